@@ -1,0 +1,40 @@
+// Non-variadic C wrappers for the libvips calls Swift cannot import (every vips operation takes a
+// NULL-terminated option list), plus the headers of lcms2 and cblas for the Swift side.
+#ifndef STYLEFILTER_CSHIM_H
+#define STYLEFILTER_CSHIM_H
+
+#include <vips/vips.h>
+#include <lcms2.h>
+#include <cblas.h>
+#include <stddef.h>
+#include "stylefilter.h"
+
+/* Starts libvips once per process; returns 0 on success. */
+int sf_vips_start(void);
+
+/* Opens an image lazily; decode errors and truncation fail rather than produce grey areas. */
+VipsImage *sf_vips_open_file(const char *path);
+VipsImage *sf_vips_open_fd(int fd);
+
+/* Applies EXIF orientation, converts to 8-bit sRGB with three bands (alpha dropped). */
+int sf_vips_to_srgb8(VipsImage *in, VipsImage **out);
+
+/* Resamples with separate horizontal and vertical scale (lanczos3, antialiased when shrinking). */
+int sf_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
+
+/* Wraps interleaved 8-bit RGB pixels (copied) as an sRGB image. */
+VipsImage *sf_vips_from_rgb8(const unsigned char *pixels, int width, int height);
+
+/* Writes by file name (format from the suffix, options in [] allowed) or to a descriptor. */
+int sf_vips_save_file(VipsImage *image, const char *path);
+int sf_vips_save_fd(VipsImage *image, int fd, const char *suffix);
+
+/* The pending libvips error text (may be empty); clears it. Caller frees with g_free. */
+char *sf_vips_take_error(void);
+
+/* The image geometry, for Swift which cannot see the struct fields through macros. */
+int sf_vips_width(const VipsImage *image);
+int sf_vips_height(const VipsImage *image);
+int sf_vips_bands(const VipsImage *image);
+
+#endif

@@ -1,0 +1,125 @@
+import CShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Decoding and encoding through libvips: every format it reads and writes, EXIF orientation,
+/// any colour space or bit depth brought to 8-bit sRGB.
+public enum ImageIO {
+    /// Images larger than this in either dimension are refused before decoding.
+    public static let maxDimension = 100_000
+
+    static func start() throws {
+        if sf_vips_start() != 0 { throw StyleFilterError.image("libvips failed to start: \(takeVipsError())") }
+    }
+
+    static func takeVipsError() -> String {
+        guard let text = sf_vips_take_error() else { return "unknown libvips error" }
+        defer { g_free(text) }
+        let s = String(cString: text).split(separator: "\n").map { String($0) }.first { !$0.isEmpty }
+        return s ?? "unknown libvips error"
+    }
+
+    /// A file path, or "-" for standard input.
+    public static func load(_ path: String) throws -> RGBImage {
+        try load(path, resize: { _, _ in nil })
+    }
+
+    /// Loads and, if `resize` returns a target size for the oriented (width, height), resamples.
+    public static func load(_ path: String, resize: (Int, Int) -> (width: Int, height: Int)?) throws -> RGBImage {
+        try start()
+        let name = path == "-" ? "standard input" : path
+        if path != "-" {
+            guard Files.exists(path) else { throw StyleFilterError.image("\(path): no such file") }
+            guard Files.isRegularFile(path) else { throw StyleFilterError.image("\(path): not a regular file") }
+        }
+        guard let opened = path == "-" ? sf_vips_open_fd(0) : sf_vips_open_file(path) else {
+            throw StyleFilterError.image("\(name): not a readable image (\(takeVipsError()))")
+        }
+        defer { g_object_unref(opened) }
+        guard sf_vips_width(opened) <= maxDimension, sf_vips_height(opened) <= maxDimension else {
+            throw StyleFilterError.image("\(name): \(sf_vips_width(opened))×\(sf_vips_height(opened)) is larger than \(maxDimension) px on a side")
+        }
+        var srgb: UnsafeMutablePointer<VipsImage>?
+        guard sf_vips_to_srgb8(opened, &srgb) == 0, let srgb else {
+            throw StyleFilterError.image("\(name): cannot convert to sRGB (\(takeVipsError()))")
+        }
+        defer { g_object_unref(srgb) }
+        var final = srgb
+        var resized: UnsafeMutablePointer<VipsImage>?
+        let w = Int(sf_vips_width(srgb)), h = Int(sf_vips_height(srgb))
+        if let target = resize(w, h), target.width != w || target.height != h {
+            guard target.width > 0, target.height > 0,
+                  sf_vips_resize(srgb, &resized, Double(target.width) / Double(w), Double(target.height) / Double(h)) == 0,
+                  let resized
+            else { throw StyleFilterError.image("\(name): cannot resize (\(takeVipsError()))") }
+            final = resized
+        }
+        defer { if let resized { g_object_unref(resized) } }
+        var length = 0
+        guard let memory = vips_image_write_to_memory(final, &length) else {
+            throw StyleFilterError.image("\(name): corrupt or truncated image (\(takeVipsError()))")
+        }
+        defer { g_free(memory) }
+        let width = Int(sf_vips_width(final)), height = Int(sf_vips_height(final))
+        guard length == width * height * 3 else { throw StyleFilterError.image("\(name): unexpected pixel layout") }
+        let pixels = Array(UnsafeBufferPointer(start: memory.assumingMemoryBound(to: UInt8.self), count: length))
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// Whether libvips can write a file with this name (checked before a long run, not after).
+    public static func checkWritable(_ path: String, format: String?) throws {
+        try start()
+        if path == "-" {
+            let suffix = "." + (format ?? "png")
+            guard vips_foreign_find_save_target(suffix) != nil else {
+                _ = takeVipsError()
+                throw StyleFilterError.invalidArgument("--format \(format ?? "png"): libvips cannot write that format to a stream")
+            }
+            return
+        }
+        guard vips_foreign_find_save(path) != nil else {
+            _ = takeVipsError()
+            throw StyleFilterError.invalidArgument("\(path): no image format for that file name (use .png, .jpg, .tif, .webp …)")
+        }
+        let dir = Files.directory(of: path)
+        guard access(dir, W_OK) == 0 else { throw StyleFilterError.io("\(dir): directory is not writable") }
+    }
+
+    /// Writes atomically: a temporary file in the same directory, renamed over the target only
+    /// once complete, so a failure never leaves a partial image. "-" writes to standard output.
+    public static func save(_ image: RGBImage, to path: String, format: String? = nil) throws {
+        try start()
+        let vimage = image.pixels.withUnsafeBufferPointer {
+            sf_vips_from_rgb8($0.baseAddress, Int32(image.width), Int32(image.height))
+        }
+        guard let vimage else { throw StyleFilterError.image("cannot build the output image (\(takeVipsError()))") }
+        defer { g_object_unref(vimage) }
+        if path == "-" {
+            guard sf_vips_save_fd(vimage, 1, "." + (format ?? "png")) == 0 else {
+                throw StyleFilterError.io("cannot write to standard output (\(takeVipsError()))")
+            }
+            return
+        }
+        // libvips picks the format from the suffix and allows "[options]" after it.
+        let (file, options) = splitOptions(path)
+        let dir = Files.directory(of: file), base = Files.basename(file)
+        let suffix = base.lastIndex(of: ".").map { String(base[$0...]) } ?? ""
+        let temporary = "\(dir)/.\(base).\(getpid()).partial\(suffix)"
+        guard sf_vips_save_file(vimage, temporary + options) == 0 else {
+            let message = takeVipsError()
+            unlink(temporary)
+            throw StyleFilterError.io("cannot write \(file) (\(message))")
+        }
+        guard rename(temporary, file) == 0 else {
+            let message = String(cString: strerror(errno))
+            unlink(temporary)
+            throw StyleFilterError.io("cannot write \(file) (\(message))")
+        }
+    }
+
+    static func splitOptions(_ path: String) -> (String, String) {
+        guard path.hasSuffix("]"), let open = path.lastIndex(of: "[") else { return (path, "") }
+        return (String(path[..<open]), String(path[open...]))
+    }
+}

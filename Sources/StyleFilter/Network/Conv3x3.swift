@@ -1,0 +1,112 @@
+import CShim
+
+/// A 3×3 convolution with zero padding 1 and stride 1, as in every VGG19 conv layer.
+///
+/// Forward: im2col in bands of rows, then one sgemm per band, so the column buffer stays bounded
+/// whatever the image size. Input gradient: the same convolution run on the output gradient with
+/// the weights transposed (in ↔ out) and flipped (180°), which is exactly the adjoint of the
+/// forward pass with padding 1. No weight gradient: only the image is optimized.
+public struct Conv3x3: Sendable {
+    public let inChannels: Int
+    public let outChannels: Int
+    /// [out][in][3][3], the row-major K × (C·9) matrix of the forward sgemm.
+    let weights: [Float]
+    let bias: [Float]
+    /// [in][out][3][3] with each 3×3 kernel rotated by 180°: the adjoint's weights.
+    let adjointWeights: [Float]
+
+    public init(inChannels: Int, outChannels: Int, weights: [Float], bias: [Float]) {
+        precondition(weights.count == outChannels * inChannels * 9 && bias.count == outChannels)
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.weights = weights
+        self.bias = bias
+        var adjoint = [Float](repeating: 0, count: weights.count)
+        for k in 0..<outChannels {
+            for c in 0..<inChannels {
+                for tap in 0..<9 {
+                    adjoint[(c * outChannels + k) * 9 + (8 - tap)] = weights[(k * inChannels + c) * 9 + tap]
+                }
+            }
+        }
+        adjointWeights = adjoint
+    }
+
+    /// output = W ∗ input + b.
+    public func forward(_ input: Tensor, into output: Tensor, workspace: Workspace) {
+        precondition(input.channels == inChannels && output.channels == outChannels)
+        weights.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { b in
+                Conv3x3.convolve(input, weights: w.baseAddress!, bias: b.baseAddress!, outChannels: outChannels,
+                                 into: output, workspace: workspace)
+            }
+        }
+    }
+
+    /// gradInput = Wᵀ ⋆ gradOutput (overwrites gradInput).
+    public func backwardInput(_ gradOutput: Tensor, into gradInput: Tensor, workspace: Workspace) {
+        precondition(gradOutput.channels == outChannels && gradInput.channels == inChannels)
+        adjointWeights.withUnsafeBufferPointer { w in
+            Conv3x3.convolve(gradOutput, weights: w.baseAddress!, bias: nil, outChannels: inChannels,
+                             into: gradInput, workspace: workspace)
+        }
+    }
+
+    /// out[k] = Σ_c,dy,dx w[k][c][dy][dx] · in[c][y+dy−1][x+dx−1] (+ bias[k]).
+    static func convolve(_ input: Tensor, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                         outChannels: Int, into output: Tensor, workspace: Workspace) {
+        let channels = input.channels, height = input.height, width = input.width
+        precondition(output.height == height && output.width == width)
+        let rowsPerBand = max(1, min(height, workspace.capacity / (channels * 9 * width)))
+        let columns = workspace.reserve(channels * 9 * min(rowsPerBand, height) * width)
+        var top = 0
+        while top < height {
+            let rows = min(rowsPerBand, height - top)
+            let n = rows * width
+            im2col(input, top: top, rows: rows, into: columns)
+            let out = output.data + top * width
+            if let bias {
+                for k in 0..<outChannels {
+                    (out + k * output.plane).update(repeating: bias[k], count: n)
+                }
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                        Int32(outChannels), Int32(n), Int32(channels * 9),
+                        1, weights, Int32(channels * 9), columns, Int32(n),
+                        bias == nil ? 0 : 1, out, Int32(output.plane))
+            top += rows
+        }
+    }
+
+    /// Column matrix for output rows [top, top+rows): row (c·9 + dy·3 + dx), column (y−top)·W + x.
+    static func im2col(_ input: Tensor, top: Int, rows: Int, into columns: UnsafeMutablePointer<Float>) {
+        let height = input.height, width = input.width, n = rows * width
+        for c in 0..<input.channels {
+            let plane = input.data + c * input.plane
+            for dy in 0..<3 {
+                for dx in 0..<3 {
+                    let row = columns + (c * 9 + dy * 3 + dx) * n
+                    for r in 0..<rows {
+                        let dst = row + r * width
+                        let sy = top + r + dy - 1
+                        guard sy >= 0 && sy < height else {
+                            dst.update(repeating: 0, count: width)
+                            continue
+                        }
+                        let src = plane + sy * width
+                        switch dx {
+                        case 0:
+                            dst[0] = 0
+                            (dst + 1).update(from: src, count: width - 1)
+                        case 1:
+                            dst.update(from: src, count: width)
+                        default:
+                            dst.update(from: src + 1, count: width - 1)
+                            dst[width - 1] = 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import CShim
+
+/// Moves the image one step given the gradient at its current value. Implementations keep their
+/// state between calls and allocate nothing after the first step.
+public protocol Optimizer: AnyObject {
+    func step(_ x: Tensor, gradient: Tensor)
+}
+
+public enum OptimizerKind: String, Sendable, CaseIterable {
+    case lbfgs
+    case adam
+}
+
+/// Per-channel box the pixels must stay in: 0…255 before mean subtraction.
+public struct PixelBounds: Sendable {
+    public let lower: [Float]
+    public let upper: [Float]
+
+    public init(lower: [Float], upper: [Float]) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// The network's input space: BGR 0…255 minus the Caffe mean.
+    public static let network = PixelBounds(lower: VGG19.meanBGR.map { -$0 }, upper: VGG19.meanBGR.map { 255 - $0 })
+
+    public func clamp(_ x: Tensor) {
+        for c in 0..<x.channels {
+            let lo = lower[c], hi = upper[c], p = x.data + c * x.plane
+            for i in 0..<x.plane { p[i] = min(max(p[i], lo), hi) }
+        }
+    }
+}
+
+/// Dot product with double accumulation: image-sized vectors sum millions of terms.
+func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Double {
+    cblas_dsdot(Int32(n), a, 1, b, 1)
+}

@@ -1,0 +1,19 @@
+import CShim
+
+/// Library-wide facts and the process-level set-up of the numerical back end.
+public enum StyleFilter {
+    public static let version = "0.1.0"
+
+    /// OpenBLAS's thread count (it parallelises every sgemm).
+    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+
+    public static var blasConfig: String { String(cString: openblas_get_config()) }
+
+    public static func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+}
+
+@_cdecl("sf_version")
+public func sf_version() -> UnsafePointer<CChar> {
+    // A static C string: the ABI promises it never needs freeing.
+    UnsafeRawPointer(("0.1.0" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
+}

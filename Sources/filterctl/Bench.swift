@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import StyleFilter
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time optimizer iterations (forward to relu5_1, losses, input gradient, L-BFGS step).",
+        discussion: "Uses generated images, so it needs nothing but the weights. Prints seconds per iteration and peak memory.")
+
+    @Option(help: "Long sides to time, comma-separated.")
+    var sizes = "256,512"
+
+    @Option(help: "Timed iterations per size (after one untimed warm-up).")
+    var iterations = 5
+
+    @Option(help: "Path of the VGG19 weight file.")
+    var weights: String?
+
+    @Option(help: "lbfgs or adam.")
+    var optimizer = "lbfgs"
+
+    func run() throws {
+        let sizeList = sizes.split(separator: ",").compactMap { Int($0) }
+        guard !sizeList.isEmpty, sizeList.allSatisfy({ $0 >= 32 && $0 <= 8192 }) else {
+            throw ValidationError("--sizes must be numbers 32 … 8192")
+        }
+        guard iterations >= 1 else { throw ValidationError("--iterations must be ≥ 1") }
+        guard let kind = OptimizerKind(rawValue: optimizer) else { throw ValidationError("--optimizer must be lbfgs or adam") }
+        let network = try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights))
+        print("filterctl \(StyleFilter.version) bench: blas threads \(StyleFilter.blasThreads), optimizer \(kind.rawValue)")
+        print("size     image      s/iteration  iterations  peak RSS MiB")
+        for size in sizeList {
+            var options = TransferOptions()
+            options.iterations = iterations + 1
+            options.optimizer = kind
+            let content = Self.pattern(width: size, height: size * 3 / 4, seed: 1)
+            let style = Self.pattern(width: size, height: size * 3 / 4, seed: 2)
+            let transfer = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
+            var firstTimed = 0.0
+            var last = 0.0
+            try transfer.run { p in
+                if p.iteration == 1 { firstTimed = p.seconds }
+                last = p.seconds
+                return true
+            }
+            let perIteration = (last - firstTimed) / Double(iterations)
+            let geometry = "\(content.width)×\(content.height)"
+            print("\(size)".padding(9) + geometry.padding(11) + Console.fixed(perIteration, digits: 3).padding(13)
+                  + "\(iterations)".padding(12) + Console.fixed(Console.peakMemoryMiB(), digits: 0))
+        }
+    }
+
+    /// A deterministic picture with edges and texture at several scales, so every layer fires.
+    static func pattern(width: Int, height: Int, seed: UInt64) -> RGBImage {
+        var rng = SplitMix64(seed: seed)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        let f = Double(seed) * 0.7 + 1
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 {
+                    let wave = sin(Double(x) * 0.05 * f + Double(c)) * cos(Double(y) * 0.031 * f) * 90
+                    let stripes = Double((x / 16 + y / 24 + c) % 2) * 40
+                    let v = 110 + wave + stripes + rng.nextUnit() * 20
+                    pixels[(y * width + x) * 3 + c] = UInt8(min(max(v, 0), 255))
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+}
+
+extension String {
+    func padding(_ n: Int) -> String { count >= n ? self + " " : self + String(repeating: " ", count: n - count) }
+}

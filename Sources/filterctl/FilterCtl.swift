@@ -1,0 +1,11 @@
+import ArgumentParser
+import StyleFilter
+
+@main
+struct FilterCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "filterctl",
+        abstract: "Neural style transfer (Gatys et al.) as an image filter.",
+        version: StyleFilter.version,
+        subcommands: [Stylize.self, Info.self, Bench.self])
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import StyleFilter
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the version, where the weights are and whether they verify, and BLAS threads.")
+
+    @Option(help: "Path of the VGG19 weight file to check.")
+    var weights: String?
+
+    func run() throws {
+        let path = VGG19Weights.resolvePath(explicit: weights)
+        print("filterctl \(StyleFilter.version)")
+        print("weights: \(path)")
+        switch VGG19Weights.verify(path: path) {
+        case .success: print("weights status: ok (sha256 verified)")
+        case .failure(let e): print("weights status: \(e.description)")
+        }
+        print("blas threads: \(StyleFilter.blasThreads)")
+        print("blas: \(StyleFilter.blasConfig)")
+        if case .failure = VGG19Weights.verify(path: path) { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,29 @@
+import StyleFilter
+
+/// Progress on stderr: a live bar on a terminal, plain lines (about twenty a run) otherwise.
+struct ProgressReporter {
+    let quiet: Bool
+    let live = Console.stderrIsTerminal
+
+    func report(_ p: TransferProgress) {
+        guard !quiet else { return }
+        let rate = p.iteration > 0 && p.seconds > 0 ? Double(p.iteration) / p.seconds : 0
+        let eta = rate > 0 ? Double(p.iterations - p.iteration) / rate : .nan
+        let numbers = "content \(Console.short(p.losses.content))  style \(Console.short(p.losses.style))"
+            + (p.losses.totalVariation > 0 ? "  tv \(Console.short(p.losses.totalVariation))" : "")
+            + "  \(Console.fixed(rate, digits: 2)) it/s  ETA \(Console.seconds(eta))"
+        let width = String(p.iterations).count
+        let count = String(repeating: " ", count: width - String(p.iteration).count) + "\(p.iteration)/\(p.iterations)"
+        if live {
+            let filled = p.iterations > 0 ? 20 * p.iteration / p.iterations : 20
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
+            let end = p.iteration == p.iterations ? "\n" : ""
+            Console.error("\r\u{1B}[2K[\(bar)] \(count)  \(numbers)" + end, newline: false)
+        } else {
+            let every = max(1, p.iterations / 20)
+            if p.iteration % every == 0 || p.iteration == p.iterations {
+                Console.error("iteration \(count)  \(numbers)")
+            }
+        }
+    }
+}

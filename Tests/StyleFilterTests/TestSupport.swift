@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+@testable import StyleFilter
+
+/// Paths and fixtures shared by the tests.
+enum TestSupport {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let corpus = shared.appendingPathComponent("corpus")
+    static let referenceFile = shared.appendingPathComponent("reference/vgg19_reference.json")
+
+    /// In CI a missing fixture is a failure, not a skip: the set-up must have provided it.
+    static func require(_ condition: Bool, _ what: String) throws {
+        if condition { return }
+        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("\(what) is missing in CI"); throw XCTSkip(what) }
+        throw XCTSkip("\(what) is not available here")
+    }
+
+    static let weightsPath = VGG19Weights.resolvePath()
+
+    nonisolated(unsafe) private static var networks: [PoolingMode: VGG19] = [:]
+    private static let lock = NSLock()
+
+    /// The real VGG19, loaded once per pooling mode for the whole test run.
+    static func network(_ pooling: PoolingMode = .max) throws -> VGG19 {
+        try require(FileManager.default.fileExists(atPath: weightsPath), "VGG19 weights (\(weightsPath))")
+        lock.lock()
+        defer { lock.unlock() }
+        if let n = networks[pooling] { return n }
+        let n = try VGG19Weights.load(path: weightsPath, pooling: pooling)
+        networks[pooling] = n
+        return n
+    }
+
+    static func reference() throws -> [String: Any] {
+        try require(FileManager.default.fileExists(atPath: referenceFile.path), "shared/reference")
+        let data = try Data(contentsOf: referenceFile)
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    static func random(channels: Int, height: Int, width: Int, scale: Float = 1, seed: UInt64) -> Tensor {
+        var rng = SplitMix64(seed: seed)
+        let t = Tensor(channels: channels, height: height, width: width)
+        for i in 0..<t.count { t.data[i] = Float(rng.nextUnit() * 2 - 1) * scale }
+        return t
+    }
+
+    /// A small random conv with He-scaled weights.
+    static func randomConv(_ input: Int, _ output: Int, seed: UInt64) -> Conv3x3 {
+        var rng = SplitMix64(seed: seed)
+        let scale = (2.0 / Double(input * 9)).squareRoot()
+        let w = (0..<(output * input * 9)).map { _ in Float((rng.nextUnit() * 2 - 1) * scale) }
+        let b = (0..<output).map { _ in Float(rng.nextUnit() * 0.2 - 0.1) }
+        return Conv3x3(inChannels: input, outChannels: output, weights: w, bias: b)
+    }
+
+    /// A VGG19-shaped network with random weights, channels divided by `shrink`.
+    static func randomVGG(shrink: Int = 16, pooling: PoolingMode = .max) -> (VGG19, [Conv3x3]) {
+        let convs = VGG19.convShapes.enumerated().map { i, s in
+            randomConv(s.input == 3 ? 3 : s.input / shrink, s.output / shrink, seed: UInt64(100 + i))
+        }
+        return (VGG19(convs: convs, pooling: pooling), convs)
+    }
+
+    static func relativeError(_ a: Double, _ b: Double) -> Double {
+        abs(a - b) / max(abs(a), abs(b), 1e-30)
+    }
+}
