@@ -49,7 +49,7 @@ struct Stylize: ParsableCommand {
     @Option(help: "lbfgs or adam.")
     var optimizer = "lbfgs"
 
-    @Option(help: "Step size (default 1 for lbfgs, 5 pixel levels for adam).")
+    @Option(help: "Step size (default 1 for lbfgs, 10 pixel levels for adam).")
     var learningRate: Float?
 
     @Option(help: "L-BFGS history length.")

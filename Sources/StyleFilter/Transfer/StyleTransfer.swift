@@ -104,7 +104,7 @@ public final class StyleTransfer: @unchecked Sendable {
     public func makeOptimizer() -> Optimizer {
         switch options.optimizer {
         case .lbfgs: return LBFGS(history: options.history, learningRate: options.learningRate ?? 1)
-        case .adam: return Adam(learningRate: options.learningRate ?? 5)
+        case .adam: return Adam(learningRate: options.learningRate ?? 10)
         }
     }
 

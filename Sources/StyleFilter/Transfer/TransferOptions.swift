@@ -71,7 +71,7 @@ public struct TransferOptions: Sendable {
     public var optimizer: OptimizerKind = .lbfgs
     /// L-BFGS history length (pairs kept).
     public var history = 100
-    /// Step scale; nil means 1 for L-BFGS and 5 (pixel units) for Adam.
+    /// Step scale; nil means 1 for L-BFGS and 10 (pixel units) for Adam.
     public var learningRate: Float?
     public var initialization: Initialization = .content
     public var seed: UInt64 = 0

@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+@testable import StyleFilter
+
+/// filterctl as a user runs it: bad input gives a clear message, a non-zero exit and no output.
+final class CLITests: XCTestCase {
+    var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sf-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
+
+    /// The filterctl built next to this test bundle.
+    var filterctl: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("filterctl")
+    }
+
+    struct Run {
+        let status: Int32
+        let stdout: Data
+        let stderr: String
+    }
+
+    func run(_ arguments: [String], stdin: Data? = nil) throws -> Run {
+        try TestSupport.require(FileManager.default.isExecutableFile(atPath: filterctl.path), "filterctl binary")
+        let process = Process()
+        process.executableURL = filterctl
+        process.arguments = arguments
+        process.currentDirectoryURL = scratch
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: stdoutData, stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    func file(_ name: String) -> String { scratch.appendingPathComponent(name).path }
+
+    /// Writes a generated picture through libvips (format from the suffix).
+    func makeImage(_ name: String, width: Int = 48, height: Int = 40) throws -> String {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for i in pixels.indices { pixels[i] = UInt8((i * 37 + (i / (width * 3)) * 11) % 256) }
+        try ImageIO.save(RGBImage(width: width, height: height, pixels: pixels), to: file(name))
+        return file(name)
+    }
+
+    func assertFails(_ arguments: [String], mentions text: String, stdin: Data? = nil,
+                     file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: scratch.path))
+        let result = try run(arguments, stdin: stdin)
+        XCTAssertNotEqual(result.status, 0, "exit status", file: file, line: line)
+        XCTAssertTrue(result.stderr.lowercased().contains(text.lowercased()), "stderr: \(result.stderr)", file: file, line: line)
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: scratch.path))
+        XCTAssertEqual(after, before, "no file left behind", file: file, line: line)
+    }
+
+    func testBadInputsFailCleanly() throws {
+        let style = try makeImage("style.png")
+        try assertFails(["stylize", file("missing.jpg"), style, "-o", file("out.png")], mentions: "no such file")
+
+        try Data("this is not an image\n".utf8).write(to: scratch.appendingPathComponent("notes.jpg"))
+        try assertFails(["stylize", file("notes.jpg"), style, "-o", file("out.png")], mentions: "not a readable image")
+
+        let jpeg = try makeImage("whole.jpg", width: 256, height: 200)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: jpeg))
+        try bytes.prefix(bytes.count / 2).write(to: scratch.appendingPathComponent("truncated.jpg"))
+        try assertFails(["stylize", file("truncated.jpg"), style, "-o", file("out.png")], mentions: "truncated")
+
+        try assertFails(["stylize", style, style, "-o", file("out.unknownformat")], mentions: "no image format")
+        try assertFails(["stylize", style, style, "-o", file("out.png"), "--size", "0"], mentions: "--size")
+        try assertFails(["stylize", style, style, "-o", file("out.png"), "--optimizer", "sgd"], mentions: "--optimizer")
+        try assertFails(["stylize", style, style, "-o", file("out.png"), "--init", "blend:2"], mentions: "blend")
+        try assertFails(["stylize", style, style, "-o", file("out.png"), "--style-layers", "relu9_1"], mentions: "unknown layer")
+        try assertFails(["stylize", style, style, "-o", file("out.png"), "--weights", file("none.bin")], mentions: "weights not found")
+    }
+
+    func testStylizeWritesTheImageAndNothingElse() throws {
+        try TestSupport.require(FileManager.default.fileExists(atPath: TestSupport.weightsPath), "VGG19 weights")
+        let content = try makeImage("content.png", width: 64, height: 48)
+        let style = try makeImage("style.jpg", width: 40, height: 40)
+        let result = try run(["stylize", content, style, "-o", file("out.png"), "--size", "40", "--iterations", "3",
+                              "--save-every", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let out = try ImageIO.load(file("out.png"))
+        XCTAssertEqual([out.width, out.height], [40, 30])
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: scratch.path)),
+                       ["content.png", "style.jpg", "out.png", "out-iter0002.png"])
+        XCTAssertTrue(result.stderr.contains("iteration 3/3"), result.stderr)
+    }
+
+    func testStandardInputToStandardOutput() throws {
+        try TestSupport.require(FileManager.default.fileExists(atPath: TestSupport.weightsPath), "VGG19 weights")
+        let content = try Data(contentsOf: URL(fileURLWithPath: try makeImage("content.png", width: 64, height: 48)))
+        let style = try makeImage("style.png")
+        let result = try run(["stylize", "-", style, "-o", "-", "--format", "png", "--size", "32", "--iterations", "2", "--quiet"],
+                             stdin: content)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(Array(result.stdout.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG on standard output")
+        XCTAssertEqual(result.stderr, "", "--quiet prints nothing")
+    }
+
+    func testInfoReportsTheWeights() throws {
+        try TestSupport.require(FileManager.default.fileExists(atPath: TestSupport.weightsPath), "VGG19 weights")
+        let ok = try run(["info"])
+        XCTAssertEqual(ok.status, 0)
+        XCTAssertTrue(String(decoding: ok.stdout, as: UTF8.self).contains("sha256 verified"))
+        let bad = try run(["info", "--weights", file("none.bin")])
+        XCTAssertNotEqual(bad.status, 0)
+    }
+}

@@ -1,0 +1,79 @@
+import XCTest
+@testable import StyleFilter
+
+final class OptimizerTests: XCTestCase {
+    /// A convex quadratic with very different curvatures: L-BFGS must beat plain scaling by far.
+    func testLBFGSMinimisesAnIllConditionedQuadratic() {
+        let n = 50
+        let x = Tensor(channels: 1, height: 1, width: n), g = Tensor(channels: 1, height: 1, width: n)
+        let curvature = (0..<n).map { Float(1 + $0 * 2) }
+        let centre = (0..<n).map { Float($0 % 7) - 3 }
+        func f() -> Double {
+            var s = 0.0
+            for i in 0..<n {
+                let d = x.data[i] - centre[i]
+                s += Double(0.5 * curvature[i] * d * d)
+                g.data[i] = curvature[i] * d
+            }
+            return s
+        }
+        let bounds = PixelBounds(lower: [-100], upper: [100])
+        let lbfgs = LBFGS(history: 10, bounds: bounds)
+        let start = f()
+        for _ in 0..<60 { lbfgs.step(x, gradient: g); _ = f() }
+        XCTAssertLessThan(f(), start * 1e-8)
+    }
+
+    func testBoundsAreRespected() {
+        let x = Tensor(channels: 3, height: 2, width: 2), g = Tensor(channels: 3, height: 2, width: 2)
+        for i in 0..<g.count { g.data[i] = i % 2 == 0 ? 1e6 : -1e6 }
+        let adam = Adam(learningRate: 1000)
+        adam.step(x, gradient: g)
+        for c in 0..<3 {
+            for i in 0..<4 {
+                let v = x.data[c * 4 + i]
+                XCTAssertGreaterThanOrEqual(v, PixelBounds.network.lower[c])
+                XCTAssertLessThanOrEqual(v, PixelBounds.network.upper[c])
+            }
+        }
+    }
+
+    /// With the real weights on a small image, both optimizers cut the style loss by a large
+    /// factor while the content loss stays bounded.
+    func testShortRunsConverge() throws {
+        let network = try TestSupport.network()
+        let content = pattern(width: 64, height: 48, seed: 1)
+        let style = pattern(width: 64, height: 48, seed: 5)
+        for kind in OptimizerKind.allCases {
+            var options = TransferOptions()
+            options.iterations = 40
+            options.optimizer = kind
+            let transfer = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
+            var first = LossBreakdown(), last = LossBreakdown()
+            try transfer.run { p in
+                if p.iteration == 0 { first = p.losses }
+                last = p.losses
+                return true
+            }
+            XCTAssertEqual(first.content, 0, accuracy: 1e-6, "starts from the content image")
+            XCTAssertLessThan(last.style, first.style / 10, "\(kind): style \(first.style) → \(last.style)")
+            XCTAssertLessThan(last.total, first.total / 10, "\(kind)")
+            XCTAssertLessThan(last.content, first.style, "\(kind): content stays bounded")
+        }
+    }
+
+    func pattern(width: Int, height: Int, seed: UInt64) -> RGBImage {
+        var rng = SplitMix64(seed: seed)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        let f = Double(seed)
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 {
+                    let v = 128 + 90 * sin(Double(x) * 0.2 * f + Double(c) * f) * cos(Double(y) * 0.15 + f) + rng.nextUnit() * 30
+                    pixels[(y * width + x) * 3 + c] = UInt8(min(max(v, 0), 255))
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+}
