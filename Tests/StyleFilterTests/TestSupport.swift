@@ -67,3 +67,15 @@ enum TestSupport {
         abs(a - b) / max(abs(a), abs(b), 1e-30)
     }
 }
+
+/// A test case with a fresh temporary directory, removed afterwards.
+class ScratchDirectoryTestCase: XCTestCase {
+    var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sf-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
+}

@@ -3,15 +3,7 @@ import XCTest
 @testable import StyleFilter
 
 /// A missing, truncated or altered weight file is refused with a message that says how to fix it.
-final class WeightsFileTests: XCTestCase {
-    var scratch: URL!
-
-    override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sf-weights-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
+final class WeightsFileTests: ScratchDirectoryTestCase {
 
     func message(_ path: String) -> String {
         do {

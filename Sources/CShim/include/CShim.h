@@ -19,7 +19,7 @@ VipsImage *sf_vips_open_fd(int fd);
 /* Applies EXIF orientation, converts to 8-bit sRGB with three bands (alpha dropped). */
 int sf_vips_to_srgb8(VipsImage *in, VipsImage **out);
 
-/* Resamples with separate horizontal and vertical scale (lanczos3, antialiased when shrinking). */
+/* Resamples with separate horizontal and vertical scale (linear, antialiased when shrinking). */
 int sf_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
 
 /* Wraps interleaved 8-bit RGB pixels (copied) as an sRGB image. */

