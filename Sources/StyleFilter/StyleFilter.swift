@@ -8,8 +8,6 @@ public enum StyleFilter {
     public static var blasThreads: Int { Int(openblas_get_num_threads()) }
 
     public static var blasConfig: String { String(cString: openblas_get_config()) }
-
-    public static func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 }
 
 @_cdecl("sf_version")

@@ -71,6 +71,8 @@ public final class VGG19Pass: @unchecked Sendable {
     private var gradients: [Int: (Tensor, Tensor)] = [:]
     private let inputGradient: Tensor
     private let workspace: Workspace
+    /// Poolings up to the deepest layer: the resolution level the backward pass starts at.
+    private let levels: Int
 
     /// `deepest` is the index of the last layer needed.
     public init(network: VGG19, height: Int, width: Int, deepest: Int, workspace: Workspace = Workspace()) {
@@ -100,6 +102,7 @@ public final class VGG19Pass: @unchecked Sendable {
             }
         }
         self.outputs = outputs
+        levels = level
         inputGradient = Tensor(channels: 3, height: height, width: width)
         h = height
         w = width
@@ -131,7 +134,7 @@ public final class VGG19Pass: @unchecked Sendable {
     /// Backward after `forward`. `inject(i, grad)` adds the loss gradient with respect to layer i's
     /// output into `grad` (zeroed before the deepest layer). Returns the gradient at the input.
     public func backward(inject: (Int, Tensor) -> Void) -> Tensor {
-        var level = (0..<depth).filter { VGG19.layers[$0].stage == .pool }.count
+        var level = levels
         var grad = view(gradients[level]!.0, like: outputs[depth - 1])
         grad.zero()
         for i in stride(from: depth - 1, through: 0, by: -1) {
@@ -155,13 +158,14 @@ public final class VGG19Pass: @unchecked Sendable {
         return grad
     }
 
-    /// A tensor with `shape`'s geometry over the front of `storage` (same resolution, ≤ channels).
+    /// Views into the gradient buffers, made on the first backward pass and reused after it.
     private var views: [ViewKey: Tensor] = [:]
     private struct ViewKey: Hashable {
         let base: UnsafeMutablePointer<Float>
         let channels: Int
     }
 
+    /// A tensor with `shape`'s geometry over the front of `storage` (same resolution, ≤ channels).
     private func view(_ storage: Tensor, like shape: Tensor) -> Tensor {
         if storage.channels == shape.channels { return storage }
         let key = ViewKey(base: storage.data, channels: shape.channels)
