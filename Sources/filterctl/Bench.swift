@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import StyleFilter
 
@@ -35,8 +32,8 @@ struct Bench: ParsableCommand {
             var options = TransferOptions()
             options.iterations = iterations + 1
             options.optimizer = kind
-            let content = Self.pattern(width: size, height: size * 3 / 4, seed: 1)
-            let style = Self.pattern(width: size, height: size * 3 / 4, seed: 2)
+            let content = RGBImage.pattern(width: size, height: size * 3 / 4, seed: 1)
+            let style = RGBImage.pattern(width: size, height: size * 3 / 4, seed: 2)
             let transfer = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
             var firstTimed = 0.0
             var last = 0.0
@@ -50,24 +47,6 @@ struct Bench: ParsableCommand {
             print("\(size)".padding(9) + geometry.padding(11) + Console.fixed(perIteration, digits: 3).padding(13)
                   + "\(iterations)".padding(12) + Console.fixed(Console.peakMemoryMiB(), digits: 0))
         }
-    }
-
-    /// A deterministic picture with edges and texture at several scales, so every layer fires.
-    static func pattern(width: Int, height: Int, seed: UInt64) -> RGBImage {
-        var rng = SplitMix64(seed: seed)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        let f = Double(seed) * 0.7 + 1
-        for y in 0..<height {
-            for x in 0..<width {
-                for c in 0..<3 {
-                    let wave = sin(Double(x) * 0.05 * f + Double(c)) * cos(Double(y) * 0.031 * f) * 90
-                    let stripes = Double((x / 16 + y / 24 + c) % 2) * 40
-                    let v = 110 + wave + stripes + rng.nextUnit() * 20
-                    pixels[(y * width + x) * 3 + c] = UInt8(min(max(v, 0), 255))
-                }
-            }
-        }
-        return RGBImage(width: width, height: height, pixels: pixels)
     }
 }
 

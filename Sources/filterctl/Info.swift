@@ -12,12 +12,13 @@ struct Info: ParsableCommand {
         let path = VGG19Weights.resolvePath(explicit: weights)
         print("filterctl \(StyleFilter.version)")
         print("weights: \(path)")
-        switch VGG19Weights.verify(path: path) {
+        let status = VGG19Weights.verify(path: path)
+        switch status {
         case .success: print("weights status: ok (sha256 verified)")
         case .failure(let e): print("weights status: \(e.description)")
         }
         print("blas threads: \(StyleFilter.blasThreads)")
         print("blas: \(StyleFilter.blasConfig)")
-        if case .failure = VGG19Weights.verify(path: path) { throw ExitCode(2) }
+        if case .failure = status { throw ExitCode(2) }
     }
 }

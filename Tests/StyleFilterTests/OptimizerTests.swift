@@ -42,8 +42,8 @@ final class OptimizerTests: XCTestCase {
     /// factor while the content loss stays bounded.
     func testShortRunsConverge() throws {
         let network = try TestSupport.network()
-        let content = pattern(width: 64, height: 48, seed: 1)
-        let style = pattern(width: 64, height: 48, seed: 5)
+        let content = RGBImage.pattern(width: 64, height: 48, seed: 1)
+        let style = RGBImage.pattern(width: 64, height: 48, seed: 5)
         for kind in OptimizerKind.allCases {
             var options = TransferOptions()
             options.iterations = 40
@@ -60,20 +60,5 @@ final class OptimizerTests: XCTestCase {
             XCTAssertLessThan(last.total, first.total / 10, "\(kind)")
             XCTAssertLessThan(last.content, first.style, "\(kind): content stays bounded")
         }
-    }
-
-    func pattern(width: Int, height: Int, seed: UInt64) -> RGBImage {
-        var rng = SplitMix64(seed: seed)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        let f = Double(seed)
-        for y in 0..<height {
-            for x in 0..<width {
-                for c in 0..<3 {
-                    let v = 128 + 90 * sin(Double(x) * 0.2 * f + Double(c) * f) * cos(Double(y) * 0.15 + f) + rng.nextUnit() * 30
-                    pixels[(y * width + x) * 3 + c] = UInt8(min(max(v, 0), 255))
-                }
-            }
-        }
-        return RGBImage(width: width, height: height, pixels: pixels)
     }
 }
