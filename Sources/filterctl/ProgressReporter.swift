@@ -4,6 +4,8 @@ import StyleFilter
 struct ProgressReporter {
     let quiet: Bool
     let live = Console.stderrIsTerminal
+    /// Put before each line, e.g. the scale of a coarse-to-fine run.
+    var prefix = ""
 
     func report(_ p: TransferProgress) {
         guard !quiet else { return }
@@ -18,11 +20,11 @@ struct ProgressReporter {
             let filled = p.iterations > 0 ? 20 * p.iteration / p.iterations : 20
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
             let end = p.iteration == p.iterations ? "\n" : ""
-            Console.error("\r\u{1B}[2K[\(bar)] \(count)  \(numbers)" + end, newline: false)
+            Console.error("\r\u{1B}[2K\(prefix)[\(bar)] \(count)  \(numbers)" + end, newline: false)
         } else {
             let every = max(1, p.iterations / 20)
             if p.iteration % every == 0 || p.iteration == p.iterations {
-                Console.error("iteration \(count)  \(numbers)")
+                Console.error("\(prefix)iteration \(count)  \(numbers)")
             }
         }
     }

@@ -31,26 +31,8 @@ struct Stylize: ParsableCommand {
     @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
     var weights: String?
 
-    @Option(help: "Content layers, comma-separated, each with an optional :weight.")
-    var contentLayers = "relu4_2"
-
-    @Option(help: "Style layers, comma-separated, each with an optional :weight.")
-    var styleLayers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
-
-    @Option(help: "Weight of the content loss.")
-    var contentWeight: Float = 1
-
-    @Option(help: "Weight of the style loss (relative to content: higher means more painterly).")
-    var styleWeight: Float = 500
-
-    @Option(help: "Weight of the total-variation (smoothness) loss.")
-    var tvWeight: Float = 0
-
-    @Option(help: "lbfgs or adam.")
-    var optimizer = "lbfgs"
-
-    @Option(help: "Step size (default 1 for lbfgs, 10 pixel levels for adam).")
-    var learningRate: Float?
+    @OptionGroup(title: "Loss and optimizer")
+    var loss: LossFlags
 
     @Option(help: "L-BFGS history length.")
     var history = 100
@@ -58,14 +40,14 @@ struct Stylize: ParsableCommand {
     @Option(help: "Start from: content, noise, blend:ALPHA (ALPHA·noise + (1−ALPHA)·content) or an image path.")
     var `init` = "content"
 
-    @Option(help: "max or avg.")
-    var pooling = "max"
-
     @Option(help: "Seed for noise initialisation.")
     var seed: UInt64 = 0
 
     @Option(help: "Style image size relative to the content (1 = the same pixel count).")
     var styleScale = 1.0
+
+    @Option(help: "The style image's long side in pixels (instead of --style-scale).")
+    var styleSize: Int?
 
     @Option(help: "Also write the image every N iterations (OUTPUT-iterNNNN.ext).")
     var saveEvery: Int?
@@ -79,8 +61,7 @@ struct Stylize: ParsableCommand {
         guard styleScale.isFinite && styleScale >= 0.05 && styleScale <= 8 else {
             throw ValidationError("--style-scale must be 0.05 … 8")
         }
-        guard OptimizerKind(rawValue: optimizer) != nil else { throw ValidationError("--optimizer must be lbfgs or adam") }
-        guard PoolingMode(rawValue: pooling) != nil else { throw ValidationError("--pooling must be max or avg") }
+        if let styleSize, !Preset.sizeRange.contains(styleSize) { throw ValidationError("--style-size must be 16 … 16384") }
         if let n = saveEvery {
             guard n > 0 else { throw ValidationError("--save-every must be > 0") }
             guard output != "-" else { throw ValidationError("--save-every needs a file output, not -") }
@@ -91,16 +72,9 @@ struct Stylize: ParsableCommand {
     func options() throws -> TransferOptions {
         var o = TransferOptions()
         o.iterations = iterations
-        o.contentLayers = try LayerWeight.parseList(contentLayers)
-        o.styleLayers = try LayerWeight.parseList(styleLayers)
-        o.contentWeight = contentWeight
-        o.styleWeight = styleWeight
-        o.tvWeight = tvWeight
-        o.optimizer = OptimizerKind(rawValue: optimizer)!
-        o.learningRate = learningRate
         o.history = history
         o.seed = seed
-        try o.validate()
+        try loss.apply(to: &o)
         return o
     }
 
@@ -122,12 +96,13 @@ struct Stylize: ParsableCommand {
         var options = try options()
         try ImageIO.checkWritable(output, format: format)
         let weightsPath = VGG19Weights.resolvePath(explicit: weights)
-        let network = try VGG19Weights.load(path: weightsPath, pooling: PoolingMode(rawValue: pooling)!)
+        let network = try VGG19Weights.load(path: weightsPath, pooling: loss.poolingMode)
 
         let contentImage = try ImageIO.load(content) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: size) }
         let pixels = contentImage.width * contentImage.height
         let styleImage = try ImageIO.load(style) { w, h in
-            StyleTransfer.styleSize(width: w, height: h, contentPixels: pixels, styleScale: styleScale)
+            if let styleSize { return StyleTransfer.contentSize(width: w, height: h, longSide: styleSize) }
+            return StyleTransfer.styleSize(width: w, height: h, contentPixels: pixels, styleScale: styleScale)
         }
         options.initialization = try initialization(contentWidth: contentImage.width, contentHeight: contentImage.height)
 

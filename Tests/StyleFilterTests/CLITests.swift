@@ -3,58 +3,7 @@ import XCTest
 @testable import StyleFilter
 
 /// filterctl as a user runs it: bad input gives a clear message, a non-zero exit and no output.
-final class CLITests: ScratchDirectoryTestCase {
-
-    /// The filterctl built next to this test bundle.
-    var filterctl: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("filterctl")
-    }
-
-    struct Run {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
-    }
-
-    func run(_ arguments: [String], stdin: Data? = nil) throws -> Run {
-        try TestSupport.require(FileManager.default.isExecutableFile(atPath: filterctl.path), "filterctl binary")
-        let process = Process()
-        process.executableURL = filterctl
-        process.arguments = arguments
-        process.currentDirectoryURL = scratch
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdoutData, stderr: String(decoding: stderrData, as: UTF8.self))
-    }
-
-    func file(_ name: String) -> String { scratch.appendingPathComponent(name).path }
-
-    /// Writes a generated picture through libvips (format from the suffix).
-    func makeImage(_ name: String, width: Int = 48, height: Int = 40) throws -> String {
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        for i in pixels.indices { pixels[i] = UInt8((i * 37 + (i / (width * 3)) * 11) % 256) }
-        try ImageIO.save(RGBImage(width: width, height: height, pixels: pixels), to: file(name))
-        return file(name)
-    }
-
-    func assertFails(_ arguments: [String], mentions text: String, stdin: Data? = nil,
-                     file: StaticString = #filePath, line: UInt = #line) throws {
-        let before = Set(try FileManager.default.contentsOfDirectory(atPath: scratch.path))
-        let result = try run(arguments, stdin: stdin)
-        XCTAssertNotEqual(result.status, 0, "exit status", file: file, line: line)
-        XCTAssertTrue(result.stderr.lowercased().contains(text.lowercased()), "stderr: \(result.stderr)", file: file, line: line)
-        let after = Set(try FileManager.default.contentsOfDirectory(atPath: scratch.path))
-        XCTAssertEqual(after, before, "no file left behind", file: file, line: line)
-    }
-
+final class CLITests: FilterctlTestCase {
     func testBadInputsFailCleanly() throws {
         let style = try makeImage("style.png")
         try assertFails(["stylize", file("missing.jpg"), style, "-o", file("out.png")], mentions: "no such file")

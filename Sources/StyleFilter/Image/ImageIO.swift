@@ -56,15 +56,39 @@ public enum ImageIO {
             final = resized
         }
         defer { if let resized { g_object_unref(resized) } }
+        return try rgbImage(final, name: name)
+    }
+
+    /// Decodes an 8-bit 3-band libvips image into memory (the step where a truncated file fails).
+    static func rgbImage(_ image: UnsafeMutablePointer<VipsImage>, name: String) throws -> RGBImage {
         var length = 0
-        guard let memory = vips_image_write_to_memory(final, &length) else {
+        guard let memory = vips_image_write_to_memory(image, &length) else {
             throw StyleFilterError.image("\(name): corrupt or truncated image (\(takeVipsError()))")
         }
         defer { g_free(memory) }
-        let width = Int(sf_vips_width(final)), height = Int(sf_vips_height(final))
+        let width = Int(sf_vips_width(image)), height = Int(sf_vips_height(image))
         guard length == width * height * 3 else { throw StyleFilterError.image("\(name): unexpected pixel layout") }
         let pixels = Array(UnsafeBufferPointer(start: memory.assumingMemoryBound(to: UInt8.self), count: length))
         return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// Resamples with the same filter as loading (so a coarse result upsampled as the next scale's
+    /// start, or a photo loaded at one size and shrunk, match what a direct load would give).
+    public static func resize(_ image: RGBImage, width: Int, height: Int) throws -> RGBImage {
+        guard width != image.width || height != image.height else { return image }
+        try start()
+        let source = image.pixels.withUnsafeBufferPointer {
+            sf_vips_from_rgb8($0.baseAddress, Int32(image.width), Int32(image.height))
+        }
+        guard let source else { throw StyleFilterError.image("cannot resize (\(takeVipsError()))") }
+        defer { g_object_unref(source) }
+        var resized: UnsafeMutablePointer<VipsImage>?
+        guard width > 0, height > 0,
+              sf_vips_resize(source, &resized, Double(width) / Double(image.width), Double(height) / Double(image.height)) == 0,
+              let resized
+        else { throw StyleFilterError.image("cannot resize to \(width)×\(height) (\(takeVipsError()))") }
+        defer { g_object_unref(resized) }
+        return try rgbImage(resized, name: "resized image")
     }
 
     /// Whether libvips can write a file with this name (checked before a long run, not after).

@@ -25,6 +25,9 @@ public struct VGG19: Sendable {
         return result
     }()
 
+    /// Output channels of each entry of `layers` (a block's pooling keeps its channels).
+    public static let layerChannels: [Int] = blocks.flatMap { Array(repeating: $0.channels, count: $0.convs + 1) }
+
     /// Names of the 16 conv layers in the weight file's spelling (`block1_conv1`, …).
     public static let convNames: [String] = blocks.enumerated().flatMap { b, block in
         (1...block.convs).map { "block\(b + 1)_conv\($0)" }

@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// Small POSIX file helpers; the library avoids Foundation so the plugin stays small.
-enum Files {
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+/// Small POSIX file helpers; the library avoids Foundation so the plugin stays small. The CLI
+/// uses a few of them too.
+public enum Files {
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
@@ -45,4 +46,60 @@ enum Files {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
+
+    /// Writes through a temporary file in the same directory and renames it into place, so readers
+    /// see the old file or the whole new one, never a partial write.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
+        let temporary = "\(directory(of: path))/.\(basename(path)).\(getpid()).partial"
+        guard let file = fopen(temporary, "wb") else {
+            throw StyleFilterError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let closed = fclose(file)
+        guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw StyleFilterError.io("cannot write \(path): \(reason)")
+        }
+    }
+
+    static func isWritableDirectory(_ path: String) -> Bool { access(path, W_OK | X_OK) == 0 }
+
+    /// Creates the directory and its parents (mode 0755) if missing.
+    static func makeDirectories(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw StyleFilterError.io("cannot create \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Entries of a directory (no "." or ".."), sorted; empty if it cannot be read.
+    static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// The canonical absolute path if it exists, else the path joined to the working directory.
+    public static func absolute(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } + "/" + path
+    }
 }
+

@@ -20,52 +20,44 @@ public final class StyleTransfer: @unchecked Sendable {
     private let gradient: Tensor
 
     /// `content` at the working size; `styles` at theirs, with blend weights (normalised here).
-    public init(network: VGG19, content: RGBImage, styles: [(image: RGBImage, weight: Float)],
-                options: TransferOptions) throws {
+    public convenience init(network: VGG19, content: RGBImage, styles: [(image: RGBImage, weight: Float)],
+                            options: TransferOptions) throws {
         try options.validate()
-        guard !styles.isEmpty || options.styleLayers.isEmpty || options.styleWeight == 0 else {
+        let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
+        guard !styles.isEmpty || styleLayers.isEmpty else {
             throw StyleFilterError.invalidArgument("style layers need a style image")
         }
+        let statistics = try StyleStatistics(network: network, styles: styles, layers: styleLayers)
+        try self.init(network: network, content: content, style: statistics, options: options)
+    }
+
+    /// `content` at the working size; the style as precomputed statistics (a preset's cache).
+    public init(network: VGG19, content: RGBImage, style: StyleStatistics, options: TransferOptions) throws {
+        try options.validate()
         self.options = options
         let contentLayers = options.contentWeight > 0 ? options.contentLayers : []
         let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
         let deepest = (contentLayers + styleLayers).map(\.index).max() ?? 0
         let contentTensor = content.networkTensor()
         try StyleTransfer.checkSize(content, deepest: deepest, what: "content image")
+        let targets = try styleLayers.map { layer in
+            guard let gram = style.gram(layer: layer.name, channels: VGG19.layerChannels[layer.index]) else {
+                throw StyleFilterError.invalidArgument("no style statistics for layer \(layer.name)")
+            }
+            return gram
+        }
         let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: deepest)
 
         pass.forward(contentTensor)
         let contentLosses = contentLayers.map {
             ContentLoss(layer: $0.index, weight: options.contentWeight * $0.weight, target: pass.outputs[$0.index])
         }
-        let targets = try StyleTransfer.blendedGrams(network: network, styles: styles, layers: styleLayers)
         let styleLosses = zip(styleLayers, targets).map {
             StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
         }
         objective = Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
         image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
         gradient = Tensor(channels: 3, height: content.height, width: content.width)
-    }
-
-    /// Σ wᵢ Gram(styleᵢ) / Σ wᵢ at each layer: several styles blend through their statistics.
-    static func blendedGrams(network: VGG19, styles: [(image: RGBImage, weight: Float)],
-                             layers: [LayerWeight]) throws -> [[Float]] {
-        guard let deepest = layers.map(\.index).max() else { return [] }
-        let total = styles.reduce(0) { $0 + $1.weight }
-        guard total > 0, styles.allSatisfy({ $0.weight >= 0 && $0.weight.isFinite }) else {
-            throw StyleFilterError.invalidArgument("style blend weights must be ≥ 0 and not all 0")
-        }
-        var sums: [[Float]] = []
-        for style in styles {
-            try checkSize(style.image, deepest: deepest, what: "style image")
-            let pass = VGG19Pass(network: network, height: style.image.height, width: style.image.width, deepest: deepest)
-            pass.forward(style.image.networkTensor())
-            for (i, layer) in layers.enumerated() {
-                let g = StyleLoss.gram(of: pass.outputs[layer.index]).map { $0 * style.weight / total }
-                if sums.count <= i { sums.append(g) } else { for j in g.indices { sums[i][j] += g[j] } }
-            }
-        }
-        return sums
     }
 
     /// Each pooling halves the image; the deepest layer must still have at least one pixel.

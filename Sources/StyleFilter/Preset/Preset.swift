@@ -1,0 +1,94 @@
+/// A saved style: the style image (a file or one of the project's own procedural paintings) and
+/// every setting of the transfer, as a JSON file `NAME.json`. Its style statistics are cached
+/// beside it (`StyleStatisticsCache`), so applying it needs no style image once the cache exists.
+public struct Preset: Sendable, Equatable {
+    public enum StyleSource: Sendable, Equatable {
+        /// A path; relative paths are relative to the preset's own directory.
+        case image(String)
+        case procedural(ProceduralStyle, seed: UInt64)
+    }
+
+    /// One step of the coarse-to-fine schedule: the result's long side and the iterations there.
+    public struct Scale: Sendable, Equatable {
+        public var size: Int
+        public var iterations: Int
+        public init(size: Int, iterations: Int) {
+            self.size = size
+            self.iterations = iterations
+        }
+    }
+
+    public static let formatVersion = 1
+    public static let sizeRange = 16...16384
+    public static let iterationRange = 0...100_000
+
+    public var name: String
+    public var description = ""
+    public var style: StyleSource
+    /// The style image's long side at the first scale; later scales grow it in proportion, so
+    /// brush strokes keep their size relative to the picture.
+    public var styleSize = 512
+    public var contentLayers: [LayerWeight] = TransferOptions().contentLayers
+    public var styleLayers: [LayerWeight] = TransferOptions().styleLayers
+    public var contentWeight: Float = TransferOptions().contentWeight
+    public var styleWeight: Float = TransferOptions().styleWeight
+    public var tvWeight: Float = TransferOptions().tvWeight
+    public var optimizer: OptimizerKind = .lbfgs
+    public var learningRate: Float?
+    public var pooling: PoolingMode = .max
+    public var scales = [Scale(size: 512, iterations: 300)]
+    /// Only "none" until colour management lands; the field exists so presets written now keep working.
+    public var color = "none"
+    /// Reserved for tiled optimization: validated and kept, not yet used (images are optimized whole).
+    public var tileSize = 512
+
+    public static let colorModes = ["none"]
+
+    public init(name: String, style: StyleSource) {
+        self.name = name
+        self.style = style
+    }
+
+    /// Names are file names: letters, digits, '.', '_' and '-', not starting with '.'.
+    public static func checkName(_ name: String) throws {
+        let allowed = name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+        }
+        guard !name.isEmpty, name.count <= 64, allowed, !name.hasPrefix(".") else {
+            throw StyleFilterError.invalidArgument("preset name '\(name)' must be 1 … 64 letters, digits, '.', '_' or '-', not starting with '.'")
+        }
+    }
+
+    /// The transfer settings at one scale (iterations from that scale).
+    public func transferOptions(iterations: Int, seed: UInt64 = 0) throws -> TransferOptions {
+        var o = TransferOptions()
+        o.iterations = iterations
+        o.contentLayers = contentLayers
+        o.styleLayers = styleLayers
+        o.contentWeight = contentWeight
+        o.styleWeight = styleWeight
+        o.tvWeight = tvWeight
+        o.optimizer = optimizer
+        o.learningRate = learningRate
+        o.seed = seed
+        try o.validate()
+        return o
+    }
+
+    /// The style's long side when the result's long side is `size`.
+    public func styleLongSide(forScaleSize size: Int) -> Int {
+        max(16, Int((Double(styleSize) * Double(size) / Double(scales[0].size)).rounded()))
+    }
+
+    /// The schedule for one run: `size` (if given) replaces the final size, dropping scales that
+    /// are not smaller; `iterations` (if given) replaces the final scale's count.
+    public func schedule(size: Int?, iterations: Int?) -> [Scale] {
+        var result = scales
+        if let size {
+            result = scales.dropLast().filter { $0.size < size }
+            result.append(Scale(size: size, iterations: scales.last!.iterations))
+        }
+        if let iterations { result[result.count - 1].iterations = iterations }
+        return result
+    }
+}

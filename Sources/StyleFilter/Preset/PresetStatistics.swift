@@ -1,0 +1,104 @@
+extension LocatedPreset {
+    /// What the cached statistics must have been computed from, except the style image itself.
+    func cacheKeyMatches(_ key: StyleStatisticsCache.Key) -> String? {
+        if key.weights != VGG19Weights.sha256 { return "other VGG19 weights" }
+        if key.pooling != preset.pooling.rawValue { return "\(key.pooling) pooling" }
+        if key.layers != preset.styleLayers.map(\.name) { return "layers \(key.layers.joined(separator: ","))" }
+        return nil
+    }
+
+    /// The style's identity for the cache key, or nil when the style file is missing (then the
+    /// cache is trusted as it is: that is what lets a preset work without its image).
+    func styleIdentity() throws -> String? {
+        switch preset.style {
+        case .procedural(let painter, let seed):
+            return "procedural:\(painter.rawValue):\(seed):v\(ProceduralStyle.painterVersion)"
+        case .image:
+            let path = styleImagePath!
+            guard Files.exists(path) else { return nil }
+            switch Files.read(path) {
+            case .success(let bytes): return "sha256:" + VGG19Weights.sha256Hex(bytes)
+            case .failure(let e): throw e
+            }
+        }
+    }
+
+    /// The style picture with its long side `longSide`, and its own (source) size.
+    public func styleImage(longSide: Int) throws -> (image: RGBImage, sourceWidth: Int, sourceHeight: Int) {
+        switch preset.style {
+        case .procedural(let painter, let seed):
+            return (painter.paint(width: longSide, height: longSide, seed: seed), 1, 1)
+        case .image:
+            var source = (0, 0)
+            let image = try ImageIO.load(styleImagePath!) { w, h in
+                source = (w, h)
+                return StyleTransfer.contentSize(width: w, height: h, longSide: longSide)
+            }
+            return (image, source.0, source.1)
+        }
+    }
+
+    /// Style statistics for each style long side: from the sidecar where it has them, otherwise
+    /// computed from the style image and added to it. A stale, damaged or foreign sidecar is
+    /// reported through `note` and rebuilt; without the style image it is an error.
+    public func styleStatistics(network: VGG19, longSides: [Int], note: (String) -> Void) throws -> [StyleStatistics] {
+        let layers = preset.styleWeight > 0 ? preset.styleLayers : []
+        guard !layers.isEmpty else { return longSides.map { _ in StyleStatistics(grams: []) } }
+        precondition(network.pooling == preset.pooling, "the network must use the preset's pooling")
+        let sidecar = sidecarPath
+        let identity = try styleIdentity()
+        var cache: StyleStatisticsCache?
+        if Files.exists(sidecar) {
+            do {
+                let bytes = try Files.read(sidecar).get()
+                let found = try StyleStatisticsCache(decoding: bytes)
+                if let other = cacheKeyMatches(found.key) {
+                    note("\(sidecar): cached for \(other); rebuilding")
+                } else if let identity, identity != found.key.style {
+                    note("\(sidecar): the style image changed since it was cached; rebuilding")
+                } else {
+                    cache = found
+                }
+            } catch {
+                note("\(sidecar): damaged cache (\(error)); rebuilding")
+            }
+        }
+        var changed = false
+        var result: [StyleStatistics] = []
+        for longSide in longSides {
+            let cached = cache.flatMap { c in
+                let size = c.key.styleSize(longSide: longSide)
+                return c.statistics(width: size.width, height: size.height)
+            }
+            if let statistics = cached {
+                result.append(statistics)
+                continue
+            }
+            guard let identity else {
+                throw StyleFilterError.invalidArgument("preset \(preset.name): style image \(styleImagePath!) not found, and "
+                    + (cache == nil ? "there are no cached statistics (\(sidecar))" : "the cache has no statistics for a \(longSide) px style")
+                    + "; restore the image or fix field 'style.image' in \(path)")
+            }
+            let style = try styleImage(longSide: longSide)
+            if cache == nil {
+                cache = StyleStatisticsCache(key: .init(weights: VGG19Weights.sha256, pooling: preset.pooling.rawValue,
+                                                        layers: layers.map(\.name), style: identity,
+                                                        sourceWidth: style.sourceWidth, sourceHeight: style.sourceHeight))
+            }
+            let statistics = try StyleStatistics(network: network, styles: [(style.image, 1)], layers: layers)
+            if cache!.entries.count >= StyleStatisticsCache.maxEntries { cache!.entries.removeFirst() }
+            cache!.entries.append(.init(width: style.image.width, height: style.image.height, statistics: statistics))
+            changed = true
+            result.append(statistics)
+        }
+        if changed, let cache {
+            do {
+                try Files.makeDirectories(Files.directory(of: sidecar))
+                try Files.writeAtomically(sidecar, cache.encoded())
+            } catch {
+                note("could not cache the style statistics: \(error)")
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A preset as found on disk: where its JSON is and where its statistics are cached.
+public struct LocatedPreset: Sendable {
+    public let preset: Preset
+    /// The JSON file.
+    public let path: String
+
+    public var directory: String { Files.directory(of: path) }
+
+    /// Beside the JSON when that directory is writable (the usual case), otherwise in the user's
+    /// cache, keyed by the JSON's absolute path, so read-only preset folders still get a cache.
+    public var sidecarPath: String {
+        let beside = directory + "/" + preset.name + ".grams"
+        if Files.exists(beside) || Files.isWritableDirectory(directory) { return beside }
+        let tag = VGG19Weights.sha256Hex(Array(Files.absolute(path).utf8)).prefix(12)
+        return VGG19Weights.defaultCacheDirectory() + "/presets/\(preset.name)-\(tag).grams"
+    }
+
+    /// The style file's path with relative references taken from the preset's directory.
+    public var styleImagePath: String? {
+        guard case .image(let p) = preset.style else { return nil }
+        return p.hasPrefix("/") ? p : directory + "/" + p
+    }
+}
+
+/// Where presets are looked for, in order: `--preset-dir`, `./presets`,
+/// `$XDG_CONFIG_HOME/stylefilter/presets` (~/.config/stylefilter/presets).
+public struct PresetStore: Sendable {
+    public let directories: [String]
+
+    public init(extraDirectory: String? = nil) {
+        directories = (extraDirectory.map { [$0] } ?? []) + ["presets", PresetStore.userDirectory()]
+    }
+
+    public static func userDirectory() -> String {
+        if let xdg = Files.environment("XDG_CONFIG_HOME") { return xdg + "/stylefilter/presets" }
+        return (Files.environment("HOME") ?? ".") + "/.config/stylefilter/presets"
+    }
+
+    /// A name found on the search path, or a path to a preset file ("x.json", "dir/x.json").
+    public func find(_ name: String) throws -> LocatedPreset {
+        if name.hasSuffix(".json") || name.contains("/") {
+            guard Files.isRegularFile(name) else { throw StyleFilterError.invalidArgument("preset file \(name) not found") }
+            return try PresetStore.load(path: name)
+        }
+        try Preset.checkName(name)
+        for dir in directories where Files.isRegularFile("\(dir)/\(name).json") {
+            return try PresetStore.load(path: "\(dir)/\(name).json")
+        }
+        let known = list().compactMap { try? $0.get().preset.name }
+        throw StyleFilterError.invalidArgument("no preset named '\(name)' in \(directories.joined(separator: ", "))"
+            + (known.isEmpty ? "" : " (known: \(Array(Set(known)).sorted().joined(separator: ", ")))"))
+    }
+
+    /// Reads and validates one preset file; its `name` must match the file name.
+    public static func load(path: String) throws -> LocatedPreset {
+        let text: String
+        switch Files.read(path) {
+        case .success(let bytes):
+            guard bytes.count <= 1 << 20 else { throw StyleFilterError.invalidArgument("\(path): too large for a preset (over 1 MiB)") }
+            guard let s = String(validating: bytes, as: UTF8.self) else { throw StyleFilterError.invalidArgument("\(path): not UTF-8 text") }
+            text = s
+        case .failure(let e): throw e
+        }
+        let preset = try Preset(json: text, origin: path)
+        let base = Files.basename(path)
+        guard base == preset.name + ".json" else {
+            throw StyleFilterError.invalidArgument("\(path): field 'name' is '\(preset.name)' but the file is \(base); they must match")
+        }
+        return LocatedPreset(preset: preset, path: path)
+    }
+
+    /// Every preset file on the search path, earlier directories first; a broken file is listed
+    /// with its error rather than hiding the others.
+    public func list() -> [Result<LocatedPreset, StyleFilterError>] {
+        var seen = Set<String>()
+        var result: [Result<LocatedPreset, StyleFilterError>] = []
+        for dir in directories where seen.insert(Files.absolute(dir)).inserted {
+            for file in Files.list(dir) where file.hasSuffix(".json") && !file.hasPrefix(".") {
+                do { result.append(.success(try PresetStore.load(path: "\(dir)/\(file)"))) } catch let e as StyleFilterError {
+                    result.append(.failure(e))
+                } catch {
+                    result.append(.failure(.invalidArgument("\(dir)/\(file): \(error)")))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Writes `DIR/NAME.json`; an existing preset is replaced only when `replace` is set.
+    @discardableResult
+    public static func save(_ preset: Preset, in directory: String, replace: Bool) throws -> LocatedPreset {
+        try Preset.checkName(preset.name)
+        try Files.makeDirectories(directory)
+        let path = "\(directory)/\(preset.name).json"
+        guard replace || !Files.exists(path) else {
+            throw StyleFilterError.invalidArgument("preset \(path) already exists (use --force to replace it)")
+        }
+        try Files.writeAtomically(path, Array((preset.json.formatted() + "\n").utf8))
+        let located = LocatedPreset(preset: preset, path: path)
+        // A replaced preset's cached statistics may be for other settings; the key would catch
+        // that, but removing them now keeps the folder honest.
+        unlink(located.sidecarPath)
+        return located
+    }
+
+    /// Removes the preset file and its cached statistics.
+    public static func delete(_ located: LocatedPreset) throws {
+        let sidecar = located.sidecarPath
+        guard unlink(located.path) == 0 else {
+            throw StyleFilterError.io("cannot delete \(located.path): \(String(cString: strerror(errno)))")
+        }
+        unlink(sidecar)
+    }
+}

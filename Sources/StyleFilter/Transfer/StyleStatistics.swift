@@ -1,0 +1,42 @@
+/// What the style loss needs of the style image(s): one Gram matrix per style layer. Computing
+/// them is a full VGG19 pass over the style, so presets cache them (`StyleStatisticsCache`).
+public struct StyleStatistics: Sendable, Equatable {
+    /// Layer name → C × C Gram matrix, row-major, in loss order.
+    public let grams: [(layer: String, gram: [Float])]
+
+    public init(grams: [(layer: String, gram: [Float])]) {
+        self.grams = grams
+    }
+
+    public static func == (a: StyleStatistics, b: StyleStatistics) -> Bool {
+        a.grams.count == b.grams.count && zip(a.grams, b.grams).allSatisfy { $0.layer == $1.layer && $0.gram == $1.gram }
+    }
+
+    public func gram(layer: String, channels: Int) -> [Float]? {
+        guard let g = grams.first(where: { $0.layer == layer })?.gram, g.count == channels * channels else { return nil }
+        return g
+    }
+
+    /// Σ wᵢ Gram(styleᵢ) / Σ wᵢ at each layer: several styles blend through their statistics.
+    public init(network: VGG19, styles: [(image: RGBImage, weight: Float)], layers: [LayerWeight]) throws {
+        guard let deepest = layers.map(\.index).max() else {
+            self.init(grams: [])
+            return
+        }
+        let total = styles.reduce(0) { $0 + $1.weight }
+        guard total > 0, styles.allSatisfy({ $0.weight >= 0 && $0.weight.isFinite }) else {
+            throw StyleFilterError.invalidArgument("style blend weights must be ≥ 0 and not all 0")
+        }
+        var sums: [[Float]] = []
+        for style in styles {
+            try StyleTransfer.checkSize(style.image, deepest: deepest, what: "style image")
+            let pass = VGG19Pass(network: network, height: style.image.height, width: style.image.width, deepest: deepest)
+            pass.forward(style.image.networkTensor())
+            for (i, layer) in layers.enumerated() {
+                let g = StyleLoss.gram(of: pass.outputs[layer.index]).map { $0 * style.weight / total }
+                if sums.count <= i { sums.append(g) } else { for j in g.indices { sums[i][j] += g[j] } }
+            }
+        }
+        self.init(grams: zip(layers, sums).map { ($0.name, $1) })
+    }
+}

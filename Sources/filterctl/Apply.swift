@@ -1,0 +1,76 @@
+import ArgumentParser
+import StyleFilter
+
+struct Apply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stylize a photo with a saved preset.",
+        discussion: """
+            The preset's cached style statistics are used, so the style image is not needed once
+            they exist; they are built (and cached) on first use otherwise.
+            Example: filterctl apply --preset swirls photo.jpg -o out.png
+            """)
+
+    @Option(help: "Preset name (searched in --preset-dir, ./presets, $XDG_CONFIG_HOME/stylefilter/presets) or a path to its .json.")
+    var preset: String
+
+    @Argument(help: "The photo, or - for standard input.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Output image; its suffix picks the format; - for standard output.")
+    var output: String
+
+    @Option(help: "Output format when writing to standard output (png, jpg, tif, webp, …).")
+    var format: String?
+
+    @Option(help: "Long side of the result (default: the preset's final scale).")
+    var size: Int?
+
+    @Option(help: "Iterations at the final scale (default: the preset's).")
+    var iterations: Int?
+
+    @Option(help: "Seed for any noise the preset's optimizer uses.")
+    var seed: UInt64 = 0
+
+    @Option(help: "A directory searched before the default preset folders.")
+    var presetDir: String?
+
+    @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
+    var weights: String?
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
+        if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
+    }
+
+    func run() throws {
+        let located = try PresetStore(extraDirectory: presetDir).find(preset)
+        let p = located.preset
+        try ImageIO.checkWritable(output, format: format)
+        let schedule = p.schedule(size: size, iterations: iterations)
+        let network = try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights), pooling: p.pooling)
+        let content = try ImageIO.load(input) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: schedule.last!.size) }
+        let statistics = try located.styleStatistics(network: network, longSides: schedule.map { p.styleLongSide(forScaleSize: $0.size) }) {
+            if !quiet { Console.error($0) }
+        }
+        let steps = try zip(schedule, statistics).map {
+            ScaleStep(size: $0.size, options: try p.transferOptions(iterations: $0.iterations, seed: seed), style: $1)
+        }
+        if !quiet {
+            let plan = schedule.map { "\($0.size) px × \($0.iterations)" }.joined(separator: " → ")
+            Console.error("preset \(p.name) (\(located.path)): content \(content.width)×\(content.height), \(plan)")
+        }
+        let reporters = schedule.indices.map { i in
+            var r = ProgressReporter(quiet: quiet)
+            if schedule.count > 1 { r.prefix = "scale \(i + 1)/\(schedule.count) " }
+            return r
+        }
+        let result = try CoarseToFine.run(network: network, content: content, steps: steps) { scale, progress in
+            reporters[scale].report(progress)
+            return true
+        }
+        try ImageIO.save(result, to: output, format: format)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import StyleFilter
+
+/// The loss and optimizer settings shared by `stylize` and `preset create`.
+struct LossFlags: ParsableArguments {
+    @Option(help: "Content layers, comma-separated, each with an optional :weight.")
+    var contentLayers = "relu4_2"
+
+    @Option(help: "Style layers, comma-separated, each with an optional :weight.")
+    var styleLayers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
+
+    @Option(help: "Weight of the content loss.")
+    var contentWeight: Float = 1
+
+    @Option(help: "Weight of the style loss (relative to content: higher means more painterly).")
+    var styleWeight: Float = 500
+
+    @Option(help: "Weight of the total-variation (smoothness) loss.")
+    var tvWeight: Float = 0
+
+    @Option(help: "lbfgs or adam.")
+    var optimizer = "lbfgs"
+
+    @Option(help: "Step size (default 1 for lbfgs, 10 pixel levels for adam).")
+    var learningRate: Float?
+
+    @Option(help: "max or avg.")
+    var pooling = "max"
+
+    func validate() throws {
+        guard OptimizerKind(rawValue: optimizer) != nil else { throw ValidationError("--optimizer must be lbfgs or adam") }
+        guard PoolingMode(rawValue: pooling) != nil else { throw ValidationError("--pooling must be max or avg") }
+    }
+
+    var poolingMode: PoolingMode { PoolingMode(rawValue: pooling)! }
+
+    /// Everything but iterations, initialization and seed, validated.
+    func apply(to o: inout TransferOptions) throws {
+        o.contentLayers = try LayerWeight.parseList(contentLayers)
+        o.styleLayers = try LayerWeight.parseList(styleLayers)
+        o.contentWeight = contentWeight
+        o.styleWeight = styleWeight
+        o.tvWeight = tvWeight
+        o.optimizer = OptimizerKind(rawValue: optimizer)!
+        o.learningRate = learningRate
+        try o.validate()
+    }
+}

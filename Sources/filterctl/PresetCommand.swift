@@ -1,0 +1,210 @@
+import ArgumentParser
+import StyleFilter
+
+struct PresetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preset",
+        abstract: "Create, list, show and delete saved styles.",
+        subcommands: [Create.self, List.self, Show.self, Delete.self, Paint.self])
+
+    struct Location: ParsableArguments {
+        @Option(help: "A preset directory searched first (and where create writes).")
+        var presetDir: String?
+
+        var store: PresetStore { PresetStore(extraDirectory: presetDir) }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Save a style and its settings as a preset, and cache its style statistics.",
+            discussion: """
+                Written to --preset-dir, or else $XDG_CONFIG_HOME/stylefilter/presets.
+                Example: filterctl preset create starry --style starry_night.jpg --style-weight 1000
+                """)
+
+        @Argument(help: "Preset name: letters, digits, '.', '_' and '-'.")
+        var name: String
+
+        @Option(help: "The style image (stored as an absolute path).")
+        var style: String?
+
+        @Option(help: "A procedural style painted by filterctl instead of an image: \(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var procedural: String?
+
+        @Option(help: "Seed of the procedural painting.")
+        var seed: UInt32 = 0
+
+        @Option(help: "One-line description.")
+        var description = ""
+
+        @Option(help: "The style's long side in pixels at the first scale.")
+        var styleSize = 512
+
+        @Option(help: "Coarse-to-fine schedule: SIZE:ITERATIONS,… with sizes increasing.")
+        var scales = "512:300"
+
+        @Option(help: "Colour mode: none.")
+        var color = "none"
+
+        @Option(help: "Tile size for tiled optimization (reserved; images are optimized whole for now).")
+        var tileSize = 512
+
+        @OptionGroup(title: "Loss and optimizer")
+        var loss: LossFlags
+
+        @OptionGroup var location: Location
+
+        @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
+        var weights: String?
+
+        @Flag(help: "Replace an existing preset of that name.")
+        var force = false
+
+        func validate() throws {
+            guard (style == nil) != (procedural == nil) else { throw ValidationError("give exactly one of --style or --procedural") }
+            if let procedural, ProceduralStyle(rawValue: procedural) == nil {
+                throw ValidationError("--procedural must be one of \(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard Preset.sizeRange.contains(styleSize) else { throw ValidationError("--style-size must be 16 … 16384") }
+        }
+
+        /// "512:300,1024:100".
+        static func parseScales(_ text: String) throws -> [Preset.Scale] {
+            let scales = try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+                guard parts.count == 2, let size = Int(parts[0]), let iterations = Int(parts[1]),
+                      Preset.sizeRange.contains(size), Preset.iterationRange.contains(iterations) else {
+                    throw ValidationError("--scales: '\(item)' is not SIZE:ITERATIONS (size 16 … 16384, iterations 0 … 100000)")
+                }
+                return Preset.Scale(size: size, iterations: iterations)
+            }
+            guard zip(scales, scales.dropFirst()).allSatisfy({ $0.size < $1.size }) else {
+                throw ValidationError("--scales: sizes must increase")
+            }
+            return scales
+        }
+
+        func run() throws {
+            var o = TransferOptions()
+            try loss.apply(to: &o)
+            let source: Preset.StyleSource
+            if let style {
+                // Checked now, not at the first apply: a preset with an unreadable style is no preset.
+                _ = try ImageIO.load(style) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: 64) }
+                source = .image(Files.absolute(style))
+            } else {
+                source = .procedural(ProceduralStyle(rawValue: procedural!)!, seed: UInt64(seed))
+            }
+            var preset = Preset(name: name, style: source)
+            preset.description = description
+            preset.styleSize = styleSize
+            preset.contentLayers = o.contentLayers
+            preset.styleLayers = o.styleLayers
+            preset.contentWeight = o.contentWeight
+            preset.styleWeight = o.styleWeight
+            preset.tvWeight = o.tvWeight
+            preset.optimizer = o.optimizer
+            preset.learningRate = o.learningRate
+            preset.pooling = loss.poolingMode
+            preset.scales = try Self.parseScales(scales)
+            preset.color = color
+            preset.tileSize = tileSize
+            // Round-trip through the strict reader so create never writes what apply would refuse.
+            _ = try Preset(json: preset.json.formatted(), origin: "preset \(name)")
+            let network = try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights), pooling: preset.pooling)
+            let located = try PresetStore.save(preset, in: location.presetDir ?? PresetStore.userDirectory(), replace: force)
+            _ = try located.styleStatistics(network: network, longSides: preset.scales.map { preset.styleLongSide(forScaleSize: $0.size) }) {
+                Console.error($0)
+            }
+            print(located.path)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the presets on the search path.")
+
+        @OptionGroup var location: Location
+
+        func run() throws {
+            var failed = false
+            for entry in location.store.list() {
+                switch entry {
+                case .success(let located):
+                    let cached = Files.exists(located.sidecarPath) ? "cached" : "not cached"
+                    print("\(located.preset.name)\t\(located.preset.description)\t\(located.path)\t\(cached)")
+                case .failure(let error):
+                    Console.error("skipped: \(error)")
+                    failed = true
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a preset's file, its location and its cache.")
+
+        @Argument(help: "Preset name or path.")
+        var name: String
+
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let located = try location.store.find(name)
+            print("# \(located.path)")
+            if let image = located.styleImagePath {
+                print("# style image: \(image)\(Files.exists(image) ? "" : " (missing)")")
+            }
+            print("# statistics cache: \(located.sidecarPath)\(Files.exists(located.sidecarPath) ? "" : " (not built yet)")")
+            print(located.preset.json.formatted())
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a preset and its cached statistics.")
+
+        @Argument(help: "Preset name or path.")
+        var name: String
+
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let located = try location.store.find(name)
+            try PresetStore.delete(located)
+            Console.error("deleted \(located.path)")
+        }
+    }
+
+    struct Paint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write one of the procedural style paintings as an image, to look at or edit.")
+
+        @Argument(help: "\(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var painter: String
+
+        @Option(name: .shortAndLong, help: "Output image; - for standard output.")
+        var output: String
+
+        @Option(help: "Output format when writing to standard output.")
+        var format: String?
+
+        @Option(help: "Width and height in pixels.")
+        var size = 512
+
+        @Option(help: "Seed of the painting.")
+        var seed: UInt32 = 0
+
+        func validate() throws {
+            guard ProceduralStyle(rawValue: painter) != nil else {
+                throw ValidationError("painter must be one of \(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard Preset.sizeRange.contains(size) else { throw ValidationError("--size must be 16 … 16384") }
+        }
+
+        func run() throws {
+            try ImageIO.checkWritable(output, format: format)
+            let image = ProceduralStyle(rawValue: painter)!.paint(width: size, height: size, seed: UInt64(seed))
+            try ImageIO.save(image, to: output, format: format)
+        }
+    }
+}
