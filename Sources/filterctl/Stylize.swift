@@ -1,20 +1,31 @@
 import ArgumentParser
 import StyleFilter
 
+/// What the optimization matches: Gatys et al.'s transfer, or one of its two halves on its own.
+enum Mode: String, ExpressibleByArgument, CaseIterable {
+    /// Content of the photo, style of the painting(s).
+    case transfer
+    /// Style only, from noise, at any size: texture synthesis.
+    case texture
+    /// Content only, from noise: what one VGG layer keeps of the photo.
+    case reconstruct
+}
+
 struct Stylize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Repaint a photo in the style of a painting.",
+        abstract: "Repaint a photo in the style of a painting (or synthesize a texture, or reconstruct a photo from one layer).",
         discussion: """
-            CONTENT and STYLE are image files (anything libvips reads), or - for standard input.
+            Images are files libvips reads, or - for standard input (one of them).
             OUTPUT's suffix picks the format; - writes to standard output in --format.
-            Example: filterctl stylize photo.jpg starry_night.jpg -o out.png --size 512
+            Examples:
+              filterctl stylize photo.jpg starry_night.jpg -o out.png
+              filterctl stylize photo.jpg --style a.jpg --style b.jpg --style-weights 0.7,0.3 -o blend.png
+              filterctl stylize --mode texture starry_night.jpg -o texture.png --width 768 --height 256
+              filterctl stylize --mode reconstruct photo.jpg --content-layers relu3_1 -o relu3_1.png
             """)
 
-    @Argument(help: "The photo (content image), or - for standard input.")
-    var content: String
-
-    @Argument(help: "The painting (style image).")
-    var style: String
+    @Argument(help: "transfer: CONTENT STYLE…; texture: STYLE…; reconstruct: CONTENT.")
+    var images: [String] = []
 
     @Option(name: .shortAndLong, help: "Output image; its suffix picks the format; - for standard output.")
     var output: String
@@ -22,98 +33,111 @@ struct Stylize: ParsableCommand {
     @Option(help: "Output format when writing to standard output (png, jpg, tif, webp, …).")
     var format: String?
 
-    @Option(help: "Long side of the result in pixels.")
-    var size = 512
+    @Option(help: "transfer, texture (style only, from noise) or reconstruct (content only, from noise).")
+    var mode = Mode.transfer
 
-    @Option(help: "Optimizer iterations.")
-    var iterations = 300
+    @Option(help: "Texture width in pixels (texture mode; default --size).")
+    var width: Int?
 
-    @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
-    var weights: String?
+    @Option(help: "Texture height in pixels (texture mode; default --size).")
+    var height: Int?
+
+    @OptionGroup(title: "Run")
+    var common: RunFlags
+
+    @OptionGroup(title: "Style images")
+    var style: StyleFlags
 
     @OptionGroup(title: "Loss and optimizer")
     var loss: LossFlags
 
-    @Option(help: "L-BFGS history length.")
-    var history = 100
-
-    @Option(help: "Start from: content, noise, blend:ALPHA (ALPHA·noise + (1−ALPHA)·content) or an image path.")
-    var `init` = "content"
-
-    @Option(help: "Seed for noise initialisation.")
-    var seed: UInt64 = 0
-
-    @Option(help: "Style image size relative to the content (1 = the same pixel count).")
-    var styleScale = 1.0
-
-    @Option(help: "The style image's long side in pixels (instead of --style-scale).")
-    var styleSize: Int?
-
     @Option(help: "Also write the image every N iterations (OUTPUT-iterNNNN.ext).")
     var saveEvery: Int?
 
-    @Flag(help: "No progress output.")
-    var quiet = false
+    @Option(help: "Write each iteration's losses to this file as JSON lines.")
+    var lossLog: String?
+
+    @Option(help: "Draw content, style, tv and total loss per iteration into this SVG file.")
+    var lossPlot: String?
+
+    /// (content, styles) as this mode reads the positional images and --style.
+    func inputs() throws -> (content: String?, styles: [String]) {
+        switch mode {
+        case .transfer:
+            guard let content = images.first else { throw ValidationError("give a CONTENT image and a STYLE image") }
+            let styles = Array(images.dropFirst()) + style.styles
+            guard !styles.isEmpty else { throw ValidationError("give a STYLE image after CONTENT, or --style") }
+            return (content, styles)
+        case .texture:
+            let styles = images + style.styles
+            guard !styles.isEmpty else { throw ValidationError("texture mode needs a STYLE image") }
+            return (nil, styles)
+        case .reconstruct:
+            guard images.count == 1, style.styles.isEmpty else { throw ValidationError("reconstruct mode takes one CONTENT image and no style") }
+            return (images[0], [])
+        }
+    }
 
     func validate() throws {
-        guard size >= 16 && size <= 16384 else { throw ValidationError("--size must be 16 … 16384") }
-        guard iterations >= 0 && iterations <= 100_000 else { throw ValidationError("--iterations must be 0 … 100000") }
-        guard styleScale.isFinite && styleScale >= 0.05 && styleScale <= 8 else {
-            throw ValidationError("--style-scale must be 0.05 … 8")
+        let (content, styles) = try inputs()
+        _ = try style.weighted(styles)
+        guard (styles + [content ?? ""]).filter({ $0 == "-" }).count <= 1 else {
+            throw ValidationError("only one input can be standard input")
         }
-        if let styleSize, !Preset.sizeRange.contains(styleSize) { throw ValidationError("--style-size must be 16 … 16384") }
+        if mode != .texture, width != nil || height != nil { throw ValidationError("--width and --height are for texture mode") }
+        for (name, value) in [("--width", width), ("--height", height)] {
+            if let value, !Preset.sizeRange.contains(value) { throw ValidationError("\(name) must be 16 … 16384") }
+        }
         if let n = saveEvery {
             guard n > 0 else { throw ValidationError("--save-every must be > 0") }
             guard output != "-" else { throw ValidationError("--save-every needs a file output, not -") }
         }
-        guard !(content == "-" && style == "-") else { throw ValidationError("only one input can be standard input") }
+        for path in [lossLog, lossPlot].compactMap({ $0 }) where path == "-" {
+            throw ValidationError("--loss-log and --loss-plot need file names")
+        }
     }
 
     func options() throws -> TransferOptions {
-        var o = TransferOptions()
-        o.iterations = iterations
-        o.history = history
-        o.seed = seed
-        try loss.apply(to: &o)
-        return o
-    }
-
-    func initialization(contentWidth: Int, contentHeight: Int) throws -> Initialization {
-        switch `init` {
-        case "content": return .content
-        case "noise": return .noise
-        case let s where s.hasPrefix("blend:"):
-            guard let alpha = Float(s.dropFirst(6)), alpha >= 0, alpha <= 1 else {
-                throw ValidationError("--init blend:ALPHA needs ALPHA in 0 … 1")
-            }
-            return .blend(alpha)
-        case let path:
-            return .image(try ImageIO.load(path) { _, _ in (contentWidth, contentHeight) })
+        var o = try common.base(loss)
+        switch mode {
+        case .transfer: break
+        case .texture: o.contentWeight = 0
+        case .reconstruct: o.styleWeight = 0
         }
+        try o.validate()
+        return o
     }
 
     func run() throws {
         var options = try options()
+        let (contentPath, stylePaths) = try inputs()
         try ImageIO.checkWritable(output, format: format)
-        let weightsPath = VGG19Weights.resolvePath(explicit: weights)
-        let network = try VGG19Weights.load(path: weightsPath, pooling: loss.poolingMode)
+        for path in [lossLog, lossPlot].compactMap({ $0 }) { try Files.checkWritableDirectory(of: path) }
+        let network = try common.network(pooling: loss.poolingMode)
 
-        let contentImage = try ImageIO.load(content) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: size) }
-        let pixels = contentImage.width * contentImage.height
-        let styleImage = try ImageIO.load(style) { w, h in
-            if let styleSize { return StyleTransfer.contentSize(width: w, height: h, longSide: styleSize) }
-            return StyleTransfer.styleSize(width: w, height: h, contentPixels: pixels, styleScale: styleScale)
+        let content: RGBImage
+        if let contentPath {
+            content = try ImageIO.load(contentPath) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
+        } else {
+            // Texture synthesis has no photo: a grey canvas gives the size (its loss weight is 0).
+            let (w, h) = (width ?? common.size, height ?? common.size)
+            content = RGBImage(width: w, height: h, pixels: [UInt8](repeating: 128, count: w * h * 3))
         }
-        options.initialization = try initialization(contentWidth: contentImage.width, contentHeight: contentImage.height)
-
-        if !quiet {
-            Console.error("content \(contentImage.width)×\(contentImage.height), style \(styleImage.width)×\(styleImage.height), \(options.optimizer.rawValue), \(iterations) iterations")
+        let styles = try style.load(stylePaths, contentPixels: content.width * content.height)
+        options.initialization = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
+                                                        width: content.width, height: content.height)
+        if !common.quiet {
+            let sizes = styles.map { "\($0.image.width)×\($0.image.height)" }.joined(separator: ", ")
+            Console.error("\(mode.rawValue): \(content.width)×\(content.height)" + (styles.isEmpty ? "" : ", style \(sizes)")
+                + ", \(options.optimizer.rawValue), \(common.iterations) iterations")
         }
-        let transfer = try StyleTransfer(network: network, content: contentImage, styles: [(styleImage, 1)], options: options)
-        let reporter = ProgressReporter(quiet: quiet)
+        let transfer = try StyleTransfer(network: network, content: content, styles: styles, options: options)
+        let reporter = ProgressReporter(quiet: common.quiet)
+        var history = LossHistory()
         var saveError: Error?
         try transfer.run { progress in
             reporter.report(progress)
+            history.append(progress)
             if let every = saveEvery, progress.iteration > 0, progress.iteration % every == 0,
                progress.iteration < progress.iterations {
                 do { try ImageIO.save(transfer.result, to: Self.intermediatePath(output, iteration: progress.iteration)) } catch {
@@ -125,6 +149,8 @@ struct Stylize: ParsableCommand {
         }
         if let saveError { throw saveError }
         try ImageIO.save(transfer.result, to: output, format: format)
+        if let lossLog { try Files.writeAtomically(lossLog, Array(history.jsonLines.utf8)) }
+        if let lossPlot { try Files.writeAtomically(lossPlot, Array(history.svg(title: "\(mode.rawValue): loss per iteration").utf8)) }
     }
 
     /// out.png → out-iter0050.png

@@ -37,4 +37,16 @@ int sf_vips_width(const VipsImage *image);
 int sf_vips_height(const VipsImage *image);
 int sf_vips_bands(const VipsImage *image);
 
+/* A caption: dark text on white, `width` pixels wide, 3-band sRGB; NULL if text rendering fails. */
+VipsImage *sf_vips_caption(const char *text, int width);
+
+/* `bottom` under `top`, on white. */
+int sf_vips_join_below(VipsImage *top, VipsImage *bottom, VipsImage **out);
+
+/* Images in rows of `across`, `spacing` pixels apart and around, on white. */
+int sf_vips_grid(VipsImage **images, int count, int across, int spacing, VipsImage **out);
+
+/* Equal-sized frames stacked as the pages of an animation (GIF, WebP), `delay_ms` each, looping. */
+int sf_vips_pages(VipsImage **frames, int count, int delay_ms, VipsImage **out);
+
 #endif

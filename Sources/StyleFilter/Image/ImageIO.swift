@@ -76,11 +76,7 @@ public enum ImageIO {
     /// start, or a photo loaded at one size and shrunk, match what a direct load would give).
     public static func resize(_ image: RGBImage, width: Int, height: Int) throws -> RGBImage {
         guard width != image.width || height != image.height else { return image }
-        try start()
-        let source = image.pixels.withUnsafeBufferPointer {
-            sf_vips_from_rgb8($0.baseAddress, Int32(image.width), Int32(image.height))
-        }
-        guard let source else { throw StyleFilterError.image("cannot resize (\(takeVipsError()))") }
+        let source = try vipsImage(image)
         defer { g_object_unref(source) }
         var resized: UnsafeMutablePointer<VipsImage>?
         guard width > 0, height > 0,
@@ -113,11 +109,7 @@ public enum ImageIO {
     /// Writes atomically: a temporary file in the same directory, renamed over the target only
     /// once complete, so a failure never leaves a partial image. "-" writes to standard output.
     public static func save(_ image: RGBImage, to path: String, format: String? = nil) throws {
-        try start()
-        let vimage = image.pixels.withUnsafeBufferPointer {
-            sf_vips_from_rgb8($0.baseAddress, Int32(image.width), Int32(image.height))
-        }
-        guard let vimage else { throw StyleFilterError.image("cannot build the output image (\(takeVipsError()))") }
+        let vimage = try vipsImage(image)
         defer { g_object_unref(vimage) }
         if path == "-" {
             guard sf_vips_save_fd(vimage, 1, "." + (format ?? "png")) == 0 else {
@@ -125,7 +117,12 @@ public enum ImageIO {
             }
             return
         }
-        // libvips picks the format from the suffix and allows "[options]" after it.
+        try saveAtomically(vimage, to: path)
+    }
+
+    /// libvips picks the format from the suffix and allows "[options]" after it; the temporary
+    /// file keeps the suffix so the format is the same.
+    static func saveAtomically(_ vimage: UnsafeMutablePointer<VipsImage>, to path: String) throws {
         let (file, options) = splitOptions(path)
         let dir = Files.directory(of: file), base = Files.basename(file)
         let suffix = base.lastIndex(of: ".").map { String(base[$0...]) } ?? ""
@@ -140,6 +137,16 @@ public enum ImageIO {
             unlink(temporary)
             throw StyleFilterError.io("cannot write \(file) (\(message))")
         }
+    }
+
+    /// A libvips image of the picture (the caller unrefs it).
+    static func vipsImage(_ image: RGBImage) throws -> UnsafeMutablePointer<VipsImage> {
+        try start()
+        let vimage = image.pixels.withUnsafeBufferPointer {
+            sf_vips_from_rgb8($0.baseAddress, Int32(image.width), Int32(image.height))
+        }
+        guard let vimage else { throw StyleFilterError.image("cannot build the image (\(takeVipsError()))") }
+        return vimage
     }
 
     static func splitOptions(_ path: String) -> (String, String) {

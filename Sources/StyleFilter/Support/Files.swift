@@ -7,7 +7,12 @@ import Glibc
 public enum Files {
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    static func isRegularFile(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
@@ -42,14 +47,14 @@ public enum Files {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    static func basename(_ path: String) -> String {
+    public static func basename(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
 
     /// Writes through a temporary file in the same directory and renames it into place, so readers
     /// see the old file or the whole new one, never a partial write.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
         let temporary = "\(directory(of: path))/.\(basename(path)).\(getpid()).partial"
         guard let file = fopen(temporary, "wb") else {
             throw StyleFilterError.io("cannot write \(path): \(String(cString: strerror(errno)))")
@@ -63,10 +68,16 @@ public enum Files {
         }
     }
 
+    /// Fails early, before a long run, if the file could not be created.
+    public static func checkWritableDirectory(of path: String) throws {
+        let dir = directory(of: path)
+        guard isWritableDirectory(dir) else { throw StyleFilterError.io("\(dir): directory is not writable") }
+    }
+
     static func isWritableDirectory(_ path: String) -> Bool { access(path, W_OK | X_OK) == 0 }
 
     /// Creates the directory and its parents (mode 0755) if missing.
-    static func makeDirectories(_ path: String) throws {
+    public static func makeDirectories(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
@@ -77,7 +88,7 @@ public enum Files {
     }
 
     /// Entries of a directory (no "." or ".."), sorted; empty if it cannot be read.
-    static func list(_ path: String) -> [String] {
+    public static func list(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []

@@ -44,6 +44,15 @@ public enum JSON: Equatable, Sendable {
         return value
     }
 
+    /// On one line, for JSON-lines logs.
+    public var compact: String {
+        switch self {
+        case .array(let items): return "[" + items.map(\.compact).joined(separator: ",") + "]"
+        case .object(let members): return "{" + members.map { JSON.quote($0.key) + ":" + $0.value.compact }.joined(separator: ",") + "}"
+        default: return formatted()
+        }
+    }
+
     /// Two-space indented, keys in their order, numbers without a needless ".0".
     public func formatted(indent: String = "") -> String {
         let inner = indent + "  "
@@ -69,6 +78,7 @@ public enum JSON: Equatable, Sendable {
     public static func float(_ x: Float) -> JSON { .number(Double("\(x)") ?? Double(x)) }
 
     static func format(_ x: Double) -> String {
+        guard x.isFinite else { return "null" }
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         return "\(x)"
     }

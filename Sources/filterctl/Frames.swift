@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import StyleFilter
+
+struct Frames: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stylize a sequence of frames, each starting from the previous result for temporal stability.",
+        discussion: """
+            INPUT is a directory (its image files in name order) or a quoted glob ('clip/*.png').
+            Each stylized frame is written to OUT_DIR under its own name (suffix from --frame-format).
+            Example: filterctl frames clip/ -o styled/ --style starry_night.jpg --size 384 --animation styled.gif
+            """)
+
+    @Argument(help: "A directory of frames or a glob pattern.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Directory for the stylized frames (created if missing).")
+    var output: String
+
+    @Option(help: "Iterations for frames after the first (default: half of --iterations).")
+    var frameIterations: Int?
+
+    @Option(help: "Suffix of the written frames.")
+    var frameFormat = "png"
+
+    @Option(help: "Also write the frames as a looping animation (.gif or .webp).")
+    var animation: String?
+
+    @Option(help: "Milliseconds per frame in the animation.")
+    var delay = 100
+
+    @OptionGroup(title: "Run")
+    var common: RunFlags
+
+    @OptionGroup(title: "Style images")
+    var style: StyleFlags
+
+    @OptionGroup(title: "Loss and optimizer")
+    var loss: LossFlags
+
+    func validate() throws {
+        guard !style.styles.isEmpty else { throw ValidationError("give at least one --style image") }
+        _ = try style.weighted(style.styles)
+        if let n = frameIterations, !Preset.iterationRange.contains(n) { throw ValidationError("--frame-iterations must be 0 … 100000") }
+        guard (10...10_000).contains(delay) else { throw ValidationError("--delay must be 10 … 10000 ms") }
+        guard !frameFormat.isEmpty, frameFormat.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+            throw ValidationError("--frame-format is a suffix such as png, jpg or webp")
+        }
+    }
+
+    /// The frame files in order: a directory's image files by name, or a glob's matches.
+    static func frameFiles(_ input: String) throws -> [String] {
+        var files: [String] = []
+        if input.contains(where: { "*?[".contains($0) }) {
+            var matches = glob_t()
+            defer { globfree(&matches) }
+            if glob(input, 0, nil, &matches) == 0 {
+                for i in 0..<Int(matches.gl_pathc) {
+                    if let p = matches.gl_pathv[i] { files.append(String(cString: p)) }
+                }
+            }
+        } else {
+            guard Files.isDirectory(input) else { throw ValidationError("\(input) is neither a directory nor a glob pattern") }
+            let suffixes = ["png", "jpg", "jpeg", "tif", "tiff", "webp", "gif", "ppm", "pgm", "pnm", "heic", "avif", "jxl"]
+            files = Files.list(input).filter { name in
+                !name.hasPrefix(".") && suffixes.contains(where: { name.lowercased().hasSuffix("." + $0) })
+            }.map { (input.hasSuffix("/") ? input : input + "/") + $0 }
+        }
+        files = files.filter { Files.isRegularFile($0) }.sorted()
+        guard !files.isEmpty else { throw ValidationError("no frames found in \(input)") }
+        return files
+    }
+
+    func run() throws {
+        let files = try Self.frameFiles(input)
+        try Files.makeDirectories(output)
+        try ImageIO.checkWritable(output + "/frame." + frameFormat, format: nil)
+        if let animation { try ImageIO.checkWritable(animation, format: nil) }
+        let network = try common.network(pooling: loss.poolingMode)
+        var options = try common.base(loss)
+        let laterIterations = frameIterations ?? max(1, common.iterations / 2)
+
+        var statistics: StyleStatistics?
+        var previous: RGBImage?
+        var animationFrames: [RGBImage] = []
+        for (index, file) in files.enumerated() {
+            let content = try ImageIO.load(file) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
+            if let first = previous, first.width != content.width || first.height != content.height {
+                throw StyleFilterError.invalidArgument("\(file) is \(content.width)×\(content.height) at this size, the frame before \(first.width)×\(first.height): frames must share one size")
+            }
+            if statistics == nil {
+                // Every frame has the same size, so the style statistics are computed once.
+                let styles = try style.load(style.styles, contentPixels: content.width * content.height)
+                statistics = try StyleStatistics(network: network, styles: styles, layers: options.styleWeight > 0 ? options.styleLayers : [])
+            }
+            if let previous {
+                options.initialization = .image(previous)
+                options.iterations = laterIterations
+            } else {
+                options.initialization = try common.initialization(common.`init`, width: content.width, height: content.height)
+            }
+            var reporter = ProgressReporter(quiet: common.quiet)
+            reporter.prefix = "frame \(index + 1)/\(files.count) "
+            let transfer = try StyleTransfer(network: network, content: content, style: statistics!, options: options)
+            try transfer.run { reporter.report($0); return true }
+            let result = transfer.result
+            let name = Files.basename(file)
+            let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+            try ImageIO.save(result, to: "\(output)/\(stem).\(frameFormat)")
+            previous = result
+            if animation != nil { animationFrames.append(result) }
+        }
+        if let animation {
+            try ImageIO.saveAnimation(animationFrames, to: animation, delayMilliseconds: delay)
+            if !common.quiet { Console.error("wrote \(animation) (\(animationFrames.count) frames)") }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import StyleFilter
+
+struct Grid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sweep one or two settings and write one labelled contact sheet.",
+        discussion: """
+            Each --vary is NAME=V1,V2,…; the first sweeps columns, the second rows. NAME is one of
+            \(Sweep.parameters.joined(separator: ", ")). Layer lists contain commas, so separate
+            their values with ';' (style-layers=relu1_1;relu1_1,relu2_1,relu3_1).
+            Example: filterctl grid photo.jpg starry_night.jpg -o sheet.png --size 192 --iterations 100 \\
+                       --vary style-weight=50,500,5000 --vary init=content,blend:0.5
+            """)
+
+    @Argument(help: "The photo (content image).")
+    var content: String
+
+    @Argument(help: "The painting (style image).")
+    var styleImage: String
+
+    @Option(name: .shortAndLong, help: "The contact sheet image.")
+    var output: String
+
+    @Option(help: "Output format when writing to standard output.")
+    var format: String?
+
+    @Option(help: "NAME=V1,V2,…: a setting to sweep (once for columns, twice for rows too).")
+    var vary: [String] = []
+
+    @OptionGroup(title: "Run")
+    var common: RunFlags
+
+    @OptionGroup(title: "Style image")
+    var style: StyleFlags
+
+    @OptionGroup(title: "Loss and optimizer")
+    var loss: LossFlags
+
+    func validate() throws {
+        guard (1...2).contains(vary.count) else { throw ValidationError("give one or two --vary NAME=V1,V2,…") }
+        let sweeps = try vary.map(Sweep.init)
+        guard sweeps.map(\.values.count).reduce(1, *) <= 64 else { throw ValidationError("at most 64 cells") }
+        guard style.styles.isEmpty else { throw ValidationError("grid takes one STYLE argument, not --style") }
+    }
+
+    func run() throws {
+        let sweeps = try vary.map(Sweep.init)
+        try ImageIO.checkWritable(output, format: format)
+        let network = try common.network(pooling: loss.poolingMode)
+        let photo = try ImageIO.load(content) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
+        let columns = sweeps[0].values
+        let rows: [String?] = sweeps.count > 1 ? sweeps[1].values : [nil]
+        var cells: [(image: RGBImage, caption: String)] = []
+        for row in rows {
+            for column in columns {
+                var cell = Sweep.Cell(options: try common.base(loss), initialization: common.`init`, styleScale: style.styleScale)
+                var caption = [try sweeps[0].apply(column, to: &cell)]
+                if let row { caption.append(try sweeps[1].apply(row, to: &cell)) }
+                try cell.options.validate()
+                cell.options.initialization = try common.initialization(cell.initialization, width: photo.width, height: photo.height)
+                var cellStyle = style
+                cellStyle.styleScale = cell.styleScale
+                let styles = try cellStyle.load([styleImage], contentPixels: photo.width * photo.height)
+                var reporter = ProgressReporter(quiet: common.quiet)
+                reporter.prefix = "cell \(cells.count + 1)/\(columns.count * rows.count) "
+                let transfer = try StyleTransfer(network: network, content: photo, styles: styles, options: cell.options)
+                try transfer.run { reporter.report($0); return true }
+                cells.append((transfer.result, caption.joined(separator: ", ")))
+            }
+        }
+        let title = "\(Files.basename(content)) × \(Files.basename(styleImage)), \(photo.width)×\(photo.height), \(common.iterations) iterations"
+        let sheet = try ImageIO.contactSheet(cells, across: columns.count, title: title)
+        try ImageIO.save(sheet, to: output, format: format)
+    }
+}
+
+/// One swept setting: its name and the values it takes.
+struct Sweep {
+    static let parameters = ["content-weight", "style-weight", "tv-weight", "style-scale", "init", "style-layers",
+                             "content-layers", "iterations", "optimizer"]
+
+    /// What a sweep may change in a cell.
+    struct Cell {
+        var options: TransferOptions
+        var initialization: String?
+        var styleScale: Double
+    }
+
+    let name: String
+    let values: [String]
+
+    init(_ text: String) throws {
+        guard let eq = text.firstIndex(of: "=") else { throw ValidationError("--vary \(text): expected NAME=V1,V2,…") }
+        name = String(text[..<eq])
+        guard Sweep.parameters.contains(name) else {
+            throw ValidationError("--vary \(name): can sweep \(Sweep.parameters.joined(separator: ", "))")
+        }
+        let list = text[text.index(after: eq)...]
+        let separator: Character = name.hasSuffix("-layers") ? ";" : ","
+        values = list.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+        guard !values.isEmpty, !values.contains(where: \.isEmpty) else { throw ValidationError("--vary \(text): empty value") }
+        var probe = Cell(options: TransferOptions(), initialization: nil, styleScale: 1)
+        for value in values { _ = try apply(value, to: &probe) }
+    }
+
+    /// Sets the value in the cell; returns its caption ("style-weight=500").
+    func apply(_ value: String, to cell: inout Cell) throws -> String {
+        func number() throws -> Float {
+            guard let x = Float(value), x.isFinite, x >= 0 else { throw ValidationError("--vary \(name): '\(value)' is not a number ≥ 0") }
+            return x
+        }
+        switch name {
+        case "content-weight": cell.options.contentWeight = try number()
+        case "style-weight": cell.options.styleWeight = try number()
+        case "tv-weight": cell.options.tvWeight = try number()
+        case "style-scale":
+            guard let s = Double(value), s >= 0.05, s <= 8 else { throw ValidationError("--vary style-scale: '\(value)' is not 0.05 … 8") }
+            cell.styleScale = s
+        case "init":
+            if value.hasPrefix("blend:") { _ = try RunFlags.parseBlend(value) }
+            cell.initialization = value
+        case "style-layers": cell.options.styleLayers = try LayerWeight.parseList(value)
+        case "content-layers": cell.options.contentLayers = try LayerWeight.parseList(value)
+        case "iterations":
+            guard let n = Int(value), Preset.iterationRange.contains(n) else { throw ValidationError("--vary iterations: '\(value)' is not 0 … 100000") }
+            cell.options.iterations = n
+        case "optimizer":
+            guard let kind = OptimizerKind(rawValue: value) else { throw ValidationError("--vary optimizer: lbfgs or adam") }
+            cell.options.optimizer = kind
+        default: preconditionFailure("checked in init")
+        }
+        return "\(name)=\(value)"
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import StyleFilter
+
+/// Size, length and start of a run: shared by `stylize`, `frames` and `grid`.
+struct RunFlags: ParsableArguments {
+    @Option(help: "Long side of the result in pixels.")
+    var size = 512
+
+    @Option(help: "Optimizer iterations.")
+    var iterations = 300
+
+    @Option(help: "L-BFGS history length.")
+    var history = 100
+
+    @Option(help: "Start from: content, noise, blend:ALPHA (ALPHA·noise + (1−ALPHA)·content) or an image path.")
+    var `init`: String?
+
+    @Option(help: "Seed for noise initialisation.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
+    var weights: String?
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        guard Preset.sizeRange.contains(size) else { throw ValidationError("--size must be 16 … 16384") }
+        guard Preset.iterationRange.contains(iterations) else { throw ValidationError("--iterations must be 0 … 100000") }
+        if let i = `init`, i.hasPrefix("blend:") { _ = try Self.parseBlend(i) }
+    }
+
+    static func parseBlend(_ text: String) throws -> Float {
+        guard let alpha = Float(text.dropFirst(6)), alpha >= 0, alpha <= 1 else {
+            throw ValidationError("--init blend:ALPHA needs ALPHA in 0 … 1")
+        }
+        return alpha
+    }
+
+    /// `fallback` applies when --init is not given (texture and reconstruct start from noise).
+    func initialization(_ text: String?, width: Int, height: Int) throws -> Initialization {
+        switch text ?? "content" {
+        case "content": return .content
+        case "noise": return .noise
+        case let s where s.hasPrefix("blend:"): return .blend(try Self.parseBlend(s))
+        case let path: return .image(try ImageIO.load(path) { _, _ in (width, height) })
+        }
+    }
+
+    func network(pooling: PoolingMode) throws -> VGG19 {
+        try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights), pooling: pooling)
+    }
+
+    func base(_ loss: LossFlags) throws -> TransferOptions {
+        var o = TransferOptions()
+        o.iterations = iterations
+        o.history = history
+        o.seed = seed
+        try loss.apply(to: &o)
+        return o
+    }
+}
+
+/// The style images and how they are sized and blended.
+struct StyleFlags: ParsableArguments {
+    @Option(name: .customLong("style"), help: "A style image (repeat for several; blended by --style-weights).")
+    var styles: [String] = []
+
+    @Option(help: "Blend weights of the style images, comma-separated (default: equal).")
+    var styleWeights: String?
+
+    @Option(help: "Style image size relative to the content (1 = the same pixel count).")
+    var styleScale = 1.0
+
+    @Option(help: "The style image's long side in pixels (instead of --style-scale).")
+    var styleSize: Int?
+
+    func validate() throws {
+        guard styleScale.isFinite && styleScale >= 0.05 && styleScale <= 8 else {
+            throw ValidationError("--style-scale must be 0.05 … 8")
+        }
+        if let styleSize, !Preset.sizeRange.contains(styleSize) { throw ValidationError("--style-size must be 16 … 16384") }
+    }
+
+    /// `paths` with their blend weights: --style-weights must give one per image.
+    func weighted(_ paths: [String]) throws -> [(path: String, weight: Float)] {
+        guard let styleWeights else { return paths.map { ($0, 1) } }
+        let weights = styleWeights.split(separator: ",", omittingEmptySubsequences: false).map { Float($0) }
+        guard weights.count == paths.count, weights.allSatisfy({ $0 != nil && $0! >= 0 && $0!.isFinite }),
+              weights.contains(where: { $0! > 0 }) else {
+            throw ValidationError("--style-weights needs \(paths.count) numbers ≥ 0, not all 0, one per style image")
+        }
+        return zip(paths, weights).map { ($0, $1!) }
+    }
+
+    /// Loads each style at the size this run gives it.
+    func load(_ paths: [String], contentPixels: Int) throws -> [(image: RGBImage, weight: Float)] {
+        try weighted(paths).map { style in
+            let image = try ImageIO.load(style.path) { w, h in
+                if let styleSize { return StyleTransfer.contentSize(width: w, height: h, longSide: styleSize) }
+                return StyleTransfer.styleSize(width: w, height: h, contentPixels: contentPixels, styleScale: styleScale)
+            }
+            return (image, style.weight)
+        }
+    }
+}
