@@ -16,20 +16,13 @@ struct Apply: ParsableCommand {
     @Argument(help: "The photo, or - for standard input.")
     var input: String
 
-    @Option(name: .shortAndLong, help: "Output image; its suffix picks the format; - for standard output.")
-    var output: String
-
-    @Option(help: "Output format when writing to standard output (png, jpg, tif, webp, …).")
-    var format: String?
+    @OptionGroup var destination: OutputFlags
 
     @Option(help: "Long side of the result (default: the preset's final scale).")
     var size: Int?
 
     @Option(help: "Iterations at the final scale (default: the preset's).")
     var iterations: Int?
-
-    @Option(help: "Seed for any noise the preset's optimizer uses.")
-    var seed: UInt64 = 0
 
     @Option(help: "A directory searched before the default preset folders.")
     var presetDir: String?
@@ -48,7 +41,7 @@ struct Apply: ParsableCommand {
     func run() throws {
         let located = try PresetStore(extraDirectory: presetDir).find(preset)
         let p = located.preset
-        try ImageIO.checkWritable(output, format: format)
+        try destination.check()
         let schedule = p.schedule(size: size, iterations: iterations)
         let network = try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights), pooling: p.pooling)
         let content = try ImageIO.load(input) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: schedule.last!.size) }
@@ -56,7 +49,7 @@ struct Apply: ParsableCommand {
             if !quiet { Console.error($0) }
         }
         let steps = try zip(schedule, statistics).map {
-            ScaleStep(size: $0.size, options: try p.transferOptions(iterations: $0.iterations, seed: seed), style: $1)
+            ScaleStep(size: $0.size, options: try p.transferOptions(iterations: $0.iterations), style: $1)
         }
         if !quiet {
             let plan = schedule.map { "\($0.size) px × \($0.iterations)" }.joined(separator: " → ")
@@ -71,6 +64,6 @@ struct Apply: ParsableCommand {
             reporters[scale].report(progress)
             return true
         }
-        try ImageIO.save(result, to: output, format: format)
+        try destination.save(result)
     }
 }

@@ -18,11 +18,7 @@ struct Grid: ParsableCommand {
     @Argument(help: "The painting (style image).")
     var styleImage: String
 
-    @Option(name: .shortAndLong, help: "The contact sheet image.")
-    var output: String
-
-    @Option(help: "Output format when writing to standard output.")
-    var format: String?
+    @OptionGroup var destination: OutputFlags
 
     @Option(help: "NAME=V1,V2,…: a setting to sweep (once for columns, twice for rows too).")
     var vary: [String] = []
@@ -45,7 +41,7 @@ struct Grid: ParsableCommand {
 
     func run() throws {
         let sweeps = try vary.map(Sweep.init)
-        try ImageIO.checkWritable(output, format: format)
+        try destination.check()
         let network = try common.network(pooling: loss.poolingMode)
         let photo = try ImageIO.load(content) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
         let columns = sweeps[0].values
@@ -70,7 +66,7 @@ struct Grid: ParsableCommand {
         }
         let title = "\(Files.basename(content)) × \(Files.basename(styleImage)), \(photo.width)×\(photo.height), \(common.iterations) iterations"
         let sheet = try ImageIO.contactSheet(cells, across: columns.count, title: title)
-        try ImageIO.save(sheet, to: output, format: format)
+        try destination.save(sheet)
     }
 }
 

@@ -182,11 +182,7 @@ struct PresetCommand: ParsableCommand {
         @Argument(help: "\(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
         var painter: String
 
-        @Option(name: .shortAndLong, help: "Output image; - for standard output.")
-        var output: String
-
-        @Option(help: "Output format when writing to standard output.")
-        var format: String?
+        @OptionGroup var destination: OutputFlags
 
         @Option(help: "Width and height in pixels.")
         var size = 512
@@ -202,9 +198,9 @@ struct PresetCommand: ParsableCommand {
         }
 
         func run() throws {
-            try ImageIO.checkWritable(output, format: format)
+            try destination.check()
             let image = ProceduralStyle(rawValue: painter)!.paint(width: size, height: size, seed: UInt64(seed))
-            try ImageIO.save(image, to: output, format: format)
+            try destination.save(image)
         }
     }
 }

@@ -37,7 +37,7 @@ struct RunFlags: ParsableArguments {
         return alpha
     }
 
-    /// `fallback` applies when --init is not given (texture and reconstruct start from noise).
+    /// The start named by `text` (the caller picks the default: texture and reconstruct start from noise).
     func initialization(_ text: String?, width: Int, height: Int) throws -> Initialization {
         switch text ?? "content" {
         case "content": return .content

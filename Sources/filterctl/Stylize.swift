@@ -27,11 +27,7 @@ struct Stylize: ParsableCommand {
     @Argument(help: "transfer: CONTENT STYLE…; texture: STYLE…; reconstruct: CONTENT.")
     var images: [String] = []
 
-    @Option(name: .shortAndLong, help: "Output image; its suffix picks the format; - for standard output.")
-    var output: String
-
-    @Option(help: "Output format when writing to standard output (png, jpg, tif, webp, …).")
-    var format: String?
+    @OptionGroup var destination: OutputFlags
 
     @Option(help: "transfer, texture (style only, from noise) or reconstruct (content only, from noise).")
     var mode = Mode.transfer
@@ -90,7 +86,7 @@ struct Stylize: ParsableCommand {
         }
         if let n = saveEvery {
             guard n > 0 else { throw ValidationError("--save-every must be > 0") }
-            guard output != "-" else { throw ValidationError("--save-every needs a file output, not -") }
+            guard destination.output != "-" else { throw ValidationError("--save-every needs a file output, not -") }
         }
         for path in [lossLog, lossPlot].compactMap({ $0 }) where path == "-" {
             throw ValidationError("--loss-log and --loss-plot need file names")
@@ -111,7 +107,7 @@ struct Stylize: ParsableCommand {
     func run() throws {
         var options = try options()
         let (contentPath, stylePaths) = try inputs()
-        try ImageIO.checkWritable(output, format: format)
+        try destination.check()
         for path in [lossLog, lossPlot].compactMap({ $0 }) { try Files.checkWritableDirectory(of: path) }
         let network = try common.network(pooling: loss.poolingMode)
 
@@ -140,7 +136,7 @@ struct Stylize: ParsableCommand {
             history.append(progress)
             if let every = saveEvery, progress.iteration > 0, progress.iteration % every == 0,
                progress.iteration < progress.iterations {
-                do { try ImageIO.save(transfer.result, to: Self.intermediatePath(output, iteration: progress.iteration)) } catch {
+                do { try ImageIO.save(transfer.result, to: Self.intermediatePath(destination.output, iteration: progress.iteration)) } catch {
                     saveError = error
                     return false
                 }
@@ -148,7 +144,7 @@ struct Stylize: ParsableCommand {
             return true
         }
         if let saveError { throw saveError }
-        try ImageIO.save(transfer.result, to: output, format: format)
+        try destination.save(transfer.result)
         if let lossLog { try Files.writeAtomically(lossLog, Array(history.jsonLines.utf8)) }
         if let lossPlot { try Files.writeAtomically(lossPlot, Array(history.svg(title: "\(mode.rawValue): loss per iteration").utf8)) }
     }

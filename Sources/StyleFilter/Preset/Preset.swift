@@ -60,7 +60,7 @@ public struct Preset: Sendable, Equatable {
     }
 
     /// The transfer settings at one scale (iterations from that scale).
-    public func transferOptions(iterations: Int, seed: UInt64 = 0) throws -> TransferOptions {
+    public func transferOptions(iterations: Int) throws -> TransferOptions {
         var o = TransferOptions()
         o.iterations = iterations
         o.contentLayers = contentLayers
@@ -70,7 +70,6 @@ public struct Preset: Sendable, Equatable {
         o.tvWeight = tvWeight
         o.optimizer = optimizer
         o.learningRate = learningRate
-        o.seed = seed
         try o.validate()
         return o
     }
