@@ -7,5 +7,5 @@ struct FilterCtl: ParsableCommand {
         commandName: "filterctl",
         abstract: "Neural style transfer (Gatys et al.) as an image filter.",
         version: StyleFilter.version,
-        subcommands: [Stylize.self, Apply.self, PresetCommand.self, Frames.self, Grid.self, Info.self, Bench.self])
+        subcommands: [Stylize.self, Apply.self, PresetCommand.self, Frames.self, Grid.self, Serve.self, Info.self, Bench.self])
 }

@@ -20,15 +20,36 @@ final class OptimizerTests: XCTestCase {
         let bounds = PixelBounds(lower: [-100], upper: [100])
         let lbfgs = LBFGS(history: 10, bounds: bounds)
         let start = f()
-        for _ in 0..<60 { lbfgs.step(x, gradient: g); _ = f() }
+        var loss = start
+        for _ in 0..<60 {
+            lbfgs.step(x, gradient: g, loss: loss)
+            loss = f()
+        }
         XCTAssertLessThan(f(), start * 1e-8)
+    }
+
+    /// A step that raises the loss by more than 50 % is taken back halfway, and the point after it
+    /// is judged against the loss where the step began.
+    func testLBFGSBacktracksAnOvershoot() {
+        let n = 8
+        let x = Tensor(channels: 1, height: 1, width: n), g = Tensor(channels: 1, height: 1, width: n)
+        for i in 0..<n { g.data[i] = Float(i) - 3.5 }
+        let lbfgs = LBFGS(history: 5, bounds: PixelBounds(lower: [-100], upper: [100]))
+        let start = Array(UnsafeBufferPointer(start: x.data, count: n))
+        lbfgs.step(x, gradient: g, loss: 10)
+        let stepped = Array(UnsafeBufferPointer(start: x.data, count: n))
+        XCTAssertNotEqual(stepped, start)
+        lbfgs.step(x, gradient: g, loss: 50)  // worse: halve back
+        for i in 0..<n { XCTAssertEqual(x.data[i], start[i] + 0.5 * (stepped[i] - start[i]), accuracy: 1e-6) }
+        lbfgs.step(x, gradient: g, loss: 14)  // within 50 %: accepted, a new step is taken
+        XCTAssertNotEqual(x.data[0], start[0] + 0.5 * (stepped[0] - start[0]))
     }
 
     func testBoundsAreRespected() {
         let x = Tensor(channels: 3, height: 2, width: 2), g = Tensor(channels: 3, height: 2, width: 2)
         for i in 0..<g.count { g.data[i] = i % 2 == 0 ? 1e6 : -1e6 }
         let adam = Adam(learningRate: 1000)
-        adam.step(x, gradient: g)
+        adam.step(x, gradient: g, loss: 0)
         for c in 0..<3 {
             for i in 0..<4 {
                 let v = x.data[c * 4 + i]

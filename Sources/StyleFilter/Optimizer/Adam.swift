@@ -29,7 +29,8 @@ public final class Adam: Optimizer {
         v?.deallocate()
     }
 
-    public func step(_ x: Tensor, gradient: Tensor) {
+    /// Adam's steps are bounded by the learning rate, so it needs no safeguard on the loss.
+    public func step(_ x: Tensor, gradient: Tensor, loss: Double) {
         if m == nil {
             n = x.count
             m = .allocate(capacity: n)

@@ -5,6 +5,12 @@ import CShim
 /// by 1/‖g‖₁; afterwards the two-loop recursion with the usual γ = sᵀy / yᵀy initial Hessian.
 /// After each step the image is projected back into the pixel box, and the curvature pair uses
 /// the projected step so the history stays consistent with where the image really went.
+///
+/// Without a line search a quasi-Newton step can overshoot badly (seen on tiles started far from
+/// their content: the style loss ×5 in one step, then noise). So a step that raises the loss by
+/// more than `overshoot` (50 %) is not taken: the image goes back halfway towards where the step began,
+/// and the next call judges that point, as a backtracking line search spread over iterations.
+/// Each overshoot also halves `damping`, which scales later steps until they succeed again.
 public final class LBFGS: Optimizer {
     public let history: Int
     public let learningRate: Float
@@ -21,6 +27,15 @@ public final class LBFGS: Optimizer {
     private var previousGradient: UnsafeMutablePointer<Float>?
     private var gamma = 1.0
     public private(set) var iterations = 0
+    /// The loss where the current step began, and how often it has been halved since.
+    private var acceptedLoss: Double?
+    private var halvings = 0
+    /// Step multiplier in (0, 1]: halved by an overshoot, grown back by 1.5 per good step.
+    public private(set) var damping: Float = 1
+    /// Relative loss increase that counts as an overshoot: rises of 10–20 % are normal for
+    /// L-BFGS early on and it recovers by itself; the blow-ups this guards against are 5× and more.
+    static let overshoot = 0.5
+    static let maxHalvings = 8
 
     public init(history: Int = 100, learningRate: Float = 1, bounds: PixelBounds = .network) {
         precondition(history >= 1)
@@ -45,21 +60,35 @@ public final class LBFGS: Optimizer {
         alpha = [Double](repeating: 0, count: history)
     }
 
-    public func step(_ x: Tensor, gradient: Tensor) {
+    public func step(_ x: Tensor, gradient: Tensor, loss: Double) {
         if direction == nil { allocate(x.count) }
         precondition(x.count == n && gradient.count == n)
         let g = gradient.data, d = direction!, px = previousX!, pg = previousGradient!
         var stepSize: Float
 
-        if iterations == 0 {
+        if let accepted = acceptedLoss, !(loss <= accepted * (1 + LBFGS.overshoot)), halvings < LBFGS.maxHalvings {
+            // Halfway between two points of the box is inside it: no clamp needed.
+            for i in 0..<n { x.data[i] = px[i] + 0.5 * (x.data[i] - px[i]) }
+            halvings += 1
+            damping = max(damping * 0.5, 1e-3)
+            iterations += 1
+            return
+        }
+        if halvings == 0 { damping = min(1, damping * 1.5) }
+        acceptedLoss = loss
+        halvings = 0
+
+        if iterations > 0 { recordCurvature(x: x.data, g: g) }
+        if stored == 0 {
+            // No curvature pair yet (the first step, or every pair so far failed sᵀy > 0): an
+            // unscaled gradient step would jump by ‖g‖ pixel levels, so scale it as the first.
             var l1 = 0.0
             for i in 0..<n { l1 += Double(abs(g[i])) }
             stepSize = Float(min(1, 1 / max(l1, 1e-30))) * learningRate
             for i in 0..<n { d[i] = -g[i] }
         } else {
-            recordCurvature(x: x.data, g: g)
             twoLoop(g: g, into: d)
-            stepSize = learningRate
+            stepSize = learningRate * damping
         }
         px.update(from: x.data, count: n)
         pg.update(from: g, count: n)

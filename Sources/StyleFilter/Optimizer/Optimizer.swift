@@ -1,9 +1,9 @@
 import CShim
 
-/// Moves the image one step given the gradient at its current value. Implementations keep their
-/// state between calls and allocate nothing after the first step.
+/// Moves the image one step given the loss and its gradient at the current value.
+/// Implementations keep their state between calls and allocate nothing after the first step.
 public protocol Optimizer: AnyObject {
-    func step(_ x: Tensor, gradient: Tensor)
+    func step(_ x: Tensor, gradient: Tensor, loss: Double)
 }
 
 public enum OptimizerKind: String, Sendable, CaseIterable {

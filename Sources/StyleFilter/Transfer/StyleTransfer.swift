@@ -101,24 +101,33 @@ public final class StyleTransfer: @unchecked Sendable {
     }
 
     /// Runs the iterations. `progress` is called after each (iteration 0 is the start); returning
-    /// false stops early with the image as it is. Returns the final losses.
+    /// false stops early. The image left is the best one seen: an optimizer step that made things
+    /// worse at the very end does not get the last word. Returns that image's losses.
     @discardableResult
     public func run(progress: (TransferProgress) -> Bool = { _ in true }) throws -> LossBreakdown {
         let optimizer = makeOptimizer()
         let start = monotonicSeconds()
         var losses = objective.evaluate(image, gradient: gradient)
         guard losses.total.isFinite else { throw StyleFilterError.invalidArgument("the loss is not finite at the start") }
+        var best = losses
+        let bestImage = Tensor(channels: 3, height: image.height, width: image.width)
+        bestImage.copy(from: image)
         if !progress(TransferProgress(iteration: 0, iterations: options.iterations, losses: losses, seconds: 0)) {
             throw StyleFilterError.cancelled
         }
         for iteration in stride(from: 1, through: options.iterations, by: 1) {
-            optimizer.step(image, gradient: gradient)
+            optimizer.step(image, gradient: gradient, loss: losses.total)
             losses = objective.evaluate(image, gradient: gradient)
+            if losses.total < best.total {
+                best = losses
+                bestImage.copy(from: image)
+            }
             let report = TransferProgress(iteration: iteration, iterations: options.iterations, losses: losses,
                                           seconds: monotonicSeconds() - start)
             if !progress(report) { throw StyleFilterError.cancelled }
         }
-        return losses
+        if !(losses.total <= best.total) { image.copy(from: bestImage) }
+        return best
     }
 
     public var result: RGBImage { RGBImage(networkTensor: image) }

@@ -1,0 +1,216 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered reads from a descriptor or from memory, with the two reads the protocol needs:
+/// exactly n bytes (fewer only at the end) and one byte at a time (to find the next frame after
+/// garbage).
+public final class ByteInput {
+    private let fill: (UnsafeMutableRawBufferPointer) -> Int
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var start = 0
+    private var end = 0
+    private var finished = false
+    /// Bytes given back with `unread`, served before the buffer.
+    private var returned: [UInt8] = []
+
+    /// `fill` reads into the buffer and returns the count, 0 at the end (negative is an error,
+    /// treated as the end).
+    public init(fill: @escaping (UnsafeMutableRawBufferPointer) -> Int) {
+        self.fill = fill
+    }
+
+    public convenience init(fileDescriptor fd: Int32) {
+        self.init { buffer in
+            while true {
+                let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if n < 0 && errno == EINTR { continue }
+                return n
+            }
+        }
+    }
+
+    public convenience init(bytes: [UInt8]) {
+        var offset = 0
+        self.init { buffer in
+            let n = min(buffer.count, bytes.count - offset)
+            for i in 0..<n { buffer[i] = bytes[offset + i] }
+            offset += n
+            return n
+        }
+    }
+
+    private func refill() -> Bool {
+        guard !finished else { return false }
+        start = 0
+        end = buffer.withUnsafeMutableBytes { fill($0) }
+        if end <= 0 {
+            end = 0
+            finished = true
+        }
+        return end > 0
+    }
+
+    /// Puts bytes back in front of the stream.
+    public func unread(_ bytes: [UInt8]) {
+        returned = bytes + returned
+    }
+
+    /// `count` bytes, or fewer if the stream ends first.
+    public func read(_ count: Int) -> [UInt8] {
+        var out = Array(returned.prefix(count))
+        returned.removeFirst(out.count)
+        out.reserveCapacity(min(count, 1 << 24))
+        while out.count < count {
+            if start == end && !refill() { break }
+            let n = min(count - out.count, end - start)
+            out.append(contentsOf: buffer[start..<start + n])
+            start += n
+        }
+        return out
+    }
+
+    /// Drops `count` bytes; false if the stream ended first.
+    public func skip(_ count: UInt64) -> Bool {
+        let fromReturned = Int(min(count, UInt64(returned.count)))
+        returned.removeFirst(fromReturned)
+        var left = count - UInt64(fromReturned)
+        while left > 0 {
+            if start == end && !refill() { return false }
+            let n = Int(min(left, UInt64(end - start)))
+            start += n
+            left -= UInt64(n)
+        }
+        return true
+    }
+
+    public func byte() -> UInt8? {
+        if !returned.isEmpty { return returned.removeFirst() }
+        if start == end && !refill() { return nil }
+        defer { start += 1 }
+        return buffer[start]
+    }
+
+    /// At the end of the stream, with nothing left to read.
+    public var atEnd: Bool { returned.isEmpty && start == end && !refill() }
+}
+
+/// `filterctl serve --stdio`: reads request frames, stylizes each tile with one set of style
+/// statistics, and answers every request with one reply frame, in order. A bad frame gets an
+/// error reply and the server goes on with the next one; the end of the input ends it.
+public final class TileServer {
+    public let network: VGG19
+    public let style: StyleStatistics
+    public let options: TransferOptions
+    public let maxPayload: UInt64
+    private var guide: Guide?
+
+    public struct Summary: Sendable, Equatable {
+        public var tiles = 0
+        public var guides = 0
+        public var errors = 0
+    }
+
+    /// `options.iterations` is the default for tiles that do not ask for a count.
+    public init(network: VGG19, style: StyleStatistics, options: TransferOptions, maxPayload: UInt64) {
+        self.network = network
+        self.style = style
+        self.options = options
+        self.maxPayload = maxPayload
+    }
+
+    /// Serves until the input ends. `write` sends reply bytes (and throws if it cannot);
+    /// `log` gets one line per frame.
+    public func serve(_ input: ByteInput, write: ([UInt8]) throws -> Void, log: (String) -> Void = { _ in }) throws -> Summary {
+        var summary = Summary()
+        func reply(_ frame: TileFrame, _ payload: [UInt8]) throws {
+            var f = frame
+            f.payloadLength = UInt64(payload.count)
+            try write(f.encoded() + payload)
+        }
+        func refuse(id: UInt64, _ status: TileFrame.Status, _ message: String) throws {
+            summary.errors += 1
+            log("frame \(id): \(message)")
+            try reply(TileFrame(isRequest: false, kind: .error, id: id, status: status), Array(message.utf8))
+        }
+        while true {
+            let header = input.read(TileFrame.headerSize)
+            if header.isEmpty { return summary }
+            if header.count < TileFrame.headerSize {
+                try refuse(id: 0, .truncated, "the input ended inside a frame header (\(header.count) of \(TileFrame.headerSize) bytes)")
+                return summary
+            }
+            // A header without the magic is not a frame: its "id" is noise, so the reply says 0.
+            let id = Array(header[0..<4]) == TileFrame.requestMagic
+                ? header[8..<16].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : 0
+            switch TileFrame.parseRequest(header[...], maxPayload: maxPayload) {
+            case .failure(let error):
+                try refuse(id: id, error.status, error.description)
+                let length = header[48..<56].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                if error.status == .badMagic || error.status == .tooLarge || length > maxPayload {
+                    // The length cannot be trusted: look for the next request's magic instead.
+                    guard resynchronize(input, after: header) else { return summary }
+                } else if !input.skip(length) {
+                    return summary
+                }
+            case .success(let frame):
+                let payload = input.read(Int(frame.payloadLength))
+                guard payload.count == Int(frame.payloadLength) else {
+                    try refuse(id: frame.id, .truncated, "the input ended inside the payload (\(payload.count) of \(frame.payloadLength) bytes)")
+                    return summary
+                }
+                do {
+                    let (answer, bytes) = try handle(frame, payload)
+                    if frame.kind == .guide { summary.guides += 1 } else { summary.tiles += 1 }
+                    log("frame \(frame.id): \(frame.kind == .guide ? "guide" : "tile") \(frame.width)×\(frame.height) at (\(frame.x), \(frame.y))")
+                    try reply(answer, bytes)
+                } catch let error as TileFrame.ParseError {
+                    try refuse(id: frame.id, error.status, error.description)
+                } catch let error as StyleFilterError {
+                    try refuse(id: frame.id, .failed, error.description)
+                }
+            }
+        }
+    }
+
+    /// Searches the bad header's own bytes (after its first) and then the stream for the next
+    /// request magic, and puts it back so the main loop reads that frame whole.
+    private func resynchronize(_ input: ByteInput, after header: [UInt8]) -> Bool {
+        var window: [UInt8] = []
+        var rest = Array(header.dropFirst())
+        while true {
+            guard let b = rest.isEmpty ? input.byte() : rest.removeFirst() else { return false }
+            window.append(b)
+            if window.count > 4 { window.removeFirst() }
+            if window == TileFrame.requestMagic {
+                input.unread(window + rest)
+                return true
+            }
+        }
+    }
+
+    func handle(_ frame: TileFrame, _ payload: [UInt8]) throws -> (TileFrame, [UInt8]) {
+        let pixels = try TilePixels(payload: payload[...], width: Int(frame.width), height: Int(frame.height),
+                                    bands: Int(frame.bands), format: frame.format)
+        switch frame.kind {
+        case .guide:
+            guide = Guide(image: pixels.rgb, fullWidth: Int(frame.x), fullHeight: Int(frame.y))
+            return (TileFrame(isRequest: false, kind: .guide, id: frame.id, x: frame.x, y: frame.y,
+                              width: frame.width, height: frame.height, bands: frame.bands, format: frame.format), [])
+        case .tile:
+            var o = options
+            if frame.iterations > 0 { o.iterations = Int(frame.iterations) }
+            if let guide {
+                o.initialization = .image(guide.region(x: Int(frame.x), y: Int(frame.y), width: Int(frame.width), height: Int(frame.height)))
+            }
+            let transfer = try StyleTransfer(network: network, content: pixels.rgb, style: style, options: o)
+            try transfer.run()
+            let m = Int(frame.margin)
+            let out = pixels.payload(result: transfer.result, margin: m, format: frame.format)
+            return (TileFrame(isRequest: false, kind: .tile, id: frame.id, x: frame.x + Int32(m), y: frame.y + Int32(m),
+                              width: UInt32(out.width), height: UInt32(out.height), bands: frame.bands, format: frame.format), out.bytes)
+        case .error:
+            preconditionFailure("parseRequest refuses error frames")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import StyleFilter
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stylize a stream of tiles: framed requests on standard input, replies on standard output.",
+        discussion: """
+            Loads the weights and the style statistics once, then answers each request frame with
+            one reply frame, in order. The protocol is in docs/stream-protocol.md; a reference
+            driver is integration/tiles/stylize_tiles.c.
+            Example: stylize_tiles big.tif out.tif --tile 384 --margin 32 -- filterctl serve --stdio --preset swirls
+            """)
+
+    @Flag(help: "Speak the framed protocol on standard input and output (the only transport).")
+    var stdio = false
+
+    @Option(help: "A preset: its style statistics and settings (scale: its final one).")
+    var preset: String?
+
+    @Option(help: "A style image instead of a preset (with the loss flags below).")
+    var style: String?
+
+    @Option(help: "The style's long side in pixels (default: the preset's at its final scale, or 512).")
+    var styleSize: Int?
+
+    @Option(help: "Iterations per tile when a request does not say (default: the preset's final scale, or 100).")
+    var iterations: Int?
+
+    @Option(help: "Largest payload accepted, in bytes; bigger frames get an error reply.")
+    var maxFrameBytes: UInt64 = 256 << 20
+
+    @Option(help: "A directory searched first for --preset.")
+    var presetDir: String?
+
+    @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
+    var weights: String?
+
+    @OptionGroup(title: "Loss and optimizer (with --style)")
+    var loss: LossFlags
+
+    @Flag(help: "Log each frame on standard error.")
+    var verbose = false
+
+    func validate() throws {
+        guard stdio else { throw ValidationError("give --stdio (the only transport)") }
+        guard (preset == nil) != (style == nil) else { throw ValidationError("give exactly one of --preset or --style") }
+        if let styleSize, !Preset.sizeRange.contains(styleSize) { throw ValidationError("--style-size must be 16 … 16384") }
+        if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
+        guard maxFrameBytes >= 1024 else { throw ValidationError("--max-frame-bytes must be at least 1024") }
+    }
+
+    func run() throws {
+        // A reader that goes away must not kill the server mid-write: write reports EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+        let weightsPath = VGG19Weights.resolvePath(explicit: weights)
+        let network: VGG19
+        let statistics: StyleStatistics
+        var options: TransferOptions
+        if let preset {
+            let located = try PresetStore(extraDirectory: presetDir).find(preset)
+            let p = located.preset
+            network = try VGG19Weights.load(path: weightsPath, pooling: p.pooling)
+            let final = p.scales.last!
+            statistics = try located.styleStatistics(network: network, longSides: [styleSize ?? p.styleLongSide(forScaleSize: final.size)]) {
+                Console.error($0)
+            }[0]
+            options = try p.transferOptions(iterations: iterations ?? final.iterations)
+        } else {
+            network = try VGG19Weights.load(path: weightsPath, pooling: loss.poolingMode)
+            options = TransferOptions()
+            try loss.apply(to: &options)
+            options.iterations = iterations ?? 100
+            let image = try ImageIO.load(style!) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: styleSize ?? 512) }
+            statistics = try StyleStatistics(network: network, styles: [(image, 1)],
+                                             layers: options.styleWeight > 0 ? options.styleLayers : [])
+        }
+        let server = TileServer(network: network, style: statistics, options: options, maxPayload: maxFrameBytes)
+        let summary = try server.serve(ByteInput(fileDescriptor: 0), write: Self.writeAll) { line in
+            if verbose { Console.error(line) }
+        }
+        if verbose { Console.error("served \(summary.tiles) tiles, \(summary.guides) guides, \(summary.errors) errors") }
+    }
+
+    static func writeAll(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StyleFilterError.io("cannot write to standard output: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+}
