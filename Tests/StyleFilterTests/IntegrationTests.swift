@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+@testable import StyleFilter
+
+/// What sits around filterctl in a pipeline: the shell recipes of the README and the reference
+/// tile driver in C talking to `serve --stdio`.
+final class IntegrationTests: FilterctlTestCase {
+    static let integration = TestSupport.packageRoot.appendingPathComponent("integration")
+
+    /// Runs a program to completion; stdout and stderr together.
+    func shell(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = scratch
+        var environment = ProcessInfo.processInfo.environment
+        environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func require(_ tool: String) throws {
+        try TestSupport.require(try shell(["sh", "-c", "command -v \(tool)"]).status == 0, "\(tool) on the PATH (scripts/setup installs it)")
+    }
+
+    func testReadmePipelineRecipes() throws {
+        try requireWeights()
+        try require("vips")
+        try FileManager.default.createDirectory(atPath: file("presets"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.packageRoot.appendingPathComponent("presets/mosaic.json").path,
+                                         toPath: file("presets/mosaic.json"))
+        let photo = try makeImage("photo.jpg", width: 160, height: 120)
+        let style = try makeImage("style.png", width: 64, height: 64)
+        let run = try shell([Self.integration.appendingPathComponent("pipelines.sh").path, filterctl.path, photo, style, scratch.path])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertEqual([try ImageIO.load(file("recipe1.jpg")).width, try ImageIO.load(file("recipe2.ppm")).width], [96, 64])
+    }
+
+    func testTileDriverReassemblesAStylizedImage() throws {
+        try requireWeights()
+        try require("cc")
+        let source = Self.integration.appendingPathComponent("tiles/stylize_tiles.c").path
+        let build = try shell(["sh", "-c", "cc -O2 -Wall -Werror '\(source)' $(pkg-config --cflags --libs vips) -o stylize_tiles"])
+        XCTAssertEqual(build.status, 0, build.output)
+
+        let photo = RGBImage.pattern(width: 150, height: 100, seed: 3)
+        try ImageIO.save(photo, to: file("photo.png"))
+        let style = try makeImage("style.png", width: 64, height: 64)
+        let server = [filterctl.path, "serve", "--stdio", "--style", style, "--style-size", "64", "--iterations", "4"]
+        let run = try shell(["./stylize_tiles", file("photo.png"), file("out.png"), "--tile", "64", "--margin", "12",
+                             "--feather", "12", "--guide", "48", "--"] + server)
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("tile 6/6"), run.output)  // 3 × 2 cores of 64 px stepping by 52
+        let out = try ImageIO.load(file("out.png"))
+        XCTAssertEqual([out.width, out.height], [150, 100])
+        let change = zip(out.pixels, photo.pixels).map { abs(Double($0) - Double($1)) }.reduce(0, +) / Double(photo.pixels.count)
+        XCTAssertGreaterThan(change, 3, "the tiles were stylized")
+
+        // A server that refuses the tiles: the driver says why and writes nothing.
+        let refused = try shell(["./stylize_tiles", file("photo.png"), file("bad.png"), "--tile", "64", "--margin", "12",
+                                 "--feather", "12", "--guide", "0", "--"] + server + ["--max-frame-bytes", "1024"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.output.contains("refused frame"), refused.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("bad.png")))
+    }
+}
