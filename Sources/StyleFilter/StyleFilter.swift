@@ -9,9 +9,3 @@ public enum StyleFilter {
 
     public static var blasConfig: String { String(cString: openblas_get_config()) }
 }
-
-@_cdecl("sf_version")
-public func sf_version() -> UnsafePointer<CChar> {
-    // A static C string: the ABI promises it never needs freeing.
-    UnsafeRawPointer(("0.1.0" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
-}

@@ -62,11 +62,58 @@ final class IntegrationTests: FilterctlTestCase {
         let change = zip(out.pixels, photo.pixels).map { abs(Double($0) - Double($1)) }.reduce(0, +) / Double(photo.pixels.count)
         XCTAssertGreaterThan(change, 3, "the tiles were stylized")
 
+        // The same with a preset's cached statistics and settings.
+        try FileManager.default.createDirectory(atPath: file("presets"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.packageRoot.appendingPathComponent("presets/ink.json").path,
+                                         toPath: file("presets/ink.json"))
+        let preset = try shell(["./stylize_tiles", file("photo.png"), file("ink.png"), "--tile", "64", "--margin", "12",
+                                "--feather", "12", "--guide", "0", "--", filterctl.path, "serve", "--stdio", "--preset", "ink",
+                                "--style-size", "96", "--iterations", "2"])
+        XCTAssertEqual(preset.status, 0, preset.output)
+        XCTAssertEqual(try ImageIO.load(file("ink.png")).width, 150)
+
         // A server that refuses the tiles: the driver says why and writes nothing.
         let refused = try shell(["./stylize_tiles", file("photo.png"), file("bad.png"), "--tile", "64", "--margin", "12",
                                  "--feather", "12", "--guide", "0", "--"] + server + ["--max-frame-bytes", "1024"])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.output.contains("refused frame"), refused.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("bad.png")))
+    }
+
+    /// `make install`, then the C programs: the README's example compiled as shown, the
+    /// threads-and-errors test linked through pkg-config, and the dlopen example.
+    func testCLibraryInstallsAndServesCPrograms() throws {
+        try requireWeights()
+        try require("cc")
+        try require("make")
+        let root = TestSupport.packageRoot.path
+        let prefix = file("prefix")
+        let install = try shell(["make", "-C", root, "install", "PREFIX=\(prefix)"])
+        XCTAssertEqual(install.status, 0, install.output)
+        for path in ["lib/libStyleFilter.so", "include/stylefilter.h", "lib/pkgconfig/stylefilter.pc"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(prefix)/\(path)"), path)
+        }
+        let needed = try shell(["sh", "-c", "readelf -d '\(prefix)/lib/libStyleFilter.so' | grep NEEDED"])
+        XCTAssertFalse(needed.output.contains("libswift"), "the Swift runtime is linked in: \(needed.output)")
+        let pc = "PKG_CONFIG_PATH='\(prefix)/lib/pkgconfig'"
+        let style = try makeImage("style.png", width: 64, height: 64)
+
+        let threads = try shell(["sh", "-c", "\(pc) cc -Wall -Werror '\(root)/integration/c/threads.c' $(\(pc) pkg-config --cflags --libs stylefilter) -lpthread -o threads && ./threads '\(style)'"])
+        XCTAssertEqual(threads.status, 0, threads.output)
+        XCTAssertTrue(threads.output.contains("threads: ok"), threads.output)
+
+        // The README's example, byte for byte as printed there.
+        let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
+        let block = try XCTUnwrap(readme.components(separatedBy: "```c\n").dropFirst().first?.components(separatedBy: "```").first)
+        try block.write(toFile: file("example.c"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: file("presets"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: root + "/presets/swirls.json", toPath: file("presets/swirls.json"))
+        let example = try shell(["sh", "-c", "\(pc) cc -Wall -Werror example.c $(\(pc) pkg-config --cflags --libs stylefilter) -o example && ./example"])
+        XCTAssertEqual(example.status, 0, example.output)
+
+        let photo = try makeImage("photo.png", width: 48, height: 40)
+        let dl = try shell(["sh", "-c", "cc -Wall -Werror '\(root)/integration/c/stylize.c' -I'\(prefix)/include' $(pkg-config --cflags --libs vips) -ldl -o stylize && ./stylize '\(prefix)/lib/libStyleFilter.so' '\(photo)' out.png --style '\(style)' --iterations 3"])
+        XCTAssertEqual(dl.status, 0, dl.output)
+        XCTAssertEqual(try ImageIO.load(file("out.png")).width, 48)
     }
 }

@@ -131,4 +131,17 @@ final class ModesTests: FilterctlTestCase {
         try assertFails(["grid", photo, style, "-o", file("x.png"), "--vary", "style-weight=1,x"], mentions: "not a number")
         try assertFails(["grid", photo, style, "-o", file("x.png")], mentions: "one or two --vary")
     }
+
+    /// Style strength by the start: blend:0 is the photo, blend:1 the noise, and between is the mix.
+    func testBlendInitializationMixesPhotoAndNoise() {
+        let photo = RGBImage.pattern(width: 20, height: 16, seed: 1).networkTensor()
+        let noise = StyleTransfer.initialImage(.noise, content: photo, seed: 9)
+        let start = { (alpha: Float) in StyleTransfer.initialImage(.blend(alpha), content: photo, seed: 9) }
+        let zero = start(0), one = start(1), half = start(0.5)
+        for i in 0..<photo.count {
+            XCTAssertEqual(zero.data[i], photo.data[i], accuracy: 1e-4)
+            XCTAssertEqual(one.data[i], noise.data[i], accuracy: 1e-4)
+            XCTAssertEqual(half.data[i], 0.5 * (photo.data[i] + noise.data[i]), accuracy: 1e-3)
+        }
+    }
 }

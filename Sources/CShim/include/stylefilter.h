@@ -1,18 +1,115 @@
 /*
- * stylefilter.h — the public C ABI of StyleFilter.
+ * stylefilter.h — the C ABI of StyleFilter: neural style transfer (Gatys et al.) on pixel buffers.
  *
- * Reserved for the plugin interface (opaque context, status codes, buffers, progress). Today it
- * declares only the version query; the rest arrives with the C ABI work.
+ * Use:
+ *     sf_options options;
+ *     sf_options_init(&options);             // defaults; sets options.struct_size
+ *     options.iterations = 100;
+ *     sf_context *ctx = NULL;
+ *     if (sf_context_create(&options, &ctx) != SF_OK) { ... sf_context_last_error(ctx) ... }
+ *     sf_context_load_preset(ctx, "swirls", NULL);     // or sf_context_load_style(ctx, "painting.jpg")
+ *     sf_image in = {pixels, width, height, width * 3, 3, SF_FORMAT_U8};
+ *     sf_image out = {result, width, height, width * 3, 3, SF_FORMAT_U8};
+ *     sf_stylize(ctx, &in, &out);
+ *     sf_context_destroy(ctx);
+ *
+ * Rules:
+ * - Every function returns a status (or, for the two getters, a value that is never NULL) and
+ *   never aborts or exits the host: NULL pointers, bad sizes and strides, wrong struct sizes and
+ *   failures inside (a missing weight file, an unreadable style image) are reported as statuses,
+ *   with a message from sf_context_last_error.
+ * - A context is used by one thread at a time; different contexts run in parallel safely.
+ * - Colours are sRGB. Alpha (4 bands) is passed through untouched. The network works in 8 bits, so
+ *   u16 and f32 results carry 8-bit precision in the wider type. f32 samples are 0 … 1.
+ * - The weights are the VGG19 file `scripts/setup` installs; options.weights_path (or
+ *   $STYLEFILTER_WEIGHTS) points elsewhere. Nothing is downloaded.
  */
 #ifndef STYLEFILTER_H
 #define STYLEFILTER_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* An opaque handle: the loaded network, the style and the settings. */
+typedef struct sf_context sf_context;
+
+typedef enum {
+    SF_OK = 0,
+    SF_ERROR_ARGUMENT = 1,  /* a NULL pointer, a bad size, stride, format or option */
+    SF_ERROR_WEIGHTS = 2,   /* the weight file is missing, truncated or altered */
+    SF_ERROR_STYLE = 3,     /* the style image or preset could not be loaded */
+    SF_ERROR_NO_STYLE = 4,  /* stylize was called before a style was loaded */
+    SF_ERROR_CANCELLED = 5, /* the progress callback asked to stop; the output is untouched */
+    SF_ERROR_FAILED = 6     /* anything else; see sf_context_last_error */
+} sf_status;
+
+typedef enum {
+    SF_FORMAT_U8 = 1,
+    SF_FORMAT_U16 = 2,  /* native-endian 0 … 65535 */
+    SF_FORMAT_F32 = 3   /* native-endian float, 0 … 1 */
+} sf_format;
+
+/* A pixel buffer: rows of width × bands samples, interleaved, `stride` bytes apart. */
+typedef struct {
+    void *data;
+    int width;
+    int height;
+    size_t stride;    /* bytes from one row to the next, at least width × bands × sample size */
+    int bands;        /* 3 (RGB) or 4 (RGBA) */
+    sf_format format;
+} sf_image;
+
+/* Called after each optimizer iteration (0 is the start). Return nonzero to cancel. */
+typedef int (*sf_progress_fn)(void *user_data, int iteration, int iterations, double loss);
+
+/* Settings of a context. The first field is the struct's own size, so later versions can add
+ * fields at the end and still read what older callers pass. Fill with sf_options_init first. */
+typedef struct {
+    size_t struct_size;
+    const char *weights_path;   /* NULL: $STYLEFILTER_WEIGHTS, then the user cache */
+    int iterations;             /* per image or tile; 0: 300, or a loaded preset's own count */
+    float content_weight;       /* 1 */
+    float style_weight;         /* 500 */
+    float tv_weight;            /* 0 */
+    int style_size;             /* long side of a style image in pixels: 512 */
+    sf_progress_fn progress;    /* NULL: no callback */
+    void *progress_user_data;
+} sf_options;
+
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string, never NULL. */
 const char *sf_version(void);
+
+/* Fills *options with the defaults and options->struct_size. Does nothing if options is NULL. */
+void sf_options_init(sf_options *options);
+
+/* Creates a context and loads the weights (about half a second). On failure *context is still
+ * set when possible, so sf_context_last_error can say why; destroy it either way. */
+sf_status sf_context_create(const sf_options *options, sf_context **context);
+
+/* Frees the context; NULL is fine. */
+void sf_context_destroy(sf_context *context);
+
+/* The message of the last failure on this context ("" if none); valid until the next call on it.
+ * Never NULL, also for a NULL context. */
+const char *sf_context_last_error(const sf_context *context);
+
+/* Uses a preset (a name on the preset search path, or a path to its .json; preset_dir, if not
+ * NULL, is searched first): its style statistics (from its cache) and its settings. */
+sf_status sf_context_load_preset(sf_context *context, const char *name_or_path, const char *preset_dir);
+
+/* Uses a style image (any format libvips reads), resized to options.style_size. */
+sf_status sf_context_load_style(sf_context *context, const char *image_path);
+
+/* Stylizes the whole input into output, which must have the same width, height, bands and
+ * format (its own stride). output may be input. */
+sf_status sf_stylize(sf_context *context, const sf_image *input, sf_image *output);
+
+/* Stylizes a tile whose outer `margin` pixels are context only: output is the
+ * (width − 2·margin) × (height − 2·margin) core. The core must be at least 16 × 16. */
+sf_status sf_stylize_tile(sf_context *context, const sf_image *input, int margin, sf_image *output);
 
 #ifdef __cplusplus
 }
