@@ -83,7 +83,7 @@ final class PresetCLITests: FilterctlTestCase {
         let original = try ImageIO.load(content)
         for name in names.map({ String($0.dropLast(5)) }) {
             XCTAssertTrue(String(decoding: listed.stdout, as: UTF8.self).contains("\(name)\t"), "list shows \(name)")
-            let result = try run(["apply", "--preset", name, content, "-o", file("\(name).png"), "--size", "48", "--iterations", "3"])
+            let result = try run(["apply", "--preset", name, content, "-o", file("\(name).png"), "--size", "48", "--iterations", "10"])
             XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
             let out = try ImageIO.load(file("\(name).png"))
             XCTAssertEqual([out.width, out.height], [48, 32], name)
