@@ -81,7 +81,7 @@ final class IntegrationTests: FilterctlTestCase {
     }
 
     /// `make install`, then the C programs: the README's example compiled as shown, the
-    /// threads-and-errors test linked through pkg-config, and the dlopen example.
+    /// threads-and-errors test linked through pkg-config, the dlopen example and the libvips module.
     func testCLibraryInstallsAndServesCPrograms() throws {
         try requireWeights()
         try require("cc")
@@ -98,9 +98,11 @@ final class IntegrationTests: FilterctlTestCase {
         let pc = "PKG_CONFIG_PATH='\(prefix)/lib/pkgconfig'"
         let style = try makeImage("style.png", width: 64, height: 64)
 
-        let threads = try shell(["sh", "-c", "\(pc) cc -Wall -Werror '\(root)/integration/c/threads.c' $(\(pc) pkg-config --cflags --libs stylefilter) -lpthread -o threads && ./threads '\(style)'"])
+        // Under LeakSanitizer: a leak makes the program fail with a report.
+        let threads = try shell(["sh", "-c", "\(pc) cc -Wall -Werror -fsanitize=leak '\(root)/integration/c/threads.c' $(\(pc) pkg-config --cflags --libs stylefilter) -lpthread -o threads && ./threads '\(style)'"])
         XCTAssertEqual(threads.status, 0, threads.output)
         XCTAssertTrue(threads.output.contains("threads: ok"), threads.output)
+        XCTAssertFalse(threads.output.contains("LeakSanitizer"), threads.output)
 
         // The README's example, byte for byte as printed there.
         let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
@@ -115,5 +117,27 @@ final class IntegrationTests: FilterctlTestCase {
         let dl = try shell(["sh", "-c", "cc -Wall -Werror '\(root)/integration/c/stylize.c' -I'\(prefix)/include' $(pkg-config --cflags --libs vips) -ldl -o stylize && ./stylize '\(prefix)/lib/libStyleFilter.so' '\(photo)' out.png --style '\(style)' --iterations 3"])
         XCTAssertEqual(dl.status, 0, dl.output)
         XCTAssertEqual(try ImageIO.load(file("out.png")).width, 48)
+
+        // The libvips module: `vips stylize` pulls a larger image through it region by region.
+        let module = file("vipshome/x86_64-linux-gnu/vips-modules-8.14")
+        try FileManager.default.createDirectory(atPath: module, withIntermediateDirectories: true)
+        let built = try shell(["sh", "-c", "cc -O2 -Wall -Werror -shared -fPIC '\(root)/integration/vips/stylize_module.c' $(\(pc) pkg-config --cflags --libs vips stylefilter) -o '\(module)/vips-stylize.so'"])
+        XCTAssertEqual(built.status, 0, built.output)
+        let big = RGBImage.pattern(width: 300, height: 180, seed: 6)
+        try ImageIO.save(big, to: file("big.png"))
+        let vips = "VIPSHOME='\(file("vipshome"))' vips stylize big.png"
+        let viaStyle = try shell(["sh", "-c", "\(vips) big-style.png --style '\(style)' --iterations 6 --margin 16"])
+        XCTAssertEqual(viaStyle.status, 0, viaStyle.output)
+        let viaPreset = try shell(["sh", "-c", "\(vips) big-swirls.png --preset swirls --iterations 6 --margin 16"])
+        XCTAssertEqual(viaPreset.status, 0, viaPreset.output)
+        for name in ["big-style.png", "big-swirls.png"] {
+            let out = try ImageIO.load(file(name))
+            XCTAssertEqual([out.width, out.height], [300, 180], name)
+            XCTAssertNotEqual(out, big, "\(name) is stylized")
+        }
+        let refused = try shell(["sh", "-c", "\(vips) never.png --preset no-such-preset"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.output.contains("no preset named"), refused.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("never.png")))
     }
 }

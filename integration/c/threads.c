@@ -3,7 +3,8 @@
  *
  *   threads STYLE_IMAGE
  *
- * Build: cc threads.c $(pkg-config --cflags --libs stylefilter) -lpthread -o threads */
+ * Build: cc -fsanitize=leak threads.c $(pkg-config --cflags --libs stylefilter) -lpthread -o threads
+ * (the tests build it with LeakSanitizer, so a leak in the library fails them) */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
