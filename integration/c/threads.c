@@ -41,6 +41,12 @@ static void *run(void *argument) {
     return NULL;
 }
 
+static int stop_at_two(void *user, int iteration, int iterations, double loss) {
+    (void) iterations; (void) loss;
+    *(int *) user = iteration;
+    return iteration >= 2;
+}
+
 static int expect(int condition, const char *what) {
     if (!condition) fprintf(stderr, "threads: FAILED: %s\n", what);
     return condition ? 0 : 1;
@@ -107,6 +113,31 @@ int main(int argc, char **argv) {
     failures += expect(sf_stylize_tile(context, &good, 10, &good) == SF_ERROR_ARGUMENT, "a margin that eats the tile");
     failures += expect(sf_stylize(NULL, &good, &good) == SF_ERROR_ARGUMENT, "NULL context");
     failures += expect(sf_context_last_error(NULL) != NULL, "last error of NULL is a string");
+
+    /* 16-bit RGBA: alpha comes back exactly, colour is stylized. */
+    static unsigned short rgba[W * H * 4], styled[W * H * 4];
+    for (int i = 0; i < W * H * 4; i++) rgba[i] = (unsigned short) (i * 2654435761u >> 16);
+    sf_image in16 = {rgba, W, H, W * 8, 4, SF_FORMAT_U16}, out16 = {styled, W, H, W * 8, 4, SF_FORMAT_U16};
+    failures += expect(sf_stylize(context, &in16, &out16) == SF_OK, "u16 RGBA");
+    int alpha_kept = 1;
+    for (int p = 0; p < W * H; p++) alpha_kept &= styled[4 * p + 3] == rgba[4 * p + 3];
+    failures += expect(alpha_kept, "alpha passed through");
+    sf_context_destroy(context);
+
+    /* The progress callback cancels: a status, and the output left as it was. */
+    int reached = -1;
+    sf_options_init(&options);
+    options.iterations = 10;
+    options.progress = stop_at_two;
+    options.progress_user_data = &reached;
+    failures += expect(sf_context_create(&options, &context) == SF_OK, "create with progress");
+    failures += expect(sf_context_load_style(context, argv[1]) == SF_OK, "load style");
+    unsigned char before[N];
+    memset(pixels, 77, N);
+    memcpy(before, pixels, N);
+    failures += expect(sf_stylize(context, &good, &good) == SF_ERROR_CANCELLED, "cancelled");
+    failures += expect(reached == 2, "the callback saw iterations up to 2");
+    failures += expect(memcmp(pixels, before, N) == 0, "a cancelled run leaves the output untouched");
     sf_context_destroy(context);
     sf_context_destroy(NULL);
 
