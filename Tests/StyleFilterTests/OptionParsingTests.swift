@@ -30,4 +30,9 @@ import Testing
         options.styleWeight = .nan
         #expect(throws: StyleFilterError.self) { try options.validate() }
     }
+
+    /// The C ABI's static version string is spelled out separately; it must not drift.
+    @Test func cVersionMatchesTheLibrary() {
+        #expect(String(cString: sf_version()) == StyleFilter.version)
+    }
 }

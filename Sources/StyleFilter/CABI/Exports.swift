@@ -9,7 +9,8 @@ import CShim
 
 @_cdecl("sf_version")
 public func sf_version() -> UnsafePointer<CChar> {
-    // A static C string: the ABI promises it never needs freeing.
+    // A static C string (the ABI promises it never needs freeing), so it repeats
+    // StyleFilter.version; a test keeps the two equal.
     UnsafeRawPointer(("0.1.0" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
