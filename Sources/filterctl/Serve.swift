@@ -53,8 +53,6 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        // A reader that goes away must not kill the server mid-write: write reports EPIPE instead.
-        signal(SIGPIPE, SIG_IGN)
         let weightsPath = VGG19Weights.resolvePath(explicit: weights)
         let network: VGG19
         let statistics: StyleStatistics

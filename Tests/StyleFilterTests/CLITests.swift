@@ -38,6 +38,26 @@ final class CLITests: FilterctlTestCase {
         XCTAssertTrue(result.stderr.contains("iteration 3/3"), result.stderr)
     }
 
+    /// `filterctl … 2>&1 | head -1` closes the progress pipe early: the run must still finish.
+    func testAClosedProgressPipeDoesNotStopTheRun() throws {
+        try requireWeights()
+        let content = try makeImage("content.png", width: 48, height: 40)
+        let process = Process()
+        process.executableURL = filterctl
+        process.arguments = ["stylize", content, content, "-o", file("out.png"), "--size", "32", "--iterations", "4"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
+        process.environment = environment
+        let err = Pipe()
+        process.standardError = err
+        try err.fileHandleForReading.close()
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(process.terminationReason, .exit, "not killed by SIGPIPE")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file("out.png")))
+    }
+
     func testStandardInputToStandardOutput() throws {
         try TestSupport.require(FileManager.default.fileExists(atPath: TestSupport.weightsPath), "VGG19 weights")
         let content = try Data(contentsOf: URL(fileURLWithPath: try makeImage("content.png", width: 64, height: 48)))
