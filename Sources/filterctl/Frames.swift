@@ -70,7 +70,17 @@ struct Frames: ParsableCommand {
         }
         files = files.filter { Files.isRegularFile($0) }.sorted()
         guard !files.isEmpty else { throw ValidationError("no frames found in \(input)") }
+        var stems = Set<String>()
+        for file in files where !stems.insert(stem(file)).inserted {
+            throw ValidationError("two frames are named \(stem(file)).*: their results would overwrite each other")
+        }
         return files
+    }
+
+    /// "clip/0001.png" → "0001": the result's name without the suffix.
+    static func stem(_ path: String) -> String {
+        let name = Files.basename(path)
+        return name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
     }
 
     func run() throws {
@@ -106,9 +116,7 @@ struct Frames: ParsableCommand {
             let transfer = try StyleTransfer(network: network, content: content, style: statistics!, options: options)
             try transfer.run { reporter.report($0); return true }
             let result = transfer.result
-            let name = Files.basename(file)
-            let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
-            try ImageIO.save(result, to: "\(output)/\(stem).\(frameFormat)")
+            try ImageIO.save(result, to: "\(output)/\(Self.stem(file)).\(frameFormat)")
             previous = result
             if animation != nil { animationFrames.append(result) }
         }

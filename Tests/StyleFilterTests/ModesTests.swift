@@ -106,6 +106,8 @@ final class ModesTests: FilterctlTestCase {
         XCTAssertEqual(glob.status, 0, glob.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: file("out2")).sorted(), ["a.png", "b.png"])
         try assertFails(["frames", file("nothing/*.png"), "-o", file("out3"), "--style", style], mentions: "no frames found")
+        try ImageIO.save(frame, to: file("clip/a.jpg"))
+        try assertFails(["frames", file("clip"), "-o", file("out3"), "--style", style], mentions: "two frames are named a.*")
         try assertFails(["frames", file("clip"), "-o", file("out3")], mentions: "--style")
     }
 
