@@ -114,8 +114,9 @@ final class IntegrationTests: FilterctlTestCase {
         XCTAssertEqual(example.status, 0, example.output)
 
         let photo = try makeImage("photo.png", width: 48, height: 40)
-        let dl = try shell(["sh", "-c", "cc -Wall -Werror '\(root)/integration/c/stylize.c' -I'\(prefix)/include' $(pkg-config --cflags --libs vips) -ldl -o stylize && ./stylize '\(prefix)/lib/libStyleFilter.so' '\(photo)' out.png --style '\(style)' --iterations 3"])
+        let dl = try shell(["sh", "-c", "cc -Wall -Werror -fsanitize=leak '\(root)/integration/c/stylize.c' -I'\(prefix)/include' $(pkg-config --cflags --libs vips) -ldl -o stylize && ./stylize '\(prefix)/lib/libStyleFilter.so' '\(photo)' out.png --style '\(style)' --iterations 3"])
         XCTAssertEqual(dl.status, 0, dl.output)
+        XCTAssertFalse(dl.output.contains("LeakSanitizer"), dl.output)
         XCTAssertEqual(try ImageIO.load(file("out.png")).width, 48)
 
         // The libvips module: `vips stylize` pulls a larger image through it region by region.

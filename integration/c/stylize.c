@@ -3,7 +3,8 @@
  *
  *   stylize LIBRARY IN OUT (--preset NAME | --style IMAGE) [--iterations N]
  *
- * Build: cc stylize.c -I../../Sources/CShim/include $(pkg-config --cflags --libs vips) -ldl -o stylize */
+ * Build: cc stylize.c -I../../Sources/CShim/include $(pkg-config --cflags --libs vips) -ldl -o stylize
+ * (the tests add -fsanitize=leak) */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ int main(int argc, char **argv) {
     printf("StyleFilter %s: wrote %s (%d×%d)\n", sf_version(), argv[3], width, height);
     g_object_unref(out); g_object_unref(u8); g_object_unref(rgb); g_object_unref(srgb); g_object_unref(in);
     g_free(pixels); free(result);
-    dlclose(library);
+    /* No dlclose: the Swift runtime inside the library does not free its one-time allocations
+     * (about 4 KB) when unloaded, which LeakSanitizer would rightly report. */
     return 0;
 }

@@ -21,6 +21,8 @@
  * - A context is used by one thread at a time; different contexts run in parallel safely.
  * - Colours are sRGB. Alpha (4 bands) is passed through untouched. The network works in 8 bits, so
  *   u16 and f32 results carry 8-bit precision in the wider type. f32 samples are 0 … 1.
+ * - The library may be loaded with dlopen. Keep it loaded until the process ends: the Swift
+ *   runtime linked into it does not free its one-time allocations (about 4 KB) on dlclose.
  * - The weights are the VGG19 file `scripts/setup` installs; options.weights_path (or
  *   $STYLEFILTER_WEIGHTS) points elsewhere. Nothing is downloaded.
  */
