@@ -26,7 +26,7 @@ struct Grid: ParsableCommand {
     @OptionGroup(title: "Run")
     var common: RunFlags
 
-    @OptionGroup(title: "Style image")
+    @OptionGroup(title: "Style images (--style adds more to blend with STYLE)")
     var style: StyleFlags
 
     @OptionGroup(title: "Loss and optimizer")
@@ -36,7 +36,7 @@ struct Grid: ParsableCommand {
         guard (1...2).contains(vary.count) else { throw ValidationError("give one or two --vary NAME=V1,V2,…") }
         let sweeps = try vary.map(Sweep.init)
         guard sweeps.map(\.values.count).reduce(1, *) <= 64 else { throw ValidationError("at most 64 cells") }
-        guard style.styles.isEmpty else { throw ValidationError("grid takes one STYLE argument, not --style") }
+        _ = try style.weighted([styleImage] + style.styles)
     }
 
     func run() throws {
@@ -56,7 +56,7 @@ struct Grid: ParsableCommand {
                 cell.options.initialization = try common.initialization(cell.initialization, width: photo.width, height: photo.height)
                 var cellStyle = style
                 cellStyle.styleScale = cell.styleScale
-                let styles = try cellStyle.load([styleImage], contentPixels: photo.width * photo.height)
+                let styles = try cellStyle.load([styleImage] + style.styles, contentPixels: photo.width * photo.height)
                 var reporter = ProgressReporter(quiet: common.quiet)
                 reporter.prefix = "cell \(cells.count + 1)/\(columns.count * rows.count) "
                 let transfer = try StyleTransfer(network: network, content: photo, styles: styles, options: cell.options)
