@@ -32,6 +32,9 @@ struct Stylize: ParsableCommand {
     @Option(help: "transfer, texture (style only, from noise) or reconstruct (content only, from noise).")
     var mode = Mode.transfer
 
+    @Option(help: "Keep the photo's colours: none, luminance (transfer lightness only) or histogram (recolour the painting first).")
+    var preserveColor = ColourPreservation.none
+
     @Option(help: "Texture width in pixels (texture mode; default --size).")
     var width: Int?
 
@@ -81,6 +84,7 @@ struct Stylize: ParsableCommand {
             throw ValidationError("only one input can be standard input")
         }
         if mode != .texture, width != nil || height != nil { throw ValidationError("--width and --height are for texture mode") }
+        if mode != .transfer, preserveColor != .none { throw ValidationError("--preserve-color is for transfer mode") }
         for (name, value) in [("--width", width), ("--height", height)] {
             if let value, !Preset.sizeRange.contains(value) { throw ValidationError("\(name) must be 16 … 16384") }
         }
@@ -119,7 +123,8 @@ struct Stylize: ParsableCommand {
             let (w, h) = (width ?? common.size, height ?? common.size)
             content = RGBImage(width: w, height: h, pixels: [UInt8](repeating: 128, count: w * h * 3))
         }
-        let styles = try style.load(stylePaths, contentPixels: content.width * content.height)
+        let loaded = try style.load(stylePaths, contentPixels: content.width * content.height)
+        let (working, styles) = try preserveColor.prepare(content: content, styles: loaded)
         options.initialization = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
                                                         width: content.width, height: content.height)
         if !common.quiet {
@@ -127,7 +132,7 @@ struct Stylize: ParsableCommand {
             Console.error("\(mode.rawValue): \(content.width)×\(content.height)" + (styles.isEmpty ? "" : ", style \(sizes)")
                 + ", \(options.optimizer.rawValue), \(common.iterations) iterations")
         }
-        let transfer = try StyleTransfer(network: network, content: content, styles: styles, options: options)
+        let transfer = try StyleTransfer(network: network, content: working, styles: styles, options: options)
         let reporter = ProgressReporter(quiet: common.quiet)
         var history = LossHistory()
         var saveError: Error?
@@ -136,7 +141,10 @@ struct Stylize: ParsableCommand {
             history.append(progress)
             if let every = saveEvery, progress.iteration > 0, progress.iteration % every == 0,
                progress.iteration < progress.iterations {
-                do { try ImageIO.save(transfer.result, to: Self.intermediatePath(destination.output, iteration: progress.iteration)) } catch {
+                do {
+                    try ImageIO.save(try preserveColor.finish(transfer.result, content: content),
+                                     to: Self.intermediatePath(destination.output, iteration: progress.iteration))
+                } catch {
                     saveError = error
                     return false
                 }
@@ -144,7 +152,7 @@ struct Stylize: ParsableCommand {
             return true
         }
         if let saveError { throw saveError }
-        try destination.save(transfer.result)
+        try destination.save(try preserveColor.finish(transfer.result, content: content))
         if let lossLog { try Files.writeAtomically(lossLog, Array(history.jsonLines.utf8)) }
         if let lossPlot { try Files.writeAtomically(lossPlot, Array(history.svg(title: "\(mode.rawValue): loss per iteration").utf8)) }
     }
@@ -159,3 +167,5 @@ struct Stylize: ParsableCommand {
         return path + tag
     }
 }
+
+extension ColourPreservation: ExpressibleByArgument {}

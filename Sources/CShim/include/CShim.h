@@ -49,4 +49,9 @@ int sf_vips_grid(VipsImage **images, int count, int across, int spacing, VipsIma
 /* Equal-sized frames stacked as the pages of an animation (GIF, WebP), `delay_ms` each, looping. */
 int sf_vips_pages(VipsImage **frames, int count, int delay_ms, VipsImage **out);
 
+/* 8-bit sRGB ⇄ CIE Lab (D50, float L a b triples) through lcms2; NULL on failure. Free with
+ * cmsDeleteTransform. */
+cmsHTRANSFORM sf_lcms_srgb8_to_lab(void);
+cmsHTRANSFORM sf_lcms_lab_to_srgb8(void);
+
 #endif
