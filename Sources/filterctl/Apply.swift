@@ -27,8 +27,7 @@ struct Apply: ParsableCommand {
     @Option(help: "A directory searched before the default preset folders.")
     var presetDir: String?
 
-    @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
-    var weights: String?
+    @OptionGroup var weightsFlag: WeightsFlag
 
     @Flag(help: "No progress output.")
     var quiet = false
@@ -43,7 +42,7 @@ struct Apply: ParsableCommand {
         let p = located.preset
         try destination.check()
         let schedule = p.schedule(size: size, iterations: iterations)
-        let network = try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights), pooling: p.pooling)
+        let network = try weightsFlag.network(pooling: p.pooling)
         let content = try ImageIO.load(input) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: schedule.last!.size) }
         let statistics = try located.styleStatistics(network: network, longSides: schedule.map { p.styleLongSide(forScaleSize: $0.size) }) {
             if !quiet { Console.error($0) }

@@ -12,8 +12,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed iterations per size (after one untimed warm-up).")
     var iterations = 5
 
-    @Option(help: "Path of the VGG19 weight file.")
-    var weights: String?
+    @OptionGroup var weightsFlag: WeightsFlag
 
     @Option(help: "lbfgs or adam.")
     var optimizer = "lbfgs"
@@ -25,7 +24,7 @@ struct Bench: ParsableCommand {
         }
         guard iterations >= 1 else { throw ValidationError("--iterations must be ≥ 1") }
         guard let kind = OptimizerKind(rawValue: optimizer) else { throw ValidationError("--optimizer must be lbfgs or adam") }
-        let network = try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights))
+        let network = try weightsFlag.network()
         print("filterctl \(StyleFilter.version) bench: blas threads \(StyleFilter.blasThreads), optimizer \(kind.rawValue)")
         print("size     image      s/iteration  iterations  peak RSS MiB")
         for size in sizeList {

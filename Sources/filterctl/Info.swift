@@ -5,11 +5,10 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the version, where the weights are and whether they verify, and BLAS threads.")
 
-    @Option(help: "Path of the VGG19 weight file to check.")
-    var weights: String?
+    @OptionGroup var weightsFlag: WeightsFlag
 
     func run() throws {
-        let path = VGG19Weights.resolvePath(explicit: weights)
+        let path = weightsFlag.path
         print("filterctl \(StyleFilter.version)")
         print("weights: \(path)")
         let status = VGG19Weights.verify(path: path)

@@ -54,8 +54,7 @@ struct PresetCommand: ParsableCommand {
 
         @OptionGroup var location: Location
 
-        @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
-        var weights: String?
+        @OptionGroup var weightsFlag: WeightsFlag
 
         @Flag(help: "Replace an existing preset of that name.")
         var force = false
@@ -111,7 +110,7 @@ struct PresetCommand: ParsableCommand {
             preset.tileSize = tileSize
             // Round-trip through the strict reader so create never writes what apply would refuse.
             _ = try Preset(json: preset.json.formatted(), origin: "preset \(name)")
-            let network = try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights), pooling: preset.pooling)
+            let network = try weightsFlag.network(pooling: preset.pooling)
             let located = try PresetStore.save(preset, in: location.presetDir ?? PresetStore.userDirectory(), replace: force)
             _ = try located.styleStatistics(network: network, longSides: preset.scales.map { preset.styleLongSide(forScaleSize: $0.size) }) {
                 Console.error($0)

@@ -18,8 +18,7 @@ struct RunFlags: ParsableArguments {
     @Option(help: "Seed for noise initialisation.")
     var seed: UInt64 = 0
 
-    @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
-    var weights: String?
+    @OptionGroup var weightsFlag: WeightsFlag
 
     @Flag(help: "No progress output.")
     var quiet = false
@@ -48,7 +47,7 @@ struct RunFlags: ParsableArguments {
     }
 
     func network(pooling: PoolingMode) throws -> VGG19 {
-        try VGG19Weights.load(path: VGG19Weights.resolvePath(explicit: weights), pooling: pooling)
+        try weightsFlag.network(pooling: pooling)
     }
 
     func base(_ loss: LossFlags) throws -> TransferOptions {

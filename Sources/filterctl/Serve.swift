@@ -35,8 +35,7 @@ struct Serve: ParsableCommand {
     @Option(help: "A directory searched first for --preset.")
     var presetDir: String?
 
-    @Option(help: "Path of the VGG19 weight file (default: $STYLEFILTER_WEIGHTS, then the user cache).")
-    var weights: String?
+    @OptionGroup var weightsFlag: WeightsFlag
 
     @OptionGroup(title: "Loss and optimizer (with --style)")
     var loss: LossFlags
@@ -53,21 +52,17 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let weightsPath = VGG19Weights.resolvePath(explicit: weights)
         let network: VGG19
-        let statistics: StyleStatistics
+        var statistics: StyleStatistics
         var options: TransferOptions
         if let preset {
             let located = try PresetStore(extraDirectory: presetDir).find(preset)
-            let p = located.preset
-            network = try VGG19Weights.load(path: weightsPath, pooling: p.pooling)
-            let final = p.scales.last!
-            statistics = try located.styleStatistics(network: network, longSides: [styleSize ?? p.styleLongSide(forScaleSize: final.size)]) {
+            network = try weightsFlag.network(pooling: located.preset.pooling)
+            (statistics, options) = try located.finalScale(network: network, styleSize: styleSize, iterations: iterations) {
                 Console.error($0)
-            }[0]
-            options = try p.transferOptions(iterations: iterations ?? final.iterations)
+            }
         } else {
-            network = try VGG19Weights.load(path: weightsPath, pooling: loss.poolingMode)
+            network = try weightsFlag.network(pooling: loss.poolingMode)
             options = TransferOptions()
             try loss.apply(to: &options)
             options.iterations = iterations ?? 100

@@ -79,14 +79,11 @@ public func sf_context_load_preset(_ context: OpaquePointer?, _ name: UnsafePoin
     guard let name else { return c.fail(SF_ERROR_ARGUMENT, "preset name is NULL") }
     return c.guarded {
         let located = try PresetStore(extraDirectory: presetDir.map { String(cString: $0) }).find(String(cString: name))
-        let preset = located.preset
-        let network = try c.loadedNetwork()
-        guard preset.pooling == network.pooling else {
-            return c.fail(SF_ERROR_STYLE, "preset \(preset.name) uses \(preset.pooling.rawValue) pooling; this context has \(network.pooling.rawValue)")
+        do {
+            (c.style, c.options) = try located.finalScale(network: try c.loadedNetwork(), iterations: c.iterations) { _ in }
+        } catch StyleFilterError.invalidArgument(let message) {
+            return c.fail(SF_ERROR_STYLE, message)
         }
-        let final = preset.scales.last!
-        c.style = try located.styleStatistics(network: network, longSides: [preset.styleLongSide(forScaleSize: final.size)]) { _ in }[0]
-        c.options = try preset.transferOptions(iterations: c.iterations ?? final.iterations)
         return SF_OK
     }
 }

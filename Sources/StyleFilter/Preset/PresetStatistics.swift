@@ -44,7 +44,9 @@ extension LocatedPreset {
     public func styleStatistics(network: VGG19, longSides: [Int], note: (String) -> Void) throws -> [StyleStatistics] {
         let layers = preset.styleWeight > 0 ? preset.styleLayers : []
         guard !layers.isEmpty else { return longSides.map { _ in StyleStatistics(grams: []) } }
-        precondition(network.pooling == preset.pooling, "the network must use the preset's pooling")
+        guard network.pooling == preset.pooling else {
+            throw StyleFilterError.invalidArgument("preset \(preset.name) uses \(preset.pooling.rawValue) pooling; the network has \(network.pooling.rawValue)")
+        }
         let sidecar = sidecarPath
         let identity = try styleIdentity()
         var cache: StyleStatisticsCache?
@@ -100,5 +102,15 @@ extension LocatedPreset {
             }
         }
         return result
+    }
+
+    /// The preset as a single scale, its final one: what tile consumers (`serve`, the C API and
+    /// the libvips module) use, since a tile is already at the final resolution.
+    public func finalScale(network: VGG19, styleSize: Int? = nil, iterations: Int? = nil,
+                           note: (String) -> Void) throws -> (style: StyleStatistics, options: TransferOptions) {
+        let final = preset.scales.last!
+        let style = try styleStatistics(network: network, longSides: [styleSize ?? preset.styleLongSide(forScaleSize: final.size)],
+                                        note: note)[0]
+        return (style, try preset.transferOptions(iterations: iterations ?? final.iterations))
     }
 }
