@@ -85,11 +85,12 @@ struct Frames: ParsableCommand {
 
     func run() throws {
         let files = try Self.frameFiles(input)
+        if let animation { try ImageIO.checkWritable(animation, format: nil) }
+        var options = try common.base(loss)
+        let network = try common.network(pooling: loss.poolingMode)
+        // Created only once the run can start, so a bad flag or missing weights leave no folder.
         try Files.makeDirectories(output)
         try ImageIO.checkWritable(output + "/frame." + frameFormat, format: nil)
-        if let animation { try ImageIO.checkWritable(animation, format: nil) }
-        let network = try common.network(pooling: loss.poolingMode)
-        var options = try common.base(loss)
         let laterIterations = frameIterations ?? max(1, common.iterations / 2)
 
         var statistics: StyleStatistics?

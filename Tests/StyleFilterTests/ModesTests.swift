@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CShim
 @testable import StyleFilter
 
 /// The modes from the literature through filterctl: texture, reconstruction, blended styles,
@@ -11,6 +12,14 @@ final class ModesTests: FilterctlTestCase {
         let style: Double
         let tv: Double
         let total: Double
+    }
+
+    /// Pages (frames) in an image file, as libvips counts them.
+    func pageCount(_ path: String) throws -> Int {
+        try ImageIO.start()
+        let image = try XCTUnwrap(sf_vips_open_file(path))
+        defer { g_object_unref(image) }
+        return Int(vips_image_get_n_pages(image))
     }
 
     func readLog(_ name: String) throws -> [LogLine] {
@@ -100,7 +109,7 @@ final class ModesTests: FilterctlTestCase {
         XCTAssertEqual(a, b)
         XCTAssertEqual(c, a, "frame 3 also starts from frame 2's result, and does not move with 0 iterations")
         XCTAssertNotEqual(a, try ImageIO.resize(frame, width: 48, height: 36), "the first frame is stylized")
-        XCTAssertEqual(try ImageIO.pageCount(file("clip.gif")), 3)
+        XCTAssertEqual(try pageCount(file("clip.gif")), 3)
 
         let glob = try run(["frames", file("clip/*.png"), "-o", file("out2"), "--style", style, "--size", "32", "--iterations", "1", "--quiet"])
         XCTAssertEqual(glob.status, 0, glob.stderr)
@@ -109,6 +118,8 @@ final class ModesTests: FilterctlTestCase {
         try ImageIO.save(frame, to: file("clip/a.jpg"))
         try assertFails(["frames", file("clip"), "-o", file("out3"), "--style", style], mentions: "two frames are named a.*")
         try assertFails(["frames", file("clip"), "-o", file("out3")], mentions: "--style")
+        try assertFails(["frames", file("clip/*.png"), "-o", file("out3"), "--style", style, "--weights", file("none.bin")],
+                        mentions: "weights not found")  // and no out3 folder
     }
 
     func testGridWritesALabelledContactSheet() throws {

@@ -50,12 +50,4 @@ extension ImageIO {
         defer { g_object_unref(stacked) }
         try saveAtomically(stacked, to: path)
     }
-
-    /// Pages (frames) in an image file: 1 for a still picture.
-    public static func pageCount(_ path: String) throws -> Int {
-        try start()
-        guard let image = sf_vips_open_file(path) else { throw StyleFilterError.image("\(path): not a readable image (\(takeVipsError()))") }
-        defer { g_object_unref(image) }
-        return Int(vips_image_get_n_pages(image))
-    }
 }

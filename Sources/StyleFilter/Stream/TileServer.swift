@@ -90,9 +90,6 @@ public final class ByteInput {
         defer { start += 1 }
         return buffer[start]
     }
-
-    /// At the end of the stream, with nothing left to read.
-    public var atEnd: Bool { returned.isEmpty && start == end && !refill() }
 }
 
 /// `filterctl serve --stdio`: reads request frames, stylizes each tile with one set of style
