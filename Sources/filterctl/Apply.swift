@@ -18,6 +18,9 @@ struct Apply: ParsableCommand {
 
     @OptionGroup var destination: OutputFlags
 
+    @Option(help: "Profile of the result: content (the photo's own embedded profile, CMYK kept in JPEG/TIFF) or srgb.")
+    var outputProfile = OutputProfile.content
+
     @Option(help: "Long side of the result (default: the preset's final scale).")
     var size: Int?
 
@@ -43,7 +46,9 @@ struct Apply: ParsableCommand {
         try destination.check()
         let schedule = p.schedule(size: size, iterations: iterations)
         let network = try weightsFlag.network(pooling: p.pooling)
-        let content = try ImageIO.load(input) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: schedule.last!.size) }
+        let photo = try ImageIO.loadPhoto(input) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: schedule.last!.size) }
+        photo.warnings.forEach { Console.error("warning: \($0)") }
+        let content = photo.colour
         let statistics = try located.styleStatistics(network: network, longSides: schedule.map { p.styleLongSide(forScaleSize: $0.size) }) {
             if !quiet { Console.error($0) }
         }
@@ -63,6 +68,6 @@ struct Apply: ParsableCommand {
             reporters[scale].report(progress)
             return true
         }
-        try destination.save(result)
+        try destination.save(result, like: photo, profile: outputProfile)
     }
 }

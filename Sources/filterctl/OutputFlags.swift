@@ -13,4 +13,13 @@ struct OutputFlags: ParsableArguments {
     func check() throws { try ImageIO.checkWritable(output, format: format) }
 
     func save(_ image: RGBImage) throws { try ImageIO.save(image, to: output, format: format) }
+
+    /// A photo's result, written the way the photo came (see `ImageIO.save(_:like:profile:to:format:)`).
+    func save(_ result: FloatRGBImage, like photo: Photo?, profile: OutputProfile) throws {
+        for note in try ImageIO.save(result, like: photo, profile: profile, to: output, format: format) {
+            Console.error("note: \(note)")
+        }
+    }
 }
+
+extension OutputProfile: ExpressibleByArgument {}

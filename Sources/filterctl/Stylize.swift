@@ -35,6 +35,9 @@ struct Stylize: ParsableCommand {
     @Option(help: "Keep the photo's colours: none, luminance (transfer lightness only) or histogram (recolour the painting first).")
     var preserveColor = ColourPreservation.none
 
+    @Option(help: "Profile of the result: content (the photo's own embedded profile, CMYK kept in JPEG/TIFF) or srgb.")
+    var outputProfile = OutputProfile.content
+
     @Option(help: "Texture width in pixels (texture mode; default --size).")
     var width: Int?
 
@@ -115,14 +118,15 @@ struct Stylize: ParsableCommand {
         for path in [lossLog, lossPlot].compactMap({ $0 }) { try Files.checkWritableDirectory(of: path) }
         let network = try common.network(pooling: loss.poolingMode)
 
-        let content: RGBImage
-        if let contentPath {
-            content = try ImageIO.load(contentPath) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
-        } else {
-            // Texture synthesis has no photo: a grey canvas gives the size (its loss weight is 0).
-            let (w, h) = (width ?? common.size, height ?? common.size)
-            content = RGBImage(width: w, height: h, pixels: [UInt8](repeating: 128, count: w * h * 3))
+        let photo = try contentPath.map { path in
+            try ImageIO.loadPhoto(path) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
         }
+        photo?.warnings.forEach { Console.error("warning: \($0)") }
+        // Texture synthesis has no photo: a grey canvas gives the size (its loss weight is 0).
+        let content = photo?.colour ?? {
+            let (w, h) = (width ?? common.size, height ?? common.size)
+            return FloatRGBImage(width: w, height: h, values: [Float](repeating: 128, count: w * h * 3))
+        }()
         let loaded = try style.load(stylePaths, contentPixels: content.width * content.height)
         let (working, styles) = try preserveColor.prepare(content: content, styles: loaded)
         options.initialization = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
@@ -142,8 +146,8 @@ struct Stylize: ParsableCommand {
             if let every = saveEvery, progress.iteration > 0, progress.iteration % every == 0,
                progress.iteration < progress.iterations {
                 do {
-                    try ImageIO.save(try preserveColor.finish(transfer.result, content: content),
-                                     to: Self.intermediatePath(destination.output, iteration: progress.iteration))
+                    try ImageIO.save(try preserveColor.finish(transfer.floatResult, content: content), like: photo,
+                                     profile: outputProfile, to: Self.intermediatePath(destination.output, iteration: progress.iteration))
                 } catch {
                     saveError = error
                     return false
@@ -152,7 +156,7 @@ struct Stylize: ParsableCommand {
             return true
         }
         if let saveError { throw saveError }
-        try destination.save(try preserveColor.finish(transfer.result, content: content))
+        try destination.save(try preserveColor.finish(transfer.floatResult, content: content), like: photo, profile: outputProfile)
         if let lossLog { try Files.writeAtomically(lossLog, Array(history.jsonLines.utf8)) }
         if let lossPlot { try Files.writeAtomically(lossPlot, Array(history.svg(title: "\(mode.rawValue): loss per iteration").utf8)) }
     }

@@ -16,14 +16,25 @@ int sf_vips_start(void);
 VipsImage *sf_vips_open_file(const char *path);
 VipsImage *sf_vips_open_fd(int fd);
 
-/* Applies EXIF orientation, converts to 8-bit sRGB with three bands (alpha dropped). */
-int sf_vips_to_srgb8(VipsImage *in, VipsImage **out);
-
 /* Resamples with separate horizontal and vertical scale (linear, antialiased when shrinking). */
 int sf_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
 
-/* Wraps interleaved 8-bit RGB pixels (copied) as an sRGB image. */
-VipsImage *sf_vips_from_rgb8(const unsigned char *pixels, int width, int height);
+/* Wraps interleaved pixels (copied) of any band count and format, tagged with `interpretation`. */
+VipsImage *sf_vips_from_memory(const void *pixels, int width, int height, int bands,
+                               VipsBandFormat format, VipsInterpretation interpretation);
+
+/* Applies EXIF orientation only. */
+int sf_vips_autorot(VipsImage *in, VipsImage **out);
+
+/* Any colour space libvips knows (Lab, XYZ, HSV …) to sRGB, alpha kept, for inputs that carry no
+ * device profile to convert from. */
+int sf_vips_colourspace_srgb(VipsImage *in, VipsImage **out);
+
+/* Samples as floats divided by `divisor`, resampled by (hscale, vscale) when either is not 1. */
+int sf_vips_float_scaled(VipsImage *in, VipsImage **out, double divisor, double hscale, double vscale);
+
+/* One of libvips' built-in ICC profiles ("srgb", "cmyk", "p3"): a g_malloc'd copy, or NULL. */
+void *sf_vips_named_profile(const char *name, size_t *length);
 
 /* Writes by file name (format from the suffix, options in [] allowed) or to a descriptor. */
 int sf_vips_save_file(VipsImage *image, const char *path);
@@ -49,9 +60,19 @@ int sf_vips_grid(VipsImage **images, int count, int across, int spacing, VipsIma
 /* Equal-sized frames stacked as the pages of an animation (GIF, WebP), `delay_ms` each, looping. */
 int sf_vips_pages(VipsImage **frames, int count, int delay_ms, VipsImage **out);
 
-/* 8-bit sRGB ⇄ CIE Lab (D50, float L a b triples) through lcms2; NULL on failure. Free with
- * cmsDeleteTransform. */
-cmsHTRANSFORM sf_lcms_srgb8_to_lab(void);
-cmsHTRANSFORM sf_lcms_lab_to_srgb8(void);
+/* What the float transforms carry: RGB and grey samples 0…1, CMYK 0…100 (% ink, lcms2's
+ * convention), Lab as L* a* b*. */
+typedef enum { SF_SPACE_RGB = 0, SF_SPACE_GREY = 1, SF_SPACE_CMYK = 2, SF_SPACE_LAB = 3 } sf_space;
+
+/* A float transform between two profiles; NULL if lcms2 refuses (a profile of another colour
+ * space, an output-only profile …). Matrix-shaper profiles convert unbounded: colours outside the
+ * destination's gamut come out below 0 or above 1 rather than clipped. */
+cmsHTRANSFORM sf_lcms_float_transform(cmsHPROFILE from, sf_space from_space, cmsHPROFILE to, sf_space to_space);
+
+/* sRGB primaries and white with a linear tone curve: what scRGB (float, linear) files mean. */
+cmsHPROFILE sf_lcms_linear_srgb_profile(void);
+
+/* D50 grey with the sRGB tone curve: what an untagged grey image means. */
+cmsHPROFILE sf_lcms_grey_profile(void);
 
 #endif

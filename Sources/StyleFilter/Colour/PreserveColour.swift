@@ -18,30 +18,20 @@ public struct LabImage: Sendable {
     public let height: Int
     public var lab: [Float]
 
-    public init(_ image: RGBImage) throws {
-        guard let t = sf_lcms_srgb8_to_lab() else { throw StyleFilterError.image("lcms2 could not build the sRGB → Lab transform") }
-        defer { cmsDeleteTransform(t) }
-        var lab = [Float](repeating: 0, count: image.width * image.height * 3)
-        image.pixels.withUnsafeBytes { src in
-            lab.withUnsafeMutableBytes { dst in
-                cmsDoTransform(t, src.baseAddress, dst.baseAddress, cmsUInt32Number(image.width * image.height))
-            }
-        }
+    public init(_ image: FloatRGBImage) throws {
+        let srgb = try ProfileHandle(owning: cmsCreate_sRGBProfile())
+        lab = try ColourConversion.convert(image.values.map { $0 / 255 }, pixels: image.width * image.height,
+                                           from: srgb, SF_SPACE_RGB, to: .lab(), SF_SPACE_LAB)
         width = image.width
         height = image.height
-        self.lab = lab
     }
 
-    public func rgb() throws -> RGBImage {
-        guard let t = sf_lcms_lab_to_srgb8() else { throw StyleFilterError.image("lcms2 could not build the Lab → sRGB transform") }
-        defer { cmsDeleteTransform(t) }
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        lab.withUnsafeBytes { src in
-            pixels.withUnsafeMutableBytes { dst in
-                cmsDoTransform(t, src.baseAddress, dst.baseAddress, cmsUInt32Number(width * height))
-            }
-        }
-        return RGBImage(width: width, height: height, pixels: pixels)
+    public init(_ image: RGBImage) throws { try self.init(FloatRGBImage(image)) }
+
+    public func rgb() throws -> FloatRGBImage {
+        let srgb = try ColourConversion.convert(lab, pixels: width * height, from: .lab(), SF_SPACE_LAB,
+                                                to: ProfileHandle(owning: cmsCreate_sRGBProfile()), SF_SPACE_RGB)
+        return FloatRGBImage(width: width, height: height, values: srgb.map { $0 * 255 })
     }
 
     /// Mean and standard deviation of L*.
@@ -61,7 +51,7 @@ public struct LabImage: Sendable {
 extension ColourPreservation {
     /// The grey picture of an image's lightness: L* with a* = b* = 0, which is what the network
     /// sees in luminance mode. `match` maps L* to another image's mean and deviation first.
-    static func lightness(of image: RGBImage, matching target: (mean: Double, deviation: Double)? = nil) throws -> RGBImage {
+    static func lightness(of image: FloatRGBImage, matching target: (mean: Double, deviation: Double)? = nil) throws -> FloatRGBImage {
         var lab = try LabImage(image)
         let own = lab.lightnessStatistics
         for p in 0..<(lab.width * lab.height) {
@@ -75,22 +65,22 @@ extension ColourPreservation {
     }
 
     /// What the optimization should see: (content, styles) prepared for this mode.
-    public func prepare(content: RGBImage, styles: [(image: RGBImage, weight: Float)]) throws
-        -> (content: RGBImage, styles: [(image: RGBImage, weight: Float)]) {
+    public func prepare(content: FloatRGBImage, styles: [(image: RGBImage, weight: Float)]) throws
+        -> (content: FloatRGBImage, styles: [(image: RGBImage, weight: Float)]) {
         switch self {
         case .none:
             return (content, styles)
         case .luminance:
             let target = try LabImage(content).lightnessStatistics
             return (try Self.lightness(of: content),
-                    try styles.map { (try Self.lightness(of: $0.image, matching: target), $0.weight) })
+                    try styles.map { (try Self.lightness(of: FloatRGBImage($0.image), matching: target).rounded, $0.weight) })
         case .histogram:
             return (content, styles.map { (Self.matchColours(of: $0.image, to: content), $0.weight) })
         }
     }
 
     /// The final picture: in luminance mode the result's L* with the photo's a* and b*.
-    public func finish(_ result: RGBImage, content: RGBImage) throws -> RGBImage {
+    public func finish(_ result: FloatRGBImage, content: FloatRGBImage) throws -> FloatRGBImage {
         guard self == .luminance else { return result }
         let lightness = try LabImage(result)
         var combined = try LabImage(content)
@@ -100,8 +90,8 @@ extension ColourPreservation {
 
     /// x' = A (x − μ_s) + μ_c with A = L_c L_s⁻¹ (Cholesky factors of the covariances), so the
     /// painting's colours get the photo's mean and covariance.
-    static func matchColours(of image: RGBImage, to target: RGBImage) -> RGBImage {
-        let (ms, cs) = moments(image), (mc, cc) = moments(target)
+    static func matchColours(of image: RGBImage, to target: FloatRGBImage) -> RGBImage {
+        let (ms, cs) = moments(FloatRGBImage(image)), (mc, cc) = moments(target)
         let ls = cholesky(cs), lc = cholesky(cc)
         let a = multiply(lc, invertLower(ls))
         var pixels = image.pixels
@@ -116,14 +106,14 @@ extension ColourPreservation {
     }
 
     /// Mean and covariance of the RGB values (a little added to the diagonal: flat images too).
-    static func moments(_ image: RGBImage) -> (mean: [Double], covariance: [[Double]]) {
+    static func moments(_ image: FloatRGBImage) -> (mean: [Double], covariance: [[Double]]) {
         let n = Double(image.width * image.height)
         var mean = [0.0, 0.0, 0.0]
-        for p in 0..<(image.width * image.height) { for c in 0..<3 { mean[c] += Double(image.pixels[3 * p + c]) } }
+        for p in 0..<(image.width * image.height) { for c in 0..<3 { mean[c] += Double(image.values[3 * p + c]) } }
         mean = mean.map { $0 / n }
         var cov = [[Double]](repeating: [0, 0, 0], count: 3)
         for p in 0..<(image.width * image.height) {
-            let x = (0..<3).map { Double(image.pixels[3 * p + $0]) - mean[$0] }
+            let x = (0..<3).map { Double(image.values[3 * p + $0]) - mean[$0] }
             for i in 0..<3 { for j in 0..<3 { cov[i][j] += x[i] * x[j] } }
         }
         for i in 0..<3 { for j in 0..<3 { cov[i][j] = cov[i][j] / n + (i == j ? 1e-3 : 0) } }

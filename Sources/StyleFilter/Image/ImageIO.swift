@@ -25,38 +25,10 @@ public enum ImageIO {
         try load(path, resize: { _, _ in nil })
     }
 
-    /// Loads and, if `resize` returns a target size for the oriented (width, height), resamples.
+    /// Loads and, if `resize` returns a target size for the oriented (width, height), resamples;
+    /// colour-managed into 8-bit sRGB (see `loadPhoto`).
     public static func load(_ path: String, resize: (Int, Int) -> (width: Int, height: Int)?) throws -> RGBImage {
-        try start()
-        let name = path == "-" ? "standard input" : path
-        if path != "-" {
-            guard Files.exists(path) else { throw StyleFilterError.image("\(path): no such file") }
-            guard Files.isRegularFile(path) else { throw StyleFilterError.image("\(path): not a regular file") }
-        }
-        guard let opened = path == "-" ? sf_vips_open_fd(0) : sf_vips_open_file(path) else {
-            throw StyleFilterError.image("\(name): not a readable image (\(takeVipsError()))")
-        }
-        defer { g_object_unref(opened) }
-        guard sf_vips_width(opened) <= maxDimension, sf_vips_height(opened) <= maxDimension else {
-            throw StyleFilterError.image("\(name): \(sf_vips_width(opened))×\(sf_vips_height(opened)) is larger than \(maxDimension) px on a side")
-        }
-        var srgb: UnsafeMutablePointer<VipsImage>?
-        guard sf_vips_to_srgb8(opened, &srgb) == 0, let srgb else {
-            throw StyleFilterError.image("\(name): cannot convert to sRGB (\(takeVipsError()))")
-        }
-        defer { g_object_unref(srgb) }
-        var final = srgb
-        var resized: UnsafeMutablePointer<VipsImage>?
-        let w = Int(sf_vips_width(srgb)), h = Int(sf_vips_height(srgb))
-        if let target = resize(w, h), target.width != w || target.height != h {
-            guard target.width > 0, target.height > 0,
-                  sf_vips_resize(srgb, &resized, Double(target.width) / Double(w), Double(target.height) / Double(h)) == 0,
-                  let resized
-            else { throw StyleFilterError.image("\(name): cannot resize (\(takeVipsError()))") }
-            final = resized
-        }
-        defer { if let resized { g_object_unref(resized) } }
-        return try rgbImage(final, name: name)
+        try loadPhoto(path, resize: resize).colour.rounded
     }
 
     /// Decodes an 8-bit 3-band libvips image into memory (the step where a truncated file fails).
@@ -76,15 +48,22 @@ public enum ImageIO {
     /// start, or a photo loaded at one size and shrunk, match what a direct load would give).
     public static func resize(_ image: RGBImage, width: Int, height: Int) throws -> RGBImage {
         guard width != image.width || height != image.height else { return image }
-        let source = try vipsImage(image)
-        defer { g_object_unref(source) }
-        var resized: UnsafeMutablePointer<VipsImage>?
+        return try resize(FloatRGBImage(image), width: width, height: height).rounded
+    }
+
+    public static func resize(_ image: FloatRGBImage, width: Int, height: Int) throws -> FloatRGBImage {
+        guard width != image.width || height != image.height else { return image }
+        try start()
         guard width > 0, height > 0,
-              sf_vips_resize(source, &resized, Double(width) / Double(image.width), Double(height) / Double(image.height)) == 0,
-              let resized
+              let source = image.values.withUnsafeBytes({
+                  sf_vips_from_memory($0.baseAddress, Int32(image.width), Int32(image.height), 3, VIPS_FORMAT_FLOAT, VIPS_INTERPRETATION_sRGB)
+              })
         else { throw StyleFilterError.image("cannot resize to \(width)×\(height) (\(takeVipsError()))") }
-        defer { g_object_unref(resized) }
-        return try rgbImage(resized, name: "resized image")
+        defer { g_object_unref(source) }
+        let resized = try owned(name: "resized image", "cannot resize to \(width)×\(height)") {
+            sf_vips_float_scaled(source, &$0, 1, Double(width) / Double(image.width), Double(height) / Double(image.height))
+        }
+        return FloatRGBImage(width: width, height: height, values: try floats(resized.pointer, name: "resized image"))
     }
 
     /// Whether libvips can write a file with this name (checked before a long run, not after).
@@ -111,6 +90,10 @@ public enum ImageIO {
     public static func save(_ image: RGBImage, to path: String, format: String? = nil) throws {
         let vimage = try vipsImage(image)
         defer { g_object_unref(vimage) }
+        try write(vimage, to: path, format: format)
+    }
+
+    static func write(_ vimage: UnsafeMutablePointer<VipsImage>, to path: String, format: String?) throws {
         if path == "-" {
             guard sf_vips_save_fd(vimage, 1, "." + (format ?? "png")) == 0 else {
                 throw StyleFilterError.io("cannot write to standard output (\(takeVipsError()))")
@@ -143,7 +126,7 @@ public enum ImageIO {
     static func vipsImage(_ image: RGBImage) throws -> UnsafeMutablePointer<VipsImage> {
         try start()
         let vimage = image.pixels.withUnsafeBufferPointer {
-            sf_vips_from_rgb8($0.baseAddress, Int32(image.width), Int32(image.height))
+            sf_vips_from_memory($0.baseAddress, Int32(image.width), Int32(image.height), 3, VIPS_FORMAT_UCHAR, VIPS_INTERPRETATION_sRGB)
         }
         guard let vimage else { throw StyleFilterError.image("cannot build the image (\(takeVipsError()))") }
         return vimage

