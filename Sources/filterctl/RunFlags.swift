@@ -95,11 +95,12 @@ struct StyleFlags: ParsableArguments {
     /// Loads each style at the size this run gives it.
     func load(_ paths: [String], contentPixels: Int) throws -> [(image: RGBImage, weight: Float)] {
         try weighted(paths).map { style in
-            let image = try ImageIO.load(style.path) { w, h in
+            let painting = try ImageIO.loadPhoto(style.path) { w, h in
                 if let styleSize { return StyleTransfer.contentSize(width: w, height: h, longSide: styleSize) }
                 return StyleTransfer.styleSize(width: w, height: h, contentPixels: contentPixels, styleScale: styleScale)
             }
-            return (image, style.weight)
+            painting.warnings.forEach { Console.error("warning: \($0)") }
+            return (painting.colour.rounded, style.weight)
         }
     }
 }

@@ -143,16 +143,18 @@ final class ColourManagementTests: FilterctlTestCase {
             XCTAssertEqual(g.samples[4 * p + 3], grey[2 * p + 1], accuracy: 0.5 / 65535)
         }
 
-        // CMYK in libvips' default press profile: a TIFF (lossless) for the colour round trip,
-        // a JPEG for the format printers are sent.
-        XCTAssertEqual(try TestImages.vips(["icc_export", file("photo.png"), file("cmyk.tif"), "--output-profile", "cmyk"]), 0)
+        // CMYK in libvips' default press profile: a 16-bit TIFF for the colour round trip, a
+        // JPEG for the format printers are sent. A press profile's tables are not exact inverses
+        // of each other (CMYK → Lab → CMYK), so the bound is looser than for RGB's matrices.
+        XCTAssertEqual(try TestImages.vips(["icc_export", file("photo.png"), file("cmyk.tif"), "--output-profile", "cmyk", "--depth", "16"]), 0)
         let cmykIn = try TestImages.read(file("cmyk.tif"))
         let c = try stylize(file("cmyk.tif"), file("cmyk-out.tif"))
-        XCTAssertEqual(c.bands, 4)
+        XCTAssertEqual([c.bands, Int(c.format.rawValue)], [4, Int(VIPS_FORMAT_USHORT.rawValue)])
         XCTAssertEqual(c.icc, cmykIn.icc, "CMYK stays CMYK, in its own profile")
         let (mean, worst) = try TestImages.deltaE(cmykIn, c, space: SF_SPACE_CMYK)
         print("CMYK TIFF round trip: ΔE00 mean \(mean), max \(worst)")
-        XCTAssertLessThan(worst, 1)
+        XCTAssertLessThan(mean, 1)
+        XCTAssertLessThan(worst, 3.5)
         XCTAssertEqual(try TestImages.vips(["copy", file("cmyk.tif"), file("cmyk.jpg")]), 0)
         let j = try stylize(file("cmyk.jpg"), file("cmyk-out.jpg"))
         XCTAssertEqual([j.bands, j.icc?.count ?? 0], [4, cmykIn.icc?.count ?? -1])

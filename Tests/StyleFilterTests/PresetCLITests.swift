@@ -46,7 +46,7 @@ final class PresetCLITests: FilterctlTestCase {
         let content = try makeImage("content.png", width: 64, height: 48)
         let style = file("style.png")
         try ImageIO.save(RGBImage.pattern(width: 64, height: 64, seed: 1), to: style)
-        XCTAssertEqual(try run(["preset", "create", "p", "--style", style, "--style-size", "32", "--scales", "48:4",
+        XCTAssertEqual(try run(["preset", "create", "p", "--style", style, "--style-size", "32", "--scales", "48:12",
                                 "--preset-dir", file("mine")]).status, 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: file("mine/p.grams")))
         let first = try run(["apply", "--preset", "p", "--preset-dir", file("mine"), content, "-o", file("a.png")])

@@ -100,7 +100,7 @@ extension ImageIO {
         let deviceScale: Float = space == .cmyk ? 100 : 1
         for p in 0..<pixels {
             for c in 0..<colourBands { deviceValues[p * colourBands + c] = samples[p * bands + c] * deviceScale }
-            alpha?[p] = min(max(samples[p * bands + colourBands], 0), 1)
+            if hasAlpha { alpha![p] = min(max(samples[p * bands + colourBands], 0), 1) }
         }
         let srgb = try ColourConversion.convert(deviceValues, pixels: pixels, from: source.open(), space.lcms,
                                                 to: ProfileHandle(owning: cmsCreate_sRGBProfile()), SF_SPACE_RGB)
