@@ -14,6 +14,9 @@ struct Bench: ParsableCommand {
 
     @OptionGroup var weightsFlag: WeightsFlag
 
+    @Option(help: "Convolution: winograd or direct (im2col + sgemm), for side-by-side timing.")
+    var algorithm = ConvolutionAlgorithm.winograd
+
     @Option(help: "lbfgs or adam.")
     var optimizer = "lbfgs"
 
@@ -24,15 +27,15 @@ struct Bench: ParsableCommand {
         }
         guard iterations >= 1 else { throw ValidationError("--iterations must be ≥ 1") }
         guard let kind = OptimizerKind(rawValue: optimizer) else { throw ValidationError("--optimizer must be lbfgs or adam") }
-        let network = try weightsFlag.network()
-        print("filterctl \(StyleFilter.version) bench: blas threads \(StyleFilter.blasThreads), optimizer \(kind.rawValue)")
+        let network = try weightsFlag.network().with(algorithm: algorithm)
+        print("filterctl \(StyleFilter.version) bench: blas threads \(StyleFilter.blasThreads), optimizer \(kind.rawValue), convolution \(algorithm.rawValue)")
         print("size     image      s/iteration  iterations  peak RSS MiB")
         for size in sizeList {
             var options = TransferOptions()
             options.iterations = iterations + 1
             options.optimizer = kind
-            let content = RGBImage.pattern(width: size, height: size * 3 / 4, seed: 1)
-            let style = RGBImage.pattern(width: size, height: size * 3 / 4, seed: 2)
+            let content = RGBImage.pattern(width: size, height: size, seed: 1)
+            let style = RGBImage.pattern(width: size, height: size, seed: 2)
             let transfer = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
             var firstTimed = 0.0
             var last = 0.0
@@ -48,6 +51,8 @@ struct Bench: ParsableCommand {
         }
     }
 }
+
+extension ConvolutionAlgorithm: ExpressibleByArgument {}
 
 extension String {
     func padding(_ n: Int) -> String { count >= n ? self + " " : self + String(repeating: " ", count: n - count) }

@@ -1,4 +1,13 @@
 import CShim
+import Synchronization
+
+/// How a 3×3 convolution is computed: both give the same result within float rounding.
+public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
+    /// im2col + one sgemm: 9 multiplications per input–output pair and pixel.
+    case direct
+    /// Winograd F(4×4, 3×3): 2.25 per pair and pixel, plus the tile transforms.
+    case winograd
+}
 
 /// A 3×3 convolution with zero padding 1 and stride 1, as in every VGG19 conv layer.
 ///
@@ -14,8 +23,16 @@ public struct Conv3x3: Sendable {
     let bias: [Float]
     /// [in][out][3][3] with each 3×3 kernel rotated by 180°: the adjoint's weights.
     let adjointWeights: [Float]
+    public let algorithm: ConvolutionAlgorithm
+    /// Winograd kernels of the forward pass and the adjoint, made on first use: a network loads
+    /// all 16 layers and a style transfer uses 13, and these take 4× the weights' memory.
+    private let winograd: WinogradCache
 
-    public init(inChannels: Int, outChannels: Int, weights: [Float], bias: [Float]) {
+    /// Winograd needs enough input channels for its sgemms to pay for the transforms; conv1_1
+    /// (3 channels) stays direct.
+    public static let winogradMinimumChannels = 16
+
+    public init(inChannels: Int, outChannels: Int, weights: [Float], bias: [Float], algorithm: ConvolutionAlgorithm = .winograd) {
         precondition(weights.count == outChannels * inChannels * 9 && bias.count == outChannels)
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -30,11 +47,37 @@ public struct Conv3x3: Sendable {
             }
         }
         adjointWeights = adjoint
+        self.algorithm = inChannels >= Conv3x3.winogradMinimumChannels ? algorithm : .direct
+        winograd = WinogradCache()
+    }
+
+    /// The same layer computed with `algorithm` (weights shared).
+    public func with(algorithm: ConvolutionAlgorithm) -> Conv3x3 {
+        Conv3x3(inChannels: inChannels, outChannels: outChannels, weights: weights, bias: bias, algorithm: algorithm)
+    }
+
+    /// One row of tiles must fit the workspace (only images tens of thousands of pixels wide do not).
+    private func winogradFits(_ input: Tensor, _ workspace: Workspace) -> Bool {
+        36 * (inChannels + outChannels) * ((input.width + 3) / 4) <= workspace.capacity
+    }
+
+    private var winogradKernels: (forward: WinogradKernels, adjoint: WinogradKernels) {
+        winograd.kernels.withLock { cached in
+            if let cached { return cached }
+            let made = (WinogradKernels(weights: weights, inChannels: inChannels, outChannels: outChannels),
+                        WinogradKernels(weights: adjointWeights, inChannels: outChannels, outChannels: inChannels))
+            cached = made
+            return made
+        }
     }
 
     /// output = W ∗ input + b.
     public func forward(_ input: Tensor, into output: Tensor, workspace: Workspace) {
         precondition(input.channels == inChannels && output.channels == outChannels)
+        if algorithm == .winograd, winogradFits(input, workspace) {
+            bias.withUnsafeBufferPointer { winogradKernels.forward.convolve(input, bias: $0.baseAddress!, into: output, workspace: workspace) }
+            return
+        }
         weights.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
                 Conv3x3.convolve(input, weights: w.baseAddress!, bias: b.baseAddress!, outChannels: outChannels,
@@ -46,6 +89,10 @@ public struct Conv3x3: Sendable {
     /// gradInput = Wᵀ ⋆ gradOutput (overwrites gradInput).
     public func backwardInput(_ gradOutput: Tensor, into gradInput: Tensor, workspace: Workspace) {
         precondition(gradOutput.channels == outChannels && gradInput.channels == inChannels)
+        if algorithm == .winograd, winogradFits(gradOutput, workspace) {
+            winogradKernels.adjoint.convolve(gradOutput, bias: nil, into: gradInput, workspace: workspace)
+            return
+        }
         adjointWeights.withUnsafeBufferPointer { w in
             Conv3x3.convolve(gradOutput, weights: w.baseAddress!, bias: nil, outChannels: inChannels,
                              into: gradInput, workspace: workspace)
@@ -109,4 +156,9 @@ public struct Conv3x3: Sendable {
             }
         }
     }
+}
+
+/// Holds a layer's Winograd kernels once made; shared by copies of the layer.
+final class WinogradCache: Sendable {
+    let kernels = Mutex<(forward: WinogradKernels, adjoint: WinogradKernels)?>(nil)
 }

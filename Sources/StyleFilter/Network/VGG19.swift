@@ -57,6 +57,11 @@ public struct VGG19: Sendable {
         self.pooling = pooling
     }
 
+    /// The same network with every conv layer computed by `algorithm` (weights shared).
+    public func with(algorithm: ConvolutionAlgorithm) -> VGG19 {
+        VGG19(convs: convs.map { $0.with(algorithm: algorithm) }, pooling: pooling)
+    }
+
     /// The mean pixel of the Caffe training set, BGR, subtracted from 0…255 inputs.
     public static let meanBGR: [Float] = [103.939, 116.779, 123.68]
 }
