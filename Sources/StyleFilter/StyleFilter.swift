@@ -4,8 +4,8 @@ import CShim
 public enum StyleFilter {
     public static let version = "0.1.0"
 
-    /// OpenBLAS's thread count (it parallelises every sgemm).
-    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+    /// Threads the engine splits its work over (one per core); OpenBLAS runs one thread in each.
+    public static var threads: Int { Parallel.workers }
 
     public static var blasConfig: String { String(cString: openblas_get_config()) }
 }

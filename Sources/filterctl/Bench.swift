@@ -17,6 +17,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Convolution: winograd or direct (im2col + sgemm), for side-by-side timing.")
     var algorithm = ConvolutionAlgorithm.winograd
 
+    @Flag(help: "Instead of iterations: each conv layer's effective GFLOP/s (forward and input gradient, both algorithms) and the machine's sgemm GFLOP/s.")
+    var layers = false
+
     @Option(help: "lbfgs or adam.")
     var optimizer = "lbfgs"
 
@@ -27,8 +30,9 @@ struct Bench: ParsableCommand {
         }
         guard iterations >= 1 else { throw ValidationError("--iterations must be ≥ 1") }
         guard let kind = OptimizerKind(rawValue: optimizer) else { throw ValidationError("--optimizer must be lbfgs or adam") }
+        if layers { return try layerReport(sizeList) }
         let network = try weightsFlag.network().with(algorithm: algorithm)
-        print("filterctl \(StyleFilter.version) bench: blas threads \(StyleFilter.blasThreads), optimizer \(kind.rawValue), convolution \(algorithm.rawValue)")
+        print("filterctl \(StyleFilter.version) bench: threads \(StyleFilter.threads), optimizer \(kind.rawValue), convolution \(algorithm.rawValue)")
         print("size     image      s/iteration  iterations  peak RSS MiB")
         for size in sizeList {
             var options = TransferOptions()
@@ -48,6 +52,28 @@ struct Bench: ParsableCommand {
             let geometry = "\(content.width)×\(content.height)"
             print("\(size)".padding(9) + geometry.padding(11) + Console.fixed(perIteration, digits: 3).padding(13)
                   + "\(iterations)".padding(12) + Console.fixed(Console.peakMemoryMiB(), digits: 0))
+        }
+    }
+}
+
+extension Bench {
+    func layerReport(_ sizes: [Int]) throws {
+        let network = try weightsFlag.network()
+        let sgemm = LayerTiming.sgemmGFLOPs()
+        print("sgemm (OpenBLAS, 1024³, \(StyleFilter.threads) threads): \(Console.fixed(sgemm, digits: 1)) GFLOP/s")
+        print("effective GFLOP/s = 2 · multiply-adds of a direct 3×3 convolution ÷ time (best of 3)")
+        for size in sizes {
+            print("\nimage \(size)×\(size)")
+            print("layer".padding(14) + "shape".padding(18) + "direct fwd".padding(12) + "direct bwd".padding(12)
+                  + "winograd fwd".padding(14) + "winograd bwd".padding(14) + "winograd fwd+bwd ms")
+            let direct = LayerTiming.convLayers(network.with(algorithm: .direct), size: size)
+            let fast = LayerTiming.convLayers(network.with(algorithm: .winograd), size: size)
+            for (d, w) in zip(direct, fast) {
+                print(d.name.padding(14) + d.shape.padding(18) + Console.fixed(d.forwardGFLOPs, digits: 1).padding(12)
+                      + Console.fixed(d.backwardGFLOPs, digits: 1).padding(12) + Console.fixed(w.forwardGFLOPs, digits: 1).padding(14)
+                      + Console.fixed(w.backwardGFLOPs, digits: 1).padding(14)
+                      + Console.fixed((w.forwardSeconds + w.backwardSeconds) * 1000, digits: 1))
+            }
         }
     }
 }

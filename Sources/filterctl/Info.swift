@@ -16,7 +16,7 @@ struct Info: ParsableCommand {
         case .success: print("weights status: ok (sha256 verified)")
         case .failure(let e): print("weights status: \(e.description)")
         }
-        print("blas threads: \(StyleFilter.blasThreads)")
+        print("threads: \(StyleFilter.threads) (OpenBLAS single-threaded in each)")
         print("blas: \(StyleFilter.blasConfig)")
         if case .failure = status { throw ExitCode(2) }
     }

@@ -22,11 +22,15 @@ public final class StyleLoss: @unchecked Sendable {
 
     deinit { gram.deallocate() }
 
-    /// G = F Fᵀ / (C·H·W), written to `into` (C × C).
+    /// G = F Fᵀ / (C·H·W), written to `into` (C × C); each core computes a band of rows.
     public static func gram(of features: Tensor, into: UnsafeMutablePointer<Float>) {
         let c = features.channels, n = features.plane
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(c), Int32(c), Int32(n),
-                    1 / Float(c * n), features.data, Int32(n), features.data, Int32(n), 0, into, Int32(c))
+        let f = SendablePointer(features.data), g = SendablePointer(into)
+        parallel(c) { rows in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(c), Int32(n),
+                        1 / Float(c * n), f.pointer + rows.lowerBound * n, Int32(n), f.pointer, Int32(n),
+                        0, g.pointer + rows.lowerBound * c, Int32(c))
+        }
     }
 
     public static func gram(of features: Tensor) -> [Float] {
@@ -49,8 +53,12 @@ public final class StyleLoss: @unchecked Sendable {
         }
         if let grad {
             let scale = 4 * weight / (Float(c * c) * Float(c * n))
-            cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, Int32(c), Int32(n), scale, gram, Int32(c),
-                        features.data, Int32(n), 1, grad.data, Int32(n))
+            let d = SendablePointer(gram), f = SendablePointer(features.data), out = SendablePointer(grad.data)
+            parallel(c) { rows in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(n), Int32(c),
+                            scale, d.pointer + rows.lowerBound * c, Int32(c), f.pointer, Int32(n),
+                            1, out.pointer + rows.lowerBound * n, Int32(n))
+            }
         }
         return Double(weight) * sum / Double(c * c)
     }

@@ -28,8 +28,8 @@ public struct Conv3x3: Sendable {
     /// all 16 layers and a style transfer uses 13, and these take 4× the weights' memory.
     private let winograd: WinogradCache
 
-    /// Winograd needs enough input channels for its sgemms to pay for the transforms; conv1_1
-    /// (3 channels) stays direct.
+    /// Winograd needs enough channels going in for its sgemms to pay for the transforms: conv1_1
+    /// (3 channels) runs forward direct, while its input gradient (64 channels in) is Winograd.
     public static let winogradMinimumChannels = 16
 
     public init(inChannels: Int, outChannels: Int, weights: [Float], bias: [Float], algorithm: ConvolutionAlgorithm = .winograd) {
@@ -47,7 +47,7 @@ public struct Conv3x3: Sendable {
             }
         }
         adjointWeights = adjoint
-        self.algorithm = inChannels >= Conv3x3.winogradMinimumChannels ? algorithm : .direct
+        self.algorithm = algorithm
         winograd = WinogradCache()
     }
 
@@ -56,16 +56,26 @@ public struct Conv3x3: Sendable {
         Conv3x3(inChannels: inChannels, outChannels: outChannels, weights: weights, bias: bias, algorithm: algorithm)
     }
 
-    /// One row of tiles must fit the workspace (only images tens of thousands of pixels wide do not).
-    private func winogradFits(_ input: Tensor, _ workspace: Workspace) -> Bool {
-        36 * (inChannels + outChannels) * ((input.width + 3) / 4) <= workspace.capacity
+    /// Winograd when asked for, when enough channels go in, and when one row of tiles fits the
+    /// workspace (only images tens of thousands of pixels wide do not).
+    private func useWinograd(_ input: Tensor, _ workspace: Workspace) -> Bool {
+        algorithm == .winograd && input.channels >= Conv3x3.winogradMinimumChannels
+            && 36 * (inChannels + outChannels) * ((input.width + 3) / 4) <= workspace.capacity
     }
 
-    private var winogradKernels: (forward: WinogradKernels, adjoint: WinogradKernels) {
-        winograd.kernels.withLock { cached in
+    private var forwardKernels: WinogradKernels {
+        winograd.forward.withLock { cached in
             if let cached { return cached }
-            let made = (WinogradKernels(weights: weights, inChannels: inChannels, outChannels: outChannels),
-                        WinogradKernels(weights: adjointWeights, inChannels: outChannels, outChannels: inChannels))
+            let made = WinogradKernels(weights: weights, inChannels: inChannels, outChannels: outChannels)
+            cached = made
+            return made
+        }
+    }
+
+    private var adjointKernels: WinogradKernels {
+        winograd.adjoint.withLock { cached in
+            if let cached { return cached }
+            let made = WinogradKernels(weights: adjointWeights, inChannels: outChannels, outChannels: inChannels)
             cached = made
             return made
         }
@@ -74,8 +84,8 @@ public struct Conv3x3: Sendable {
     /// output = W ∗ input + b.
     public func forward(_ input: Tensor, into output: Tensor, workspace: Workspace) {
         precondition(input.channels == inChannels && output.channels == outChannels)
-        if algorithm == .winograd, winogradFits(input, workspace) {
-            bias.withUnsafeBufferPointer { winogradKernels.forward.convolve(input, bias: $0.baseAddress!, into: output, workspace: workspace) }
+        if useWinograd(input, workspace) {
+            bias.withUnsafeBufferPointer { forwardKernels.convolve(input, bias: $0.baseAddress!, into: output, workspace: workspace) }
             return
         }
         weights.withUnsafeBufferPointer { w in
@@ -89,8 +99,8 @@ public struct Conv3x3: Sendable {
     /// gradInput = Wᵀ ⋆ gradOutput (overwrites gradInput).
     public func backwardInput(_ gradOutput: Tensor, into gradInput: Tensor, workspace: Workspace) {
         precondition(gradOutput.channels == outChannels && gradInput.channels == inChannels)
-        if algorithm == .winograd, winogradFits(gradOutput, workspace) {
-            winogradKernels.adjoint.convolve(gradOutput, bias: nil, into: gradInput, workspace: workspace)
+        if useWinograd(gradOutput, workspace) {
+            adjointKernels.convolve(gradOutput, bias: nil, into: gradInput, workspace: workspace)
             return
         }
         adjointWeights.withUnsafeBufferPointer { w in
@@ -104,24 +114,33 @@ public struct Conv3x3: Sendable {
                          outChannels: Int, into output: Tensor, workspace: Workspace) {
         let channels = input.channels, height = input.height, width = input.width
         precondition(output.height == height && output.width == width)
-        let rowsPerBand = max(1, min(height, workspace.capacity / (channels * 9 * width)))
-        let columns = workspace.reserve(channels * 9 * min(rowsPerBand, height) * width)
-        var top = 0
-        while top < height {
-            let rows = min(rowsPerBand, height - top)
-            let n = rows * width
-            im2col(input, top: top, rows: rows, into: columns)
-            let out = output.data + top * width
-            if let bias {
-                for k in 0..<outChannels {
-                    (out + k * output.plane).update(repeating: bias[k], count: n)
+        // Each core takes a share of the rows and of the workspace, and bands within it.
+        let rowFloats = channels * 9 * width
+        let parts = max(1, min(Parallel.workers, height, workspace.capacity / rowFloats))
+        let share = workspace.capacity / parts
+        let rowsPerBand = max(1, min(height, share / rowFloats))
+        let storage = SendablePointer(workspace.reserve(parts * channels * 9 * min(rowsPerBand, height) * width))
+        let w = SendablePointer(weights), b = bias.map { SendablePointer($0) }
+        parallel(parts) { range in
+            for part in range {
+                let columns = storage.pointer + part * channels * 9 * min(rowsPerBand, height) * width
+                var top = height * part / parts
+                let end = height * (part + 1) / parts
+                while top < end {
+                    let rows = min(rowsPerBand, end - top)
+                    let n = rows * width
+                    im2col(input, top: top, rows: rows, into: columns)
+                    let out = output.data + top * width
+                    if let b {
+                        for k in 0..<outChannels { (out + k * output.plane).update(repeating: b.pointer[k], count: n) }
+                    }
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                Int32(outChannels), Int32(n), Int32(channels * 9),
+                                1, w.pointer, Int32(channels * 9), columns, Int32(n),
+                                b == nil ? 0 : 1, out, Int32(output.plane))
+                    top += rows
                 }
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                        Int32(outChannels), Int32(n), Int32(channels * 9),
-                        1, weights, Int32(channels * 9), columns, Int32(n),
-                        bias == nil ? 0 : 1, out, Int32(output.plane))
-            top += rows
         }
     }
 
@@ -160,5 +179,6 @@ public struct Conv3x3: Sendable {
 
 /// Holds a layer's Winograd kernels once made; shared by copies of the layer.
 final class WinogradCache: Sendable {
-    let kernels = Mutex<(forward: WinogradKernels, adjoint: WinogradKernels)?>(nil)
+    let forward = Mutex<WinogradKernels?>(nil)
+    let adjoint = Mutex<WinogradKernels?>(nil)
 }

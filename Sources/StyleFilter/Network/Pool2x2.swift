@@ -9,7 +9,7 @@ public enum Pool2x2 {
 
     public static func forward(_ input: Tensor, into output: Tensor, mode: PoolingMode) {
         let w = input.width, ow = output.width, oh = output.height
-        for c in 0..<input.channels {
+        parallel(input.channels) { channels in for c in channels {
             let src = input.data + c * input.plane, dst = output.data + c * output.plane
             for oy in 0..<oh {
                 let r0 = src + 2 * oy * w, r1 = r0 + w
@@ -19,15 +19,15 @@ public enum Pool2x2 {
                                                      : 0.25 * (a + b + d + e)
                 }
             }
-        }
+        } }
     }
 
     /// gradInput (overwritten) from gradOutput. Max routes each gradient to the first maximum of
     /// its window, recomputed from the stored input, as PyTorch does.
     public static func backward(input: Tensor, gradOutput: Tensor, into gradInput: Tensor, mode: PoolingMode) {
-        gradInput.zero()
         let w = input.width, ow = gradOutput.width, oh = gradOutput.height
-        for c in 0..<input.channels {
+        parallel(input.channels) { channels in for c in channels {
+            (gradInput.data + c * gradInput.plane).update(repeating: 0, count: gradInput.plane)
             let src = input.data + c * input.plane
             let g = gradOutput.data + c * gradOutput.plane
             let dst = gradInput.data + c * gradInput.plane
@@ -48,6 +48,6 @@ public enum Pool2x2 {
                     }
                 }
             }
-        }
+        } }
     }
 }

@@ -1,13 +1,21 @@
 /// ReLU, applied in place on a conv output. Backward masks with the stored output: y > 0 ⇔ x > 0.
+/// Both are single passes over memory, split over the cores by channel like the rest of a pass.
 public enum ReLU {
     public static func forward(_ x: Tensor) {
-        let p = x.data
-        for i in 0..<x.count where p[i] < 0 { p[i] = 0 }
+        let p = SendablePointer(x.data), plane = x.plane
+        parallel(x.channels) { channels in
+            let start = p.pointer + channels.lowerBound * plane
+            for i in 0..<(channels.count * plane) { start[i] = Swift.max(start[i], 0) }
+        }
     }
 
     /// grad ← grad · [output > 0], in place.
     public static func backward(output: Tensor, grad: Tensor) {
-        let y = output.data, g = grad.data
-        for i in 0..<output.count where y[i] <= 0 { g[i] = 0 }
+        let y = SendablePointer(output.data), g = SendablePointer(grad.data), plane = output.plane
+        parallel(output.channels) { channels in
+            let offset = channels.lowerBound * plane
+            let ys = y.pointer + offset, gs = g.pointer + offset
+            for i in 0..<(channels.count * plane) { gs[i] = ys[i] > 0 ? gs[i] : 0 }
+        }
     }
 }

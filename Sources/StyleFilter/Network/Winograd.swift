@@ -21,17 +21,17 @@ struct WinogradKernels: Sendable {
         let pairs = outChannels * inChannels
         u.withUnsafeMutableBufferPointer { u in
             weights.withUnsafeBufferPointer { w in
-                // G g (6×3), then (G g) Gᵀ (6×6); in Double so the kernels carry no rounding of ours.
-                var gg = (0..<18).map { _ in 0.0 }
-                for pair in 0..<pairs {
-                    let g = w.baseAddress! + pair * 9
-                    for col in 0..<3 {
-                        let column = WinogradKernels.applyG(Double(g[col]), Double(g[3 + col]), Double(g[6 + col]))
-                        for row in 0..<6 { gg[row * 3 + col] = column[row] }
-                    }
-                    for row in 0..<6 {
-                        let r = WinogradKernels.applyG(gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2])
-                        for col in 0..<6 { u[(row * 6 + col) * pairs + pair] = Float(r[col]) }
+                let target = SendablePointer(u.baseAddress!), source = SendablePointer(w.baseAddress!)
+                parallel(pairs) { range in
+                    // G g (6×3), then (G g) Gᵀ (6×6); in Double so the kernels carry no rounding of ours.
+                    var gg = InlineArray6(0, 0, 0, 0, 0, 0), columns = [gg, gg, gg]
+                    for pair in range {
+                        let g = source.pointer + pair * 9
+                        for col in 0..<3 { columns[col] = WinogradKernels.applyG(Double(g[col]), Double(g[3 + col]), Double(g[6 + col])) }
+                        for row in 0..<6 {
+                            gg = WinogradKernels.applyG(columns[0][row], columns[1][row], columns[2][row])
+                            for col in 0..<6 { target.pointer[(row * 6 + col) * pairs + pair] = Float(gg[col]) }
+                        }
                     }
                 }
             }
@@ -54,9 +54,6 @@ struct WinogradKernels: Sendable {
         let tilesX = (width + 3) / 4, tilesY = (height + 3) / 4
         let bandRows = max(1, min(tilesY, workspace.capacity / workspaceFloats(tiles: tilesX)))
         let storage = workspace.reserve(workspaceFloats(tiles: bandRows * tilesX))
-        let blasThreads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(blasThreads) }
         var top = 0
         while top < tilesY {
             let rows = min(bandRows, tilesY - top)
@@ -66,8 +63,7 @@ struct WinogradKernels: Sendable {
             transformed.withUnsafeBufferPointer { u in
                 let (k, c) = (outChannels, inChannels)
                 let uu = SendablePointer(UnsafeMutablePointer(mutating: u.baseAddress!)), vv = SendablePointer(v), mm = SendablePointer(m)
-                // 18 positions per core, each sgemm on one thread: OpenBLAS's own workers would
-                // otherwise spin between calls and take the cores from the transforms.
+                // The positions split over the cores, each sgemm on one thread (see Parallel.swift).
                 parallel(36) { positions in
                     for position in positions {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(k), Int32(tiles), Int32(c),
@@ -209,20 +205,5 @@ struct InlineArray6 {
         case 4: return values.4
         default: return values.5
         }
-    }
-}
-
-/// A raw pointer handed to the worker threads of one convolution, which write disjoint parts.
-struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-}
-
-/// Splits 0..<count into two halves run on two threads: the transforms are not GEMM, so OpenBLAS
-/// does not spread them over the cores, and on 2 cores they would otherwise run on one.
-func parallel(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
-    let parts = count >= 2 ? 2 : 1
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
-        body((count * part / parts)..<(count * (part + 1) / parts))
     }
 }

@@ -1,0 +1,35 @@
+import CShim
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The engine's threading: work is split over the cores here, and OpenBLAS runs single-threaded
+/// inside each part. OpenBLAS's own worker threads spin between calls; on 2 cores they took the
+/// cores from the non-GEMM work (tile transforms, pooling) that runs between sgemms.
+enum Parallel {
+    /// One part per online core (at most 16).
+    static let workers: Int = {
+        openblas_set_num_threads(1)
+        return max(1, min(16, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }()
+}
+
+/// A raw pointer handed to the worker threads of one operation, which write disjoint parts.
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+    init(_ pointer: UnsafePointer<T>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
+}
+
+/// Runs `body` on contiguous parts of 0..<count, one per core, and returns when all are done.
+func parallel(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let parts = min(Parallel.workers, count)
+    guard parts > 1 else {
+        body(0..<count)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+        body((count * part / parts)..<(count * (part + 1) / parts))
+    }
+}
