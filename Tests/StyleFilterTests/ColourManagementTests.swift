@@ -37,6 +37,14 @@ final class ColourManagementTests: FilterctlTestCase {
                 if name == "adobe" { XCTAssertGreaterThan(outside, 100, "the photo has colours sRGB cannot hold") }
             }
         }
+        // A real run keeps them reachable: the optimizer's box is sRGB widened to the photo's range.
+        let run = try self.run(["stylize", file("adobe16.png"), style, "--iterations", "5", "--size", "64",
+                                "-o", file("styled.png"), "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let styled = try ImageIO.loadPhoto(file("styled.png")).colour.values
+        let outside = styled.filter { $0 < -0.5 || $0 > 255.5 }.count
+        print("stylized Adobe RGB photo: \(outside) samples outside sRGB")
+        XCTAssertGreaterThan(outside, 20, "the result is not confined to sRGB")
     }
 
     /// The profile is really applied on the way in: Adobe RGB's and P3's primaries lie outside

@@ -18,7 +18,9 @@
  *   never aborts or exits the host: NULL pointers, bad sizes and strides, wrong struct sizes and
  *   failures inside (a missing weight file, an unreadable style image) are reported as statuses,
  *   with a message from sf_context_last_error.
- * - A context is used by one thread at a time; different contexts run in parallel safely.
+ * - A context is used by one thread at a time; different contexts run in parallel safely. Each
+ *   call spreads its work over one thread per core ($STYLEFILTER_THREADS caps it) and sets
+ *   OpenBLAS to one thread per call, process-wide.
  * - Colours are sRGB. Alpha (4 bands) is passed through untouched. The network works in 8 bits, so
  *   u16 and f32 results carry 8-bit precision in the wider type. f32 samples are 0 … 1.
  * - The library may be loaded with dlopen. Keep it loaded until the process ends: the Swift

@@ -11,10 +11,12 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
 
 /// A 3×3 convolution with zero padding 1 and stride 1, as in every VGG19 conv layer.
 ///
-/// Forward: im2col in bands of rows, then one sgemm per band, so the column buffer stays bounded
-/// whatever the image size. Input gradient: the same convolution run on the output gradient with
-/// the weights transposed (in ↔ out) and flipped (180°), which is exactly the adjoint of the
-/// forward pass with padding 1. No weight gradient: only the image is optimized.
+/// Forward: Winograd (Winograd.swift) when 16 or more channels go in, else im2col in bands of
+/// rows and one sgemm per band (the reference the fast path is tested against); either way the
+/// scratch memory stays bounded whatever the image size. Input gradient: the same convolution run
+/// on the output gradient with the weights transposed (in ↔ out) and flipped (180°), which is
+/// exactly the adjoint of the forward pass with padding 1. No weight gradient: only the image is
+/// optimized.
 public struct Conv3x3: Sendable {
     public let inChannels: Int
     public let outChannels: Int

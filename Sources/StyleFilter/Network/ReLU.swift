@@ -14,8 +14,15 @@ public enum ReLU {
         let y = SendablePointer(output.data), g = SendablePointer(grad.data), plane = output.plane
         parallel(output.channels) { channels in
             let offset = channels.lowerBound * plane
-            let ys = y.pointer + offset, gs = g.pointer + offset
-            for i in 0..<(channels.count * plane) { gs[i] = ys[i] > 0 ? gs[i] : 0 }
+            let ys = y.pointer + offset, gs = g.pointer + offset, n = channels.count * plane
+            var i = 0
+            while i + 8 <= n {
+                var g8 = UnsafeRawPointer(gs + i).loadUnaligned(as: SIMD8<Float>.self)
+                g8.replace(with: 0, where: UnsafeRawPointer(ys + i).loadUnaligned(as: SIMD8<Float>.self) .<= 0)
+                UnsafeMutableRawPointer(gs + i).storeBytes(of: g8, as: SIMD8<Float>.self)
+                i += 8
+            }
+            for j in i..<n where ys[j] <= 0 { gs[j] = 0 }
         }
     }
 }

@@ -87,7 +87,8 @@ struct WinogradKernels: Sendable {
         let source = SendablePointer(input.data), target = SendablePointer(v)
         parallel(channels) { range in
             // Six zero-padded rows of one channel, and Bᵀ applied down them.
-            let strip = UnsafeMutablePointer<Float>.allocate(capacity: 12 * paddedWidth)
+            // (+32: the last vector load of a row may read a few floats past the strip's end.)
+            let strip = UnsafeMutablePointer<Float>.allocate(capacity: 12 * paddedWidth + 32)
             defer { strip.deallocate() }
             let vertical = strip + 6 * paddedWidth
             for c in range {
@@ -116,7 +117,23 @@ struct WinogradKernels: Sendable {
                         let row = vertical + i * paddedWidth
                         let o0 = target.pointer + (i * 6) * stride + column, o1 = o0 + stride, o2 = o1 + stride
                         let o3 = o2 + stride, o4 = o3 + stride, o5 = o4 + stride
-                        for tx in 0..<tilesX {
+                        // Four tiles at a time: 16 floats hold their first four columns, the 16 from
+                        // four further on their fifth and sixth; even/odd lane halves pick them out.
+                        var tx = 0
+                        while tx + 4 <= tilesX {
+                            let lo = UnsafeRawPointer(row + 4 * tx).loadUnaligned(as: SIMD16<Float>.self)
+                            let hi = UnsafeRawPointer(row + 4 * tx + 4).loadUnaligned(as: SIMD16<Float>.self)
+                            let x0 = lo.evenHalf.evenHalf, x1 = lo.oddHalf.evenHalf, x2 = lo.evenHalf.oddHalf
+                            let x3 = lo.oddHalf.oddHalf, x4 = hi.evenHalf.evenHalf, x5 = hi.oddHalf.evenHalf
+                            store(4 * x0 - 5 * x2 + x4, o0 + tx)
+                            store(-4 * x1 - 4 * x2 + x3 + x4, o1 + tx)
+                            store(4 * x1 - 4 * x2 - x3 + x4, o2 + tx)
+                            store(-2 * x1 - x2 + 2 * x3 + x4, o3 + tx)
+                            store(2 * x1 - x2 - 2 * x3 + x4, o4 + tx)
+                            store(4 * x1 - 5 * x3 + x5, o5 + tx)
+                            tx += 4
+                        }
+                        for tx in tx..<tilesX {
                             let d = row + 4 * tx
                             let x0 = d[0], x1 = d[1], x2 = d[2], x3 = d[3], x4 = d[4], x5 = d[5]
                             o0[tx] = 4 * x0 - 5 * x2 + x4
@@ -190,6 +207,11 @@ struct WinogradKernels: Sendable {
             }
         }
     }
+}
+
+@inline(__always)
+private func store(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
 }
 
 /// Six values without a heap allocation (the kernel transform runs for every channel pair).

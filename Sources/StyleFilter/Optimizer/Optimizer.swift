@@ -24,6 +24,19 @@ public struct PixelBounds: Sendable {
     /// The network's input space: BGR 0…255 minus the Caffe mean.
     public static let network = PixelBounds(lower: VGG19.meanBGR.map { -$0 }, upper: VGG19.meanBGR.map { 255 - $0 })
 
+    /// This box grown per channel to contain every value of `x`.
+    public func widened(toInclude x: Tensor) -> PixelBounds {
+        var lo = lower, hi = upper
+        for c in 0..<min(x.channels, lower.count) {
+            let p = x.data + c * x.plane
+            for i in 0..<x.plane {
+                lo[c] = min(lo[c], p[i])
+                hi[c] = max(hi[c], p[i])
+            }
+        }
+        return PixelBounds(lower: lo, upper: hi)
+    }
+
     public func clamp(_ x: Tensor) {
         for c in 0..<x.channels {
             let lo = lower[c], hi = upper[c], p = x.data + c * x.plane

@@ -8,9 +8,10 @@ import Glibc
 /// inside each part. OpenBLAS's own worker threads spin between calls; on 2 cores they took the
 /// cores from the non-GEMM work (tile transforms, pooling) that runs between sgemms.
 enum Parallel {
-    /// One part per online core (at most 16).
+    /// One part per online core (at most 16), or $STYLEFILTER_THREADS.
     static let workers: Int = {
         openblas_set_num_threads(1)
+        if let text = getenv("STYLEFILTER_THREADS"), let n = Int(String(cString: text)), n >= 1 { return min(n, 64) }
         return max(1, min(16, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }()
 }

@@ -18,6 +18,9 @@ public final class StyleTransfer: @unchecked Sendable {
     /// The image being optimized, in the network's space.
     public let image: Tensor
     private let gradient: Tensor
+    /// The box the optimizer keeps pixels in: sRGB's 0…255, widened to the photo's own range so a
+    /// wide-gamut photo's colours outside sRGB stay reachable.
+    let bounds: PixelBounds
 
     /// `content` at the working size; `styles` at theirs, with blend weights (normalised here).
     public convenience init(network: VGG19, content: some NetworkInput, styles: [(image: RGBImage, weight: Float)],
@@ -57,6 +60,7 @@ public final class StyleTransfer: @unchecked Sendable {
         }
         objective = Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
         image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
+        bounds = PixelBounds.network.widened(toInclude: contentTensor)
         gradient = Tensor(channels: 3, height: content.height, width: content.width)
     }
 
@@ -95,8 +99,8 @@ public final class StyleTransfer: @unchecked Sendable {
 
     public func makeOptimizer() -> Optimizer {
         switch options.optimizer {
-        case .lbfgs: return LBFGS(history: options.history, learningRate: options.learningRate ?? 1)
-        case .adam: return Adam(learningRate: options.learningRate ?? 10)
+        case .lbfgs: return LBFGS(history: options.history, learningRate: options.learningRate ?? 1, bounds: bounds)
+        case .adam: return Adam(learningRate: options.learningRate ?? 10, bounds: bounds)
         }
     }
 
