@@ -115,21 +115,11 @@ extension ImageIO {
     public static func save(_ colour: FloatRGBImage, like photo: Photo?, profile choice: OutputProfile,
                             to path: String, format: String? = nil) throws -> [String] {
         try start()
-        let suffix = (path == "-" ? (format ?? "png") : Files.basename(splitOptions(path).0).split(separator: ".").last.map(String.init) ?? "").lowercased()
+        let file = path == "-" ? "." + (format ?? "png") : splitOptions(path).0
+        let suffix = Files.basename(file).split(separator: ".").last.map { String($0).lowercased() } ?? ""
         let caps = FormatCapabilities(suffix: suffix)
         var notes: [String] = []
-        var destination: ColourSource = .untagged(.rgb, linear: false)
-        if let photo {
-            switch (choice, photo.source) {
-            case (.srgb, _): destination = .embedded(try ColourProfile.sRGB())
-            case (.content, .embedded(let p)) where p.space == .rgb: destination = photo.source
-            case (.content, .embedded(let p)) where p.space == .cmyk && caps.cmyk: destination = photo.source
-            case (.content, .untagged(.cmyk, _)) where caps.cmyk: destination = photo.source
-            case (.content, let s) where s.space == .cmyk:
-                notes.append("\(suffix) cannot hold CMYK: written as sRGB")
-            default: break
-            }
-        }
+        let destination = try outputSource(photo, choice, caps, suffix: suffix, notes: &notes)
         let space = destination.space
         let pixels = colour.width * colour.height
         let device: [Float]
@@ -147,9 +137,9 @@ extension ImageIO {
             notes.append("\(suffix) cannot hold alpha: transparency dropped")
             alpha = nil
         }
+        // A result of another size than the photo (not one stylize or apply makes) has no alpha to take.
         if let a = alpha, a.count != pixels { alpha = nil }
         let channels = space.channels, bands = channels + (alpha == nil ? 0 : 1)
-        let scale: Float = sixteen ? 65535 : 255
         let deviceScale: Float = space == .cmyk ? 0.01 : 1
         var samples = [Float](repeating: 0, count: pixels * bands)
         for p in 0..<pixels {
@@ -157,14 +147,8 @@ extension ImageIO {
             if let alpha { samples[p * bands + channels] = alpha[p] }
         }
         let interpretation = space == .cmyk ? VIPS_INTERPRETATION_CMYK : (sixteen ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_sRGB)
-        let built: UnsafeMutablePointer<VipsImage>?
-        if sixteen {
-            let q = samples.map { UInt16(min(max(($0 * scale).rounded(), 0), scale)) }
-            built = q.withUnsafeBytes { sf_vips_from_memory($0.baseAddress, Int32(colour.width), Int32(colour.height), Int32(bands), VIPS_FORMAT_USHORT, interpretation) }
-        } else {
-            let q = samples.map { UInt8(min(max(($0 * scale).rounded(), 0), scale)) }
-            built = q.withUnsafeBytes { sf_vips_from_memory($0.baseAddress, Int32(colour.width), Int32(colour.height), Int32(bands), VIPS_FORMAT_UCHAR, interpretation) }
-        }
+        let built = quantized(samples, width: colour.width, height: colour.height, bands: bands, sixteen: sixteen,
+                              interpretation: interpretation)
         guard let built else { throw StyleFilterError.image("cannot build the image (\(takeVipsError()))") }
         defer { g_object_unref(built) }
         if let icc = destination.profile?.data {
@@ -172,6 +156,35 @@ extension ImageIO {
         }
         try write(built, to: path, format: format)
         return notes
+    }
+
+    /// The profile the result is written in, noting when the format forces sRGB.
+    static func outputSource(_ photo: Photo?, _ choice: OutputProfile, _ caps: FormatCapabilities, suffix: String,
+                             notes: inout [String]) throws -> ColourSource {
+        let srgb = ColourSource.untagged(.rgb, linear: false)
+        guard let photo else { return srgb }
+        switch (choice, photo.source) {
+        case (.srgb, _): return .embedded(try ColourProfile.sRGB())
+        case (.content, .embedded(let p)) where p.space == .rgb: return photo.source
+        case (.content, let s) where s.space == .cmyk:
+            if caps.cmyk { return photo.source }
+            notes.append("\(suffix) cannot hold CMYK: written as sRGB")
+            return srgb
+        default:
+            // Untagged RGB stays untagged sRGB; grey becomes colour, in sRGB.
+            return srgb
+        }
+    }
+
+    /// Samples 0…1 rounded to 8 or 16 bits, as a libvips image.
+    static func quantized(_ samples: [Float], width: Int, height: Int, bands: Int, sixteen: Bool,
+                          interpretation: VipsInterpretation) -> UnsafeMutablePointer<VipsImage>? {
+        if sixteen {
+            let q = samples.map { UInt16(min(max(($0 * 65535).rounded(), 0), 65535)) }
+            return q.withUnsafeBytes { sf_vips_from_memory($0.baseAddress, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_USHORT, interpretation) }
+        }
+        let q = samples.map { UInt8(min(max(($0 * 255).rounded(), 0), 255)) }
+        return q.withUnsafeBytes { sf_vips_from_memory($0.baseAddress, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR, interpretation) }
     }
 
     /// The ICC bytes a file carries, if any.

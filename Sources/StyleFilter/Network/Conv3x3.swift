@@ -66,21 +66,11 @@ public struct Conv3x3: Sendable {
     }
 
     private var forwardKernels: WinogradKernels {
-        winograd.forward.withLock { cached in
-            if let cached { return cached }
-            let made = WinogradKernels(weights: weights, inChannels: inChannels, outChannels: outChannels)
-            cached = made
-            return made
-        }
+        winograd.forward.value { WinogradKernels(weights: weights, inChannels: inChannels, outChannels: outChannels) }
     }
 
     private var adjointKernels: WinogradKernels {
-        winograd.adjoint.withLock { cached in
-            if let cached { return cached }
-            let made = WinogradKernels(weights: adjointWeights, inChannels: outChannels, outChannels: inChannels)
-            cached = made
-            return made
-        }
+        winograd.adjoint.value { WinogradKernels(weights: adjointWeights, inChannels: outChannels, outChannels: inChannels) }
     }
 
     /// output = W ∗ input + b.
@@ -181,6 +171,20 @@ public struct Conv3x3: Sendable {
 
 /// Holds a layer's Winograd kernels once made; shared by copies of the layer.
 final class WinogradCache: Sendable {
-    let forward = Mutex<WinogradKernels?>(nil)
-    let adjoint = Mutex<WinogradKernels?>(nil)
+    let forward = MadeOnce<WinogradKernels>()
+    let adjoint = MadeOnce<WinogradKernels>()
+}
+
+/// A value made by the first caller that needs it, under a lock so two threads make it once.
+final class MadeOnce<Value: Sendable>: Sendable {
+    private let slot = Mutex<Value?>(nil)
+
+    func value(_ make: () -> Value) -> Value {
+        slot.withLock { cached in
+            if let cached { return cached }
+            let made = make()
+            cached = made
+            return made
+        }
+    }
 }
