@@ -265,14 +265,8 @@ enum TestImages {
     static func write(_ samples: [Float], width: Int, height: Int, bands: Int, sixteen: Bool, icc: [UInt8]?, to path: String) throws {
         let interpretation = bands < 3 ? (sixteen ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_B_W)
                                        : (sixteen ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_sRGB)
-        let image: UnsafeMutablePointer<VipsImage>?
-        if sixteen {
-            let q = samples.map { UInt16((min(max($0, 0), 1) * 65535).rounded()) }
-            image = q.withUnsafeBytes { sf_vips_from_memory($0.baseAddress, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_USHORT, interpretation) }
-        } else {
-            let q = samples.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
-            image = q.withUnsafeBytes { sf_vips_from_memory($0.baseAddress, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR, interpretation) }
-        }
+        let image = ImageIO.quantized(samples, width: width, height: height, bands: bands, sixteen: sixteen,
+                                      interpretation: interpretation)
         guard let image else { throw StyleFilterError.image("cannot build") }
         defer { g_object_unref(image) }
         if let icc { icc.withUnsafeBytes { vips_image_set_blob_copy(image, VIPS_META_ICC_NAME, $0.baseAddress, $0.count) } }
