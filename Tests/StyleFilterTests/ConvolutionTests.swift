@@ -63,8 +63,10 @@ final class ConvolutionTests: XCTestCase {
         let x = TestSupport.random(channels: 20, height: 13, width: 17, scale: 50, seed: 32)
         let expected = naive(conv, x)
         let scale = (0..<expected.count).map { abs(expected.data[$0]) }.max()!
-        let oneRow = 36 * (20 + 18) * 5
-        for workspace in [Workspace(capacity: oneRow), Workspace(capacity: 2 * oneRow), Workspace()] {
+        let oneRow = 36 * (20 + 18) * 5 + Parallel.workers * WinogradKernels.scratchFloats(width: 17)
+        XCTAssertTrue(WinogradKernels.fits(width: 17, inChannels: 20, outChannels: 18, capacity: oneRow))
+        XCTAssertFalse(WinogradKernels.fits(width: 17, inChannels: 20, outChannels: 18, capacity: oneRow - 1))
+        for workspace in [Workspace(capacity: oneRow), Workspace(capacity: oneRow + 36 * 38 * 5), Workspace()] {
             let out = Tensor(channels: 18, height: 13, width: 17)
             conv.forward(x, into: out, workspace: workspace)
             let worst = (0..<out.count).map { abs(out.data[$0] - expected.data[$0]) }.max()!

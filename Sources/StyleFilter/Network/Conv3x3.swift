@@ -58,11 +58,11 @@ public struct Conv3x3: Sendable {
         Conv3x3(inChannels: inChannels, outChannels: outChannels, weights: weights, bias: bias, algorithm: algorithm)
     }
 
-    /// Winograd when asked for, when enough channels go in, and when one row of tiles fits the
+    /// Winograd when asked for, when enough channels go in, and when a row of tiles fits the
     /// workspace (only images tens of thousands of pixels wide do not).
     private func useWinograd(_ input: Tensor, _ workspace: Workspace) -> Bool {
         algorithm == .winograd && input.channels >= Conv3x3.winogradMinimumChannels
-            && 36 * (inChannels + outChannels) * ((input.width + 3) / 4) <= workspace.capacity
+            && WinogradKernels.fits(width: input.width, inChannels: inChannels, outChannels: outChannels, capacity: workspace.capacity)
     }
 
     private var forwardKernels: WinogradKernels {

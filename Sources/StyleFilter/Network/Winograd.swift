@@ -48,18 +48,33 @@ struct WinogradKernels: Sendable {
     /// Floats one band of `tiles` tiles needs: V (36 × in × tiles) and M (36 × out × tiles).
     func workspaceFloats(tiles: Int) -> Int { 36 * (inChannels + outChannels) * tiles }
 
+    /// Each thread's scratch for the transforms of an image `width` wide (taken from the
+    /// workspace, so a pass allocates nothing): six padded rows and Bᵀ of them, or A-products.
+    static func scratchFloats(width: Int) -> Int {
+        let tilesX = (width + 3) / 4
+        return max(12 * (tilesX * 4 + 2) + 32, 40 * tilesX)
+    }
+
+    /// Whether one row of tiles and the scratch fit a workspace (only images tens of thousands
+    /// of pixels wide do not).
+    static func fits(width: Int, inChannels: Int, outChannels: Int, capacity: Int) -> Bool {
+        36 * (inChannels + outChannels) * ((width + 3) / 4) + Parallel.workers * scratchFloats(width: width) <= capacity
+    }
+
     /// out[k] = Σ_c w[k][c] ⋆ in[c] (+ bias[k]), zero padding 1, in bands of tile rows.
     func convolve(_ input: Tensor, bias: UnsafePointer<Float>?, into output: Tensor, workspace: Workspace) {
         let height = input.height, width = input.width
         let tilesX = (width + 3) / 4, tilesY = (height + 3) / 4
-        let bandRows = max(1, min(tilesY, workspace.capacity / workspaceFloats(tiles: tilesX)))
-        let storage = workspace.reserve(workspaceFloats(tiles: bandRows * tilesX))
+        let scratch = Parallel.workers * WinogradKernels.scratchFloats(width: width)
+        let bandRows = max(1, min(tilesY, (workspace.capacity - scratch) / workspaceFloats(tiles: tilesX)))
+        let storage = workspace.reserve(workspaceFloats(tiles: bandRows * tilesX) + scratch)
+        let scratchStart = storage + workspaceFloats(tiles: bandRows * tilesX)
         var top = 0
         while top < tilesY {
             let rows = min(bandRows, tilesY - top)
             let tiles = rows * tilesX
             let v = storage, m = storage + 36 * inChannels * tiles
-            transformInput(input, tileRow: top, tileRows: rows, into: v)
+            transformInput(input, tileRow: top, tileRows: rows, into: v, scratch: scratchStart)
             transformed.withUnsafeBufferPointer { u in
                 let (k, c) = (outChannels, inChannels)
                 let uu = SendablePointer(UnsafeMutablePointer(mutating: u.baseAddress!)), vv = SendablePointer(v), mm = SendablePointer(m)
@@ -72,7 +87,7 @@ struct WinogradKernels: Sendable {
                     }
                 }
             }
-            transformOutput(m, tileRow: top, tileRows: rows, bias: bias, into: output)
+            transformOutput(m, tileRow: top, tileRows: rows, bias: bias, into: output, scratch: scratchStart)
             top += rows
         }
     }
@@ -80,16 +95,17 @@ struct WinogradKernels: Sendable {
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for the 6×6 input patch d of every tile t in the band. Bᵀ runs
     /// down whole padded rows and B across each row's tiles, so both loops stream through
     /// memory and vectorise.
-    func transformInput(_ input: Tensor, tileRow: Int, tileRows: Int, into v: UnsafeMutablePointer<Float>) {
+    func transformInput(_ input: Tensor, tileRow: Int, tileRows: Int, into v: UnsafeMutablePointer<Float>,
+                        scratch: UnsafeMutablePointer<Float>) {
         let height = input.height, width = input.width, channels = input.channels
         let tilesX = (width + 3) / 4, tiles = tileRows * tilesX
         let paddedWidth = tilesX * 4 + 2, stride = channels * tiles
-        let source = SendablePointer(input.data), target = SendablePointer(v)
-        parallel(channels) { range in
-            // Six zero-padded rows of one channel, and Bᵀ applied down them.
-            // (+32: the last vector load of a row may read a few floats past the strip's end.)
-            let strip = UnsafeMutablePointer<Float>.allocate(capacity: 12 * paddedWidth + 32)
-            defer { strip.deallocate() }
+        let source = SendablePointer(input.data), target = SendablePointer(v), scratchPointer = SendablePointer(scratch)
+        let scratchStride = WinogradKernels.scratchFloats(width: width)
+        parallelParts(channels) { part, range in
+            // Six zero-padded rows of one channel, and Bᵀ applied down them (the scratch has 32
+            // floats to spare: the last vector load of a row may read a few past the strip's end).
+            let strip = scratchPointer.pointer + part * scratchStride
             let vertical = strip + 6 * paddedWidth
             for c in range {
                 let plane = source.pointer + c * height * width
@@ -151,15 +167,16 @@ struct WinogradKernels: Sendable {
 
     /// output tile = Aᵀ M A (+ bias), cropped at the image's right and bottom edges; both passes
     /// run along a tile row, one tile per vector lane.
-    func transformOutput(_ m: UnsafeMutablePointer<Float>, tileRow: Int, tileRows: Int, bias: UnsafePointer<Float>?, into output: Tensor) {
+    func transformOutput(_ m: UnsafeMutablePointer<Float>, tileRow: Int, tileRows: Int, bias: UnsafePointer<Float>?,
+                         into output: Tensor, scratch: UnsafeMutablePointer<Float>) {
         let height = output.height, width = output.width, channels = outChannels
         let tilesX = (width + 3) / 4, tiles = tileRows * tilesX, stride = channels * tiles
         let source = SendablePointer(m), target = SendablePointer(output.data)
-        let biasPointer = bias.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
-        parallel(channels) { range in
+        let biasPointer = bias.map { SendablePointer($0) }, scratchPointer = SendablePointer(scratch)
+        let scratchStride = WinogradKernels.scratchFloats(width: width)
+        parallelParts(channels) { part, range in
             // a[i][q][tx]: M A along each row i; y[p][q][tx]: Aᵀ (M A) down the columns.
-            let a = UnsafeMutablePointer<Float>.allocate(capacity: 40 * tilesX)
-            defer { a.deallocate() }
+            let a = scratchPointer.pointer + part * scratchStride
             let y = a + 24 * tilesX
             for k in range {
                 let b = biasPointer?.pointer[k] ?? 0

@@ -25,12 +25,17 @@ struct SendablePointer<T>: @unchecked Sendable {
 
 /// Runs `body` on contiguous parts of 0..<count, one per core, and returns when all are done.
 func parallel(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    parallelParts(count) { _, range in body(range) }
+}
+
+/// The same, telling each part its index (< Parallel.workers), e.g. to pick its own scratch.
+func parallelParts(_ count: Int, _ body: @Sendable (_ part: Int, _ range: Range<Int>) -> Void) {
     let parts = min(Parallel.workers, count)
     guard parts > 1 else {
-        body(0..<count)
+        body(0, 0..<count)
         return
     }
     DispatchQueue.concurrentPerform(iterations: parts) { part in
-        body((count * part / parts)..<(count * (part + 1) / parts))
+        body(part, (count * part / parts)..<(count * (part + 1) / parts))
     }
 }
