@@ -18,6 +18,12 @@ struct RunFlags: ParsableArguments {
     @Option(help: "Seed for noise initialisation.")
     var seed: UInt64 = 0
 
+    @Option(help: "Evaluate images larger than this (pixels) window by window, with global style statistics (default: one pass).")
+    var tileSize: Int?
+
+    @Option(help: "Context around each tile, pixels (with --tile-size).")
+    var tileHalo = 64
+
     @OptionGroup var weightsFlag: WeightsFlag
 
     @Flag(help: "No progress output.")
@@ -55,6 +61,8 @@ struct RunFlags: ParsableArguments {
         o.iterations = iterations
         o.history = history
         o.seed = seed
+        o.tileSize = tileSize
+        o.tileHalo = tileHalo
         try loss.apply(to: &o)
         return o
     }

@@ -14,7 +14,8 @@ public struct TransferProgress: Sendable {
 /// layers and whose Gram matrices match the style image(s) at the style layers.
 public final class StyleTransfer: @unchecked Sendable {
     public let options: TransferOptions
-    public let objective: Objective
+    /// The whole image in one pass, or window by window when it is larger than the tile size.
+    public let objective: any ImageObjective
     /// The image being optimized, in the network's space.
     public let image: Tensor
     private let gradient: Tensor
@@ -43,6 +44,22 @@ public final class StyleTransfer: @unchecked Sendable {
         let deepest = (contentLayers + styleLayers).map(\.index).max() ?? 0
         let contentTensor = content.networkTensor()
         try StyleTransfer.checkSize(content, deepest: deepest, what: "content image")
+        if let tile = options.tileSize, content.width > tile || content.height > tile {
+            objective = try TiledObjective(network: network, content: contentTensor, style: style, options: options,
+                                           tile: tile, halo: options.tileHalo)
+        } else {
+            objective = try StyleTransfer.wholeImageObjective(network: network, content: contentTensor, style: style, options: options)
+        }
+        image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
+        bounds = PixelBounds.network.widened(toInclude: contentTensor)
+        gradient = Tensor(channels: 3, height: content.height, width: content.width)
+    }
+
+    /// One network pass over the whole image.
+    static func wholeImageObjective(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions) throws -> Objective {
+        let contentLayers = options.contentWeight > 0 ? options.contentLayers : []
+        let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
+        let deepest = (contentLayers + styleLayers).map(\.index).max() ?? 0
         let targets = try styleLayers.map { layer in
             guard let gram = style.gram(layer: layer.name, channels: VGG19.layerChannels[layer.index]) else {
                 throw StyleFilterError.invalidArgument("no style statistics for layer \(layer.name)")
@@ -50,18 +67,14 @@ public final class StyleTransfer: @unchecked Sendable {
             return gram
         }
         let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: deepest)
-
-        pass.forward(contentTensor)
+        pass.forward(content)
         let contentLosses = contentLayers.map {
             ContentLoss(layer: $0.index, weight: options.contentWeight * $0.weight, target: pass.outputs[$0.index])
         }
         let styleLosses = zip(styleLayers, targets).map {
             StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
         }
-        objective = Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
-        image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
-        bounds = PixelBounds.network.widened(toInclude: contentTensor)
-        gradient = Tensor(channels: 3, height: content.height, width: content.width)
+        return Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
     }
 
     /// Each pooling halves the image; the deepest layer must still have at least one pixel.

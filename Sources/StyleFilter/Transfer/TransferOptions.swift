@@ -78,6 +78,11 @@ public struct TransferOptions: Sendable {
     public var learningRate: Float?
     public var initialization: Initialization = .content
     public var seed: UInt64 = 0
+    /// Evaluate images larger than this (long side, pixels) window by window (TiledObjective);
+    /// nil: always in one pass.
+    public var tileSize: Int?
+    /// Context around each tile, pixels.
+    public var tileHalo = 64
 
     public init() {}
 
@@ -93,6 +98,8 @@ public struct TransferOptions: Sendable {
         if case .blend(let alpha) = initialization, !(alpha >= 0 && alpha <= 1) {
             throw StyleFilterError.invalidArgument("blend alpha must be in 0 … 1")
         }
+        if let tileSize, !(16...16384).contains(tileSize) { throw StyleFilterError.invalidArgument("tile size must be 16 … 16384") }
+        guard (16...1024).contains(tileHalo) else { throw StyleFilterError.invalidArgument("tile halo must be 16 … 1024") }
         guard !contentLayers.isEmpty || !styleLayers.isEmpty else {
             throw StyleFilterError.invalidArgument("no content or style layers")
         }

@@ -1,0 +1,111 @@
+import XCTest
+@testable import StyleFilter
+
+/// Tiled evaluation: the grid's geometry, the tiled gradient against the whole-image one, and a
+/// tiled optimization without seams.
+final class TilingTests: XCTestCase {
+    /// Cores partition the axis at every layer; windows are one length, hold their core, start on
+    /// multiples of 16 and stay inside the image.
+    func testTileGridPartitionsEveryLayer() {
+        for length in [40, 97, 160, 333] {
+            for (tile, halo) in [(16, 16), (48, 32)] {
+                let axis = TileAxis(length: length, tile: tile, halo: halo)
+                XCTAssertTrue(axis.window == length || (length - axis.window) % 16 == 0)
+                for offset in 0..<tile {
+                    let spans = axis.spans(offset: offset)
+                    XCTAssertEqual(spans.map(\.core.count).reduce(0, +), length)
+                    XCTAssertEqual(spans.first!.core.lowerBound, 0)
+                    for (a, b) in zip(spans, spans.dropFirst()) { XCTAssertEqual(a.core.upperBound, b.core.lowerBound) }
+                    for span in spans {
+                        XCTAssertEqual(span.start % 16, 0)
+                        XCTAssertLessThanOrEqual(span.start, span.core.lowerBound)
+                        XCTAssertGreaterThanOrEqual(span.start + axis.window, span.core.upperBound)
+                        XCTAssertLessThanOrEqual(span.start + axis.window, length)
+                    }
+                    for level in 0...4 {
+                        var covered = [Int]()
+                        for span in spans {
+                            let r = axis.layerRange(core: span.core, start: span.start, level: level)
+                            XCTAssertGreaterThanOrEqual(r.lowerBound, 0)
+                            XCTAssertLessThanOrEqual(r.upperBound, axis.window >> level)
+                            covered += r.map { $0 + (span.start >> level) }
+                        }
+                        XCTAssertEqual(covered, Array(0..<(length >> level)), "length \(length) tile \(tile) offset \(offset) level \(level)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// With halos wider than the layers' reach, the tiled objective is the whole-image objective:
+    /// same losses, same gradient (float rounding apart).
+    func testTiledGradientEqualsWholeImageGradient() throws {
+        let network = try TestSupport.network()
+        let content = RGBImage.pattern(width: 160, height: 128, seed: 6), style = RGBImage.pattern(width: 64, height: 64, seed: 7)
+        var options = TransferOptions()
+        options.contentLayers = [try LayerWeight("relu2_1")]
+        options.styleLayers = [try LayerWeight("relu1_1"), try LayerWeight("relu2_1")]
+        options.initialization = .noise
+        options.tvWeight = 1
+        let whole = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
+        options.tileSize = 32
+        options.tileHalo = 32
+        let tiled = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
+        XCTAssertTrue(tiled.objective is TiledObjective)
+        let g1 = Tensor(channels: 3, height: 128, width: 160), g2 = Tensor(channels: 3, height: 128, width: 160)
+        let l1 = whole.objective.evaluate(whole.image, gradient: g1)
+        for _ in 0..<2 {
+            // Two evaluations: each with its own random grid.
+            let l2 = tiled.objective.evaluate(tiled.image, gradient: g2)
+            XCTAssertEqual(l2.content, l1.content, accuracy: 1e-4 * l1.content)
+            XCTAssertEqual(l2.style, l1.style, accuracy: 1e-4 * l1.style)
+            XCTAssertEqual(l2.totalVariation, l1.totalVariation, accuracy: 1e-6 * l1.totalVariation)
+            let scale = g1.toArray().map { abs($0) }.max()!
+            let worst = zip(g1.toArray(), g2.toArray()).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-3 * scale, "gradient")
+        }
+    }
+
+    /// A tiled optimization (tiles of 128 with 32 px halos in a 256×192 image, a new grid every
+    /// iteration) lowers the whole-image loss about as far as the whole-image optimization and
+    /// leaves no seam: no column or row of the result changes more sharply than in the
+    /// whole-image result, within 25 %.
+    func testTiledStylizationHasNoSeams() throws {
+        let network = try TestSupport.network()
+        let content = RGBImage.pattern(width: 256, height: 192, seed: 8), style = RGBImage.pattern(width: 128, height: 128, seed: 9)
+        var options = TransferOptions()
+        options.iterations = 20
+        let whole = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
+        let start = whole.objective.evaluate(whole.image, gradient: nil).total
+        var results: [(image: RGBImage, loss: Double)] = []
+        for tile in [nil, 128] {
+            options.tileSize = tile
+            options.tileHalo = 32
+            let transfer = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
+            try transfer.run()
+            // Both results scored by the whole-image objective.
+            results.append((transfer.result, whole.objective.evaluate(transfer.image, gradient: nil).total))
+        }
+        print("start \(start); after 20 iterations: whole image \(results[0].loss), tiled \(results[1].loss)")
+        XCTAssertLessThan(results[1].loss, 0.5 * start, "the tiled optimization works")
+        XCTAssertLessThan(results[1].loss, 1.3 * results[0].loss)
+        func sharpest(_ image: RGBImage) -> (columns: Double, rows: Double) {
+            var columns = [Double](repeating: 0, count: image.width - 1), rows = [Double](repeating: 0, count: image.height - 1)
+            for y in 0..<image.height {
+                for x in 0..<image.width {
+                    for c in 0..<3 {
+                        let v = Double(image.pixels[(y * image.width + x) * 3 + c])
+                        if x + 1 < image.width { columns[x] += abs(Double(image.pixels[(y * image.width + x + 1) * 3 + c]) - v) }
+                        if y + 1 < image.height { rows[y] += abs(Double(image.pixels[((y + 1) * image.width + x) * 3 + c]) - v) }
+                    }
+                }
+            }
+            func peak(_ a: [Double]) -> Double { a.max()! / a.sorted()[a.count / 2] }
+            return (peak(columns), peak(rows))
+        }
+        let untiled = sharpest(results[0].image), tiled = sharpest(results[1].image)
+        print("sharpest column/row against the median: whole \(untiled), tiled \(tiled)")
+        XCTAssertLessThan(tiled.columns, 1.25 * untiled.columns)
+        XCTAssertLessThan(tiled.rows, 1.25 * untiled.rows)
+    }
+}
