@@ -67,16 +67,19 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
             contentFeatures[layer] = Tensor(channels: VGG19.layerChannels[layer], height: height >> level, width: width >> level)
         }
         // The content's features at the content layers, cut out core by core.
-        sweep(content, offset: (0, 0)) { layer, features, core in
+        if !self.contentLayers.isEmpty { sweep(content, offset: (0, 0)) { layer, features, core in
             guard let target = self.contentFeatures[layer] else { return }
             TiledObjective.copyCore(features, core, into: target)
-        }
+        } }
     }
 
     deinit {
         packed.deallocate()
         packedGradient.deallocate()
     }
+
+    /// The layers any loss reads, in order (so sums add up in the same order every time).
+    private var lossLayers: [Int] { Array(Set(contentLayers.map(\.layer) + styleLayers.map(\.layer))).sorted() }
 
     static func level(of layer: Int) -> Int { VGG19.layers[0...layer].filter { $0.stage == .pool }.count }
 
@@ -91,12 +94,11 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
 
     /// Forward passes over all windows; `visit(layer, features, core)` sees each layer's output.
     private func sweep(_ image: Tensor, offset: (Int, Int), visit: (Int, Tensor, Core) -> Void) {
-        let layers = Set(contentLayers.map(\.layer) + styleLayers.map(\.layer))
         for (rowCore, rowStart) in rows.spans(offset: offset.0) {
             for (columnCore, columnStart) in columns.spans(offset: offset.1) {
                 crop(image, top: rowStart, left: columnStart)
                 pass.forward(windowInput)
-                for layer in layers {
+                for layer in lossLayers {
                     visit(layer, pass.outputs[layer], core(layer, rowCore, rowStart, columnCore, columnStart))
                 }
             }
@@ -177,7 +179,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
                     let windowGradient = pass.backward { layer, grad in inject(layer, grad) }
                     add(windowGradient, into: gradient, top: rowStart, left: columnStart)
                 } else {
-                    for layer in Set(contentLayers.map(\.layer) + styleLayers.map(\.layer)) { inject(layer, nil) }
+                    for layer in lossLayers { inject(layer, nil) }
                 }
             }
         }
