@@ -104,7 +104,7 @@ struct Frames: ParsableCommand {
             if statistics == nil {
                 // Every frame has the same size, so the style statistics are computed once.
                 let styles = try style.load(style.styles, contentPixels: content.width * content.height)
-                statistics = try StyleStatistics(network: network, styles: styles, layers: options.styleWeight > 0 ? options.styleLayers : [])
+                statistics = try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers)
             }
             if let previous {
                 options.initialization = .image(previous)

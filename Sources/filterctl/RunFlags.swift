@@ -33,6 +33,8 @@ struct RunFlags: ParsableArguments {
         guard Preset.sizeRange.contains(size) else { throw ValidationError("--size must be 16 … 16384") }
         guard Preset.iterationRange.contains(iterations) else { throw ValidationError("--iterations must be 0 … 100000") }
         if let i = `init`, i.hasPrefix("blend:") { _ = try Self.parseBlend(i) }
+        if let tileSize, !TransferOptions.tileSizeRange.contains(tileSize) { throw ValidationError("--tile-size must be 16 … 16384") }
+        guard TransferOptions.tileHaloRange.contains(tileHalo) else { throw ValidationError("--tile-halo must be 16 … 1024") }
     }
 
     static func parseBlend(_ text: String) throws -> Float {

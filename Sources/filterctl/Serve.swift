@@ -68,7 +68,7 @@ struct Serve: ParsableCommand {
             options.iterations = iterations ?? 100
             let image = try ImageIO.load(style!) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: styleSize ?? 512) }
             statistics = try StyleStatistics(network: network, styles: [(image, 1)],
-                                             layers: options.styleWeight > 0 ? options.styleLayers : [])
+                                             layers: options.activeStyleLayers)
         }
         let server = TileServer(network: network, style: statistics, options: options, maxPayload: maxFrameBytes)
         let summary = try server.serve(ByteInput(fileDescriptor: 0), write: Self.writeAll) { line in

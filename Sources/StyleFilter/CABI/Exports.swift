@@ -99,8 +99,7 @@ public func sf_context_load_style(_ context: OpaquePointer?, _ path: UnsafePoint
         } catch {
             return c.fail(SF_ERROR_STYLE, "\(error)")
         }
-        let layers = c.options.styleWeight > 0 ? c.options.styleLayers : []
-        c.style = try StyleStatistics(network: try c.loadedNetwork(), styles: [(image, 1)], layers: layers)
+        c.style = try StyleStatistics(network: try c.loadedNetwork(), styles: [(image, 1)], layers: c.options.activeStyleLayers)
         return SF_OK
     }
 }

@@ -22,10 +22,15 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     let contentLayers: [(layer: Int, weight: Float)]
     let styleLayers: [(layer: Int, weight: Float, target: [Float])]
     let tvWeight: Float
+    /// The layers any loss reads, in order (so sums add up in the same order every time).
+    let lossLayers: [Int]
     /// Content features of the whole image at each content layer (computed once, tiled).
     private var contentFeatures: [Int: Tensor] = [:]
-    /// Per style layer: the image's Gram matrix, normalised, from the last evaluation.
+    /// Per style layer: the image's Gram matrix, normalised, from the last evaluation; the sums
+    /// the current sweep adds up; G − G_s for the gradient (kept here: no allocation per sweep).
     private var grams: [[Float]]
+    private var sums: [[Float]]
+    private var differences: [[Float]]
     private var rng: SplitMix64
     private let windowInput: Tensor
     /// Packed core features and their gradient for one layer (C × core positions).
@@ -39,20 +44,17 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         width = content.width
         rows = TileAxis(length: height, tile: tile, halo: halo)
         columns = TileAxis(length: width, tile: tile, halo: halo)
-        let contentLayers = options.contentWeight > 0 ? options.contentLayers : []
-        let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
-        let deepest = (contentLayers + styleLayers).map(\.index).max() ?? 0
-        self.contentLayers = contentLayers.map { ($0.index, options.contentWeight * $0.weight) }
-        self.styleLayers = try styleLayers.map { layer in
-            guard let gram = style.gram(layer: layer.name, channels: VGG19.layerChannels[layer.index]) else {
-                throw StyleFilterError.invalidArgument("no style statistics for layer \(layer.name)")
-            }
-            return (layer.index, options.styleWeight * layer.weight, gram)
+        contentLayers = options.activeContentLayers.map { ($0.index, options.contentWeight * $0.weight) }
+        styleLayers = try zip(options.activeStyleLayers, style.targets(for: options.activeStyleLayers)).map {
+            ($0.index, options.styleWeight * $0.weight, $1)
         }
+        lossLayers = Array(Set(contentLayers.map(\.layer) + styleLayers.map(\.layer))).sorted()
         tvWeight = options.tvWeight
-        pass = VGG19Pass(network: network, height: rows.window, width: columns.window, deepest: deepest)
+        pass = VGG19Pass(network: network, height: rows.window, width: columns.window, deepest: options.deepestLayer)
         windowInput = Tensor(channels: 3, height: rows.window, width: columns.window)
         grams = self.styleLayers.map { [Float](repeating: 0, count: $0.target.count) }
+        sums = grams
+        differences = grams
         rng = SplitMix64(seed: options.seed ^ 0x7469_6c65)
         // The largest core of any style layer (merged cores can fill a window): C × its positions.
         let (windowHeight, windowWidth) = (rows.window, columns.window)
@@ -78,8 +80,6 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         packedGradient.deallocate()
     }
 
-    /// The layers any loss reads, in order (so sums add up in the same order every time).
-    private var lossLayers: [Int] { Array(Set(contentLayers.map(\.layer) + styleLayers.map(\.layer))).sorted() }
 
     static func level(of layer: Int) -> Int { VGG19.layers[0...layer].filter { $0.stage == .pool }.count }
 
@@ -157,9 +157,13 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     /// One sweep over the windows of the grid at `offset`; leaves the image's Gram matrices in
     /// `grams`, and uses the ones there before for the gradient.
     private func evaluate(_ image: Tensor, gradient: Tensor?, offset: (Int, Int)) -> LossBreakdown {
-        let differences = styleLayers.enumerated().map { s, style in zip(grams[s], style.target).map { $0 - $1 } }
+        for s in styleLayers.indices {
+            for i in styleLayers[s].target.indices {
+                differences[s][i] = grams[s][i] - styleLayers[s].target[i]
+                sums[s][i] = 0
+            }
+        }
         var losses = LossBreakdown()
-        var sums = styleLayers.map { [Float](repeating: 0, count: $0.target.count) }
         gradient?.zero()
         for (rowCore, rowStart) in rows.spans(offset: offset.0) {
             for (columnCore, columnStart) in columns.spans(offset: offset.1) {
@@ -172,7 +176,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
                         losses.content += self.contentLoss(features, core, target: self.contentFeatures[layer]!, weight: weight, grad: grad)
                     }
                     for (s, style) in self.styleLayers.enumerated() where style.layer == layer {
-                        self.styleCore(features, core, layer: s, difference: differences[s], sums: &sums[s], grad: grad)
+                        self.styleCore(features, core, layer: s, difference: self.differences[s], sums: &self.sums[s], grad: grad)
                     }
                 }
                 if let gradient {

@@ -17,6 +17,16 @@ public struct StyleStatistics: Sendable, Equatable {
         return g
     }
 
+    /// The Gram matrix of each layer, in order; an error names a layer the statistics lack.
+    public func targets(for layers: [LayerWeight]) throws -> [[Float]] {
+        try layers.map { layer in
+            guard let g = gram(layer: layer.name, channels: VGG19.layerChannels[layer.index]) else {
+                throw StyleFilterError.invalidArgument("no style statistics for layer \(layer.name)")
+            }
+            return g
+        }
+    }
+
     /// Σ wᵢ Gram(styleᵢ) / Σ wᵢ at each layer: several styles blend through their statistics.
     public init(network: VGG19, styles: [(image: RGBImage, weight: Float)], layers: [LayerWeight]) throws {
         guard let deepest = layers.map(\.index).max() else {

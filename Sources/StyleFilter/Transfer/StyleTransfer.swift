@@ -27,11 +27,10 @@ public final class StyleTransfer: @unchecked Sendable {
     public convenience init(network: VGG19, content: some NetworkInput, styles: [(image: RGBImage, weight: Float)],
                             options: TransferOptions) throws {
         try options.validate()
-        let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
-        guard !styles.isEmpty || styleLayers.isEmpty else {
+        guard !styles.isEmpty || options.activeStyleLayers.isEmpty else {
             throw StyleFilterError.invalidArgument("style layers need a style image")
         }
-        let statistics = try StyleStatistics(network: network, styles: styles, layers: styleLayers)
+        let statistics = try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers)
         try self.init(network: network, content: content, style: statistics, options: options)
     }
 
@@ -39,11 +38,8 @@ public final class StyleTransfer: @unchecked Sendable {
     public init(network: VGG19, content: some NetworkInput, style: StyleStatistics, options: TransferOptions) throws {
         try options.validate()
         self.options = options
-        let contentLayers = options.contentWeight > 0 ? options.contentLayers : []
-        let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
-        let deepest = (contentLayers + styleLayers).map(\.index).max() ?? 0
         let contentTensor = content.networkTensor()
-        try StyleTransfer.checkSize(content, deepest: deepest, what: "content image")
+        try StyleTransfer.checkSize(content, deepest: options.deepestLayer, what: "content image")
         if let tile = options.tileSize, content.width > tile || content.height > tile {
             objective = try TiledObjective(network: network, content: contentTensor, style: style, options: options,
                                            tile: tile, halo: options.tileHalo)
@@ -57,16 +53,9 @@ public final class StyleTransfer: @unchecked Sendable {
 
     /// One network pass over the whole image.
     static func wholeImageObjective(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions) throws -> Objective {
-        let contentLayers = options.contentWeight > 0 ? options.contentLayers : []
-        let styleLayers = options.styleWeight > 0 ? options.styleLayers : []
-        let deepest = (contentLayers + styleLayers).map(\.index).max() ?? 0
-        let targets = try styleLayers.map { layer in
-            guard let gram = style.gram(layer: layer.name, channels: VGG19.layerChannels[layer.index]) else {
-                throw StyleFilterError.invalidArgument("no style statistics for layer \(layer.name)")
-            }
-            return gram
-        }
-        let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: deepest)
+        let contentLayers = options.activeContentLayers, styleLayers = options.activeStyleLayers
+        let targets = try style.targets(for: styleLayers)
+        let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: options.deepestLayer)
         pass.forward(content)
         let contentLosses = contentLayers.map {
             ContentLoss(layer: $0.index, weight: options.contentWeight * $0.weight, target: pass.outputs[$0.index])

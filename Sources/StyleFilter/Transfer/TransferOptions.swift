@@ -86,6 +86,15 @@ public struct TransferOptions: Sendable {
 
     public init() {}
 
+    public static let tileSizeRange = 16...16384
+    public static let tileHaloRange = 16...1024
+
+    /// The layers that take part: a loss whose weight is 0 reads none.
+    public var activeContentLayers: [LayerWeight] { contentWeight > 0 ? contentLayers : [] }
+    public var activeStyleLayers: [LayerWeight] { styleWeight > 0 ? styleLayers : [] }
+    /// The deepest layer any loss reads: how far a pass must run.
+    public var deepestLayer: Int { (activeContentLayers + activeStyleLayers).map(\.index).max() ?? 0 }
+
     public func validate() throws {
         guard iterations >= 0 else { throw StyleFilterError.invalidArgument("iterations must be ≥ 0") }
         guard history >= 1 && history <= 1000 else { throw StyleFilterError.invalidArgument("history must be 1 … 1000") }
@@ -98,8 +107,8 @@ public struct TransferOptions: Sendable {
         if case .blend(let alpha) = initialization, !(alpha >= 0 && alpha <= 1) {
             throw StyleFilterError.invalidArgument("blend alpha must be in 0 … 1")
         }
-        if let tileSize, !(16...16384).contains(tileSize) { throw StyleFilterError.invalidArgument("tile size must be 16 … 16384") }
-        guard (16...1024).contains(tileHalo) else { throw StyleFilterError.invalidArgument("tile halo must be 16 … 1024") }
+        if let tileSize, !Self.tileSizeRange.contains(tileSize) { throw StyleFilterError.invalidArgument("tile size must be 16 … 16384") }
+        guard Self.tileHaloRange.contains(tileHalo) else { throw StyleFilterError.invalidArgument("tile halo must be 16 … 1024") }
         guard !contentLayers.isEmpty || !styleLayers.isEmpty else {
             throw StyleFilterError.invalidArgument("no content or style layers")
         }
