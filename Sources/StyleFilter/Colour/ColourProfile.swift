@@ -46,8 +46,7 @@ public struct ColourProfile: Sendable, Equatable {
 
     /// lcms2's sRGB, for files written with `--output-profile srgb`.
     public static func sRGB() throws -> ColourProfile {
-        guard let p = cmsCreate_sRGBProfile() else { throw StyleFilterError.image("lcms2 could not build sRGB") }
-        return try ColourProfile(iccData: ProfileHandle(owning: p).bytes())
+        try ColourProfile(iccData: ProfileHandle.sRGB().bytes())
     }
 
     func open() throws -> ProfileHandle { try ProfileHandle(data: data) }
@@ -74,7 +73,7 @@ public enum ColourSource: Sendable, Equatable {
     func open() throws -> ProfileHandle {
         switch self {
         case .embedded(let p): return try p.open()
-        case .untagged(.rgb, linear: false): return try ProfileHandle(owning: cmsCreate_sRGBProfile())
+        case .untagged(.rgb, linear: false): return try .sRGB()
         case .untagged(.rgb, linear: true): return try ProfileHandle(owning: sf_lcms_linear_srgb_profile())
         case .untagged(.grey, _): return try ProfileHandle(owning: sf_lcms_grey_profile())
         case .untagged(.cmyk, _):
@@ -106,6 +105,9 @@ final class ProfileHandle {
     deinit { cmsCloseProfile(profile) }
 
     static func lab() throws -> ProfileHandle { try ProfileHandle(owning: cmsCreateLab4Profile(nil)) }
+
+    /// The network's working space.
+    static func sRGB() throws -> ProfileHandle { try ProfileHandle(owning: cmsCreate_sRGBProfile()) }
 
     var description: String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -19,7 +19,7 @@ public struct LabImage: Sendable {
     public var lab: [Float]
 
     public init(_ image: FloatRGBImage) throws {
-        let srgb = try ProfileHandle(owning: cmsCreate_sRGBProfile())
+        let srgb = try ProfileHandle.sRGB()
         lab = try ColourConversion.convert(image.values.map { $0 / 255 }, pixels: image.width * image.height,
                                            from: srgb, SF_SPACE_RGB, to: .lab(), SF_SPACE_LAB)
         width = image.width
@@ -30,7 +30,7 @@ public struct LabImage: Sendable {
 
     public func rgb() throws -> FloatRGBImage {
         let srgb = try ColourConversion.convert(lab, pixels: width * height, from: .lab(), SF_SPACE_LAB,
-                                                to: ProfileHandle(owning: cmsCreate_sRGBProfile()), SF_SPACE_RGB)
+                                                to: ProfileHandle.sRGB(), SF_SPACE_RGB)
         return FloatRGBImage(width: width, height: height, values: srgb.map { $0 * 255 })
     }
 

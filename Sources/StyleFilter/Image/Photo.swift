@@ -103,7 +103,7 @@ extension ImageIO {
             if hasAlpha { alpha![p] = min(max(samples[p * bands + colourBands], 0), 1) }
         }
         let srgb = try ColourConversion.convert(deviceValues, pixels: pixels, from: source.open(), space.lcms,
-                                                to: ProfileHandle(owning: cmsCreate_sRGBProfile()), SF_SPACE_RGB)
+                                                to: ProfileHandle.sRGB(), SF_SPACE_RGB)
         let colour = FloatRGBImage(width: target.width, height: target.height, values: srgb.map { $0 * 255 })
         return Photo(colour: colour, alpha: alpha, source: source, bitsPerSample: bits, warnings: warnings)
     }
@@ -127,7 +127,7 @@ extension ImageIO {
             device = colour.values.map { $0 / 255 }
         } else {
             device = try ColourConversion.convert(colour.values.map { $0 / 255 }, pixels: pixels,
-                                                  from: ProfileHandle(owning: cmsCreate_sRGBProfile()), SF_SPACE_RGB,
+                                                  from: ProfileHandle.sRGB(), SF_SPACE_RGB,
                                                   to: destination.open(), space.lcms)
         }
         let sixteen = (photo?.bitsPerSample ?? 8) > 8 && caps.sixteenBit
