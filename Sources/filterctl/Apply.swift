@@ -30,6 +30,9 @@ struct Apply: ParsableCommand {
     @Option(help: "A directory searched before the default preset folders.")
     var presetDir: String?
 
+    @Option(help: "Memory the run may use (e.g. 2G); scales too large for one pass are optimized in tiles that fit.")
+    var maxMemory = "2G"
+
     @OptionGroup var weightsFlag: WeightsFlag
 
     @Flag(help: "No progress output.")
@@ -38,6 +41,7 @@ struct Apply: ParsableCommand {
     func validate() throws {
         if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
         if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
+        do { _ = try MemoryBudget(parsing: maxMemory) } catch { throw ValidationError("--max-memory: \(error)") }
     }
 
     func run() throws {
@@ -64,8 +68,10 @@ struct Apply: ParsableCommand {
             if schedule.count > 1 { r.prefix = "scale \(i + 1)/\(schedule.count) " }
             return r
         }
-        let result = try CoarseToFine.run(network: network, content: content, steps: steps) { scale, progress in
-            reporters[scale].report(progress)
+        let result = try CoarseToFine.run(network: network, size: (content.width, content.height), steps: steps, content: { w, h in
+            try ImageIO.resize(content, width: w, height: h)
+        }, memory: try MemoryBudget(parsing: maxMemory)) { event in
+            if case .iteration(let scale, let progress, _) = event { reporters[scale].report(progress) }
             return true
         }
         try destination.save(result, like: photo, profile: outputProfile)

@@ -97,7 +97,7 @@ struct Frames: ParsableCommand {
         var previous: RGBImage?
         var animationFrames: [RGBImage] = []
         for (index, file) in files.enumerated() {
-            let content = try ImageIO.load(file) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
+            let content = try ImageIO.load(file) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.sizeOrDefault) }
             if let first = previous, first.width != content.width || first.height != content.height {
                 throw StyleFilterError.invalidArgument("\(file) is \(content.width)×\(content.height) at this size, the frame before \(first.width)×\(first.height): frames must share one size")
             }

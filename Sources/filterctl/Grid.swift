@@ -43,7 +43,7 @@ struct Grid: ParsableCommand {
         let sweeps = try vary.map(Sweep.init)
         try destination.check()
         let network = try common.network(pooling: loss.poolingMode)
-        let photo = try ImageIO.load(content) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
+        let photo = try ImageIO.load(content) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.sizeOrDefault) }
         let columns = sweeps[0].values
         let rows: [String?] = sweeps.count > 1 ? sweeps[1].values : [nil]
         var cells: [(image: RGBImage, caption: String)] = []

@@ -7,13 +7,13 @@ struct ProgressReporter {
     /// Put before each line, e.g. the scale of a coarse-to-fine run.
     var prefix = ""
 
-    func report(_ p: TransferProgress) {
+    func report(_ p: TransferProgress, suffix: String = "") {
         guard !quiet else { return }
         let rate = p.iteration > 0 && p.seconds > 0 ? Double(p.iteration) / p.seconds : 0
         let eta = rate > 0 ? Double(p.iterations - p.iteration) / rate : .nan
         let numbers = "content \(Console.short(p.losses.content))  style \(Console.short(p.losses.style))"
             + (p.losses.totalVariation > 0 ? "  tv \(Console.short(p.losses.totalVariation))" : "")
-            + "  \(Console.fixed(rate, digits: 2)) it/s  ETA \(Console.seconds(eta))"
+            + "  \(Console.fixed(rate, digits: 2)) it/s  ETA \(Console.seconds(eta))" + suffix
         let width = String(p.iterations).count
         let count = String(repeating: " ", count: width - String(p.iteration).count) + "\(p.iteration)/\(p.iterations)"
         if live {

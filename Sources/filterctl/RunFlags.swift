@@ -3,8 +3,8 @@ import StyleFilter
 
 /// Size, length and start of a run: shared by `stylize`, `frames` and `grid`.
 struct RunFlags: ParsableArguments {
-    @Option(help: "Long side of the result in pixels.")
-    var size = 512
+    @Option(help: "Long side of the result in pixels (default: stylize keeps the photo's size; frames and grid use 512).")
+    var size: Int?
 
     @Option(help: "Optimizer iterations.")
     var iterations = 300
@@ -30,7 +30,7 @@ struct RunFlags: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        guard Preset.sizeRange.contains(size) else { throw ValidationError("--size must be 16 … 16384") }
+        if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
         guard Preset.iterationRange.contains(iterations) else { throw ValidationError("--iterations must be 0 … 100000") }
         if let i = `init`, i.hasPrefix("blend:") { _ = try Self.parseBlend(i) }
         if let tileSize, !TransferOptions.tileSizeRange.contains(tileSize) { throw ValidationError("--tile-size must be 16 … 16384") }
@@ -53,6 +53,9 @@ struct RunFlags: ParsableArguments {
         case let path: return .image(try ImageIO.load(path) { _, _ in (width, height) })
         }
     }
+
+    /// The long side of frames and grid cells.
+    var sizeOrDefault: Int { size ?? 512 }
 
     func network(pooling: PoolingMode) throws -> VGG19 {
         try weightsFlag.network(pooling: pooling)
@@ -102,14 +105,18 @@ struct StyleFlags: ParsableArguments {
         return zip(paths, weights).map { ($0, $1!) }
     }
 
-    /// Loads each style at the size this run gives it.
-    func load(_ paths: [String], contentPixels: Int) throws -> [(image: RGBImage, weight: Float)] {
+    /// Loads each style at the size this run gives it. At a coarse-to-fine run's larger scales
+    /// `growth` is the scale's size over the first one's: --style-size grows with it, as
+    /// --style-scale does with the content, so brush strokes keep their size in the picture.
+    func load(_ paths: [String], contentPixels: Int, growth: Double = 1, warn: Bool = true) throws -> [(image: RGBImage, weight: Float)] {
         try weighted(paths).map { style in
             let painting = try ImageIO.loadPhoto(style.path) { w, h in
-                if let styleSize { return StyleTransfer.contentSize(width: w, height: h, longSide: styleSize) }
+                if let styleSize {
+                    return StyleTransfer.contentSize(width: w, height: h, longSide: max(16, Int((Double(styleSize) * growth).rounded())))
+                }
                 return StyleTransfer.styleSize(width: w, height: h, contentPixels: contentPixels, styleScale: styleScale)
             }
-            painting.warnings.forEach { Console.error("warning: \($0)") }
+            if warn { painting.warnings.forEach { Console.error("warning: \($0)") } }
             return (painting.colour.rounded, style.weight)
         }
     }

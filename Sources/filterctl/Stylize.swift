@@ -53,13 +53,16 @@ struct Stylize: ParsableCommand {
     @OptionGroup(title: "Loss and optimizer")
     var loss: LossFlags
 
-    @Option(help: "Also write the image every N iterations (OUTPUT-iterNNNN.ext).")
+    @OptionGroup(title: "Scales, memory and resuming")
+    var scales: ScaleFlags
+
+    @Option(help: "Also write the image every N iterations of the last scale (OUTPUT-iterNNNN.ext).")
     var saveEvery: Int?
 
-    @Option(help: "Write each iteration's losses to this file as JSON lines.")
+    @Option(help: "Write each iteration's losses (of the last scale) to this file as JSON lines.")
     var lossLog: String?
 
-    @Option(help: "Draw content, style, tv and total loss per iteration into this SVG file.")
+    @Option(help: "Draw content, style, tv and total loss per iteration (of the last scale) into this SVG file.")
     var lossPlot: String?
 
     /// (content, styles) as this mode reads the positional images and --style.
@@ -112,53 +115,107 @@ struct Stylize: ParsableCommand {
     }
 
     func run() throws {
-        var options = try options()
-        let (contentPath, stylePaths) = try inputs()
+        Termination.catchSignals()
+        let baseOptions = try options()
+        var (contentPath, stylePaths) = try inputs()
         try destination.check()
         for path in [lossLog, lossPlot].compactMap({ $0 }) { try Files.checkWritableDirectory(of: path) }
+        // Every scale reads its inputs again at its own size, so standard input is kept in a file.
+        let spool = try StandardInputSpool(if: ([contentPath] + stylePaths).contains("-"))
+        defer { spool?.remove() }
+        if let spool {
+            contentPath = contentPath == "-" ? spool.path : contentPath
+            stylePaths = stylePaths.map { $0 == "-" ? spool.path : $0 }
+        }
         let network = try common.network(pooling: loss.poolingMode)
 
-        let photo = try contentPath.map { path in
-            try ImageIO.loadPhoto(path) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.size) }
-        }
+        let photo = try contentPath.map { try PhotoSource(path: $0) }
         photo?.warnings.forEach { Console.error("warning: \($0)") }
         // Texture synthesis has no photo: a grey canvas gives the size (its loss weight is 0).
-        let content = photo?.colour ?? {
-            let (w, h) = (width ?? common.size, height ?? common.size)
-            return FloatRGBImage(width: w, height: h, values: [Float](repeating: 128, count: w * h * 3))
-        }()
-        let loaded = try style.load(stylePaths, contentPixels: content.width * content.height)
-        let (working, styles) = try preserveColor.prepare(content: content, styles: loaded)
-        options.initialization = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
-                                                        width: content.width, height: content.height)
-        if !common.quiet {
-            let sizes = styles.map { "\($0.image.width)×\($0.image.height)" }.joined(separator: ", ")
-            Console.error("\(mode.rawValue): \(content.width)×\(content.height)" + (styles.isEmpty ? "" : ", style \(sizes)")
-                + ", \(options.optimizer.rawValue), \(common.iterations) iterations")
+        let full: (width: Int, height: Int) = photo.map { StyleTransfer.contentSize(width: $0.width, height: $0.height, longSide: common.size ?? 0) }
+            ?? (width ?? common.size ?? 512, height ?? common.size ?? 512)
+        let plan = scales.steps(finalSize: max(full.width, full.height), base: baseOptions)
+        let sizes = plan.map { StyleTransfer.contentSize(width: full.width, height: full.height, longSide: $0.scale.size) }
+        let content: (Int, Int) throws -> FloatRGBImage = { w, h in
+            try photo?.colour(width: w, height: h) ?? FloatRGBImage(width: w, height: h, values: [Float](repeating: 128, count: w * h * 3))
         }
-        let transfer = try StyleTransfer(network: network, content: working, styles: styles, options: options)
-        let reporter = ProgressReporter(quiet: common.quiet)
+        let preserve = preserveColor, styleFlags = style
+        let start = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
+                                              width: sizes[0].width, height: sizes[0].height)
+        let steps = plan.enumerated().map { index, step in
+            var options = step.options
+            if index == 0 { options.initialization = start }
+            let (w, h) = sizes[index]
+            return ScaleStep(size: step.scale.size, options: options) { tile in
+                var styles = try styleFlags.load(stylePaths, contentPixels: w * h,
+                                                 growth: Double(step.scale.size) / Double(plan[0].scale.size), warn: index == 0)
+                if preserve != .none { styles = try preserve.prepare(content: try content(w, h), styles: styles).styles }
+                return try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers, tile: tile, halo: options.tileHalo)
+            }
+        }
+        if !common.quiet {
+            let schedule = plan.map { "\($0.scale.size) px × \($0.scale.iterations) \($0.options.optimizer.rawValue)" }
+            Console.error("\(mode.rawValue): \(full.width)×\(full.height), " + schedule.joined(separator: " → "))
+        }
+        let work = try workDirectory(scaleCount: plan.count)
+        let progress = ScaleProgress(quiet: common.quiet, scales: zip(sizes, plan).map { ($0.width * $0.height, $1.scale.iterations) })
         var history = LossHistory()
         var saveError: Error?
-        try transfer.run { progress in
-            reporter.report(progress)
-            history.append(progress)
-            if let every = saveEvery, progress.iteration > 0, progress.iteration % every == 0,
-               progress.iteration < progress.iterations {
-                do {
-                    try ImageIO.save(try preserveColor.finish(transfer.floatResult, content: content), like: photo,
-                                     profile: outputProfile, to: Self.intermediatePath(destination.output, iteration: progress.iteration))
-                } catch {
-                    saveError = error
-                    return false
+        let result: FloatRGBImage
+        do {
+            result = try CoarseToFine.run(network: network, size: full, steps: steps, content: { w, h in
+                try preserve.prepare(content: try content(w, h), styles: []).content
+            }, memory: scales.memory, workDirectory: work) { event in
+                guard Termination.signal == nil else { return false }
+                progress.report(event)
+                guard case .iteration(let index, let p, let image) = event, index == plan.count - 1 else { return true }
+                history.append(p)
+                if let every = saveEvery, p.iteration > 0, p.iteration % every == 0, p.iteration < p.iterations {
+                    do {
+                        let original = try photo?.photo(width: full.width, height: full.height)
+                        try ImageIO.save(try preserve.finish(image(), content: original?.colour ?? image()), like: original,
+                                         profile: outputProfile, to: Self.intermediatePath(destination.output, iteration: p.iteration))
+                    } catch {
+                        saveError = error
+                    }
                 }
+                return saveError == nil
             }
-            return true
+        } catch {
+            // Finished scales stay for --resume; a work directory with none goes.
+            let kept = work.map { $0.hasFinishedScales } ?? false
+            if let work, !kept { work.remove() }
+            let resume = kept ? "finished scales are kept in \(work!.path): run the same command with --resume" : nil
+            if case StyleFilterError.cancelled = error, let signal = Termination.signal {
+                Console.error("stopped by signal \(signal)" + (resume.map { "; " + $0 } ?? ""))
+                throw ExitCode(128 + signal)
+            }
+            if let resume { Console.error(resume) }
+            throw error
         }
         if let saveError { throw saveError }
-        try destination.save(try preserveColor.finish(transfer.floatResult, content: content), like: photo, profile: outputProfile)
+        let original = try photo?.photo(width: full.width, height: full.height)
+        try destination.save(try preserve.finish(result, content: original?.colour ?? result), like: original, profile: outputProfile)
+        work?.remove()
         if let lossLog { try Files.writeAtomically(lossLog, Array(history.jsonLines.utf8)) }
         if let lossPlot { try Files.writeAtomically(lossPlot, Array(history.svg(title: "\(mode.rawValue): loss per iteration").utf8)) }
+    }
+
+    /// Where finished scales wait for a resumed run: only runs of more than one scale have one.
+    func workDirectory(scaleCount: Int) throws -> WorkDirectory? {
+        guard scaleCount > 1 else {
+            if scales.resume { throw ValidationError("--resume: this run has one scale, so there is nothing to resume") }
+            return nil
+        }
+        guard let path = scales.workDir ?? (destination.output == "-" ? nil : destination.output + ".work") else {
+            if scales.resume { throw ValidationError("--resume needs --work-dir when writing to standard output") }
+            return nil
+        }
+        // The run's identity: its arguments and the inputs' sizes and times, so a changed input is not resumed.
+        let arguments = CommandLine.arguments.dropFirst().filter { $0 != "--resume" }
+        let inputs = images + style.styles
+        let identity = (arguments + inputs.map { Files.describe($0) }).joined(separator: "\n")
+        return try WorkDirectory(path: path, identity: identity, resume: scales.resume)
     }
 
     /// out.png → out-iter0050.png

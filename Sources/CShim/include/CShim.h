@@ -75,4 +75,9 @@ cmsHPROFILE sf_lcms_linear_srgb_profile(void);
 /* D50 grey with the sRGB tone curve: what an untagged grey image means. */
 cmsHPROFILE sf_lcms_grey_profile(void);
 
+/* SIGINT and SIGTERM set a flag instead of ending the process, so a long run can stop at its
+ * next iteration and leave its work directory resumable. The signal number, or 0. */
+void sf_catch_termination(void);
+int sf_termination_signal(void);
+
 #endif

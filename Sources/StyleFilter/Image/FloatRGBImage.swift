@@ -53,3 +53,8 @@ public protocol NetworkInput {
     var height: Int { get }
     func networkTensor() -> Tensor
 }
+
+extension Tensor: NetworkInput {
+    /// A tensor is already in the network's space (3 × H × W, BGR, mean subtracted).
+    public func networkTensor() -> Tensor { self }
+}

@@ -55,17 +55,40 @@ public enum Files {
     /// Writes through a temporary file in the same directory and renames it into place, so readers
     /// see the old file or the whole new one, never a partial write.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
+        try writeAtomically(path) { file in
+            bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) } == bytes.count
+        }
+    }
+
+    /// The same, with `write` putting the contents into the open file (false: it failed).
+    static func writeAtomically(_ path: String, write: (UnsafeMutablePointer<FILE>) -> Bool) throws {
         let temporary = "\(directory(of: path))/.\(basename(path)).\(getpid()).partial"
         guard let file = fopen(temporary, "wb") else {
             throw StyleFilterError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
-        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let written = write(file)
         let closed = fclose(file)
-        guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
+        guard written, closed == 0, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw StyleFilterError.io("cannot write \(path): \(reason)")
         }
+    }
+
+    /// $TMPDIR, else /tmp.
+    public static var temporaryDirectory: String { environment("TMPDIR") ?? "/tmp" }
+
+    /// Size and modification time of a file, for telling whether an input changed.
+    public static func describe(_ path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "\(path): missing" }
+        return "\(path): \(info.st_size) bytes, modified \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }
+
+    /// Removes a directory and the files in it (not recursive: work directories are flat).
+    public static func removeDirectory(_ path: String) {
+        for name in list(path) { unlink(path + "/" + name) }
+        rmdir(path)
     }
 
     /// Fails early, before a long run, if the file could not be created.

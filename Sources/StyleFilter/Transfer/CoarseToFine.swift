@@ -1,37 +1,85 @@
 /// One scale of a coarse-to-fine run.
-public struct ScaleStep: Sendable {
+public struct ScaleStep {
     /// The result's long side at this scale.
     public let size: Int
     public let options: TransferOptions
-    public let style: StyleStatistics
+    /// The style's statistics at this scale, made when the scale starts (a resumed run skips the
+    /// finished scales' ones). Given the tile size the scale runs at (nil: one pass).
+    public let style: (Int?) throws -> StyleStatistics
 
-    public init(size: Int, options: TransferOptions, style: StyleStatistics) {
+    public init(size: Int, options: TransferOptions, style: @escaping (Int?) throws -> StyleStatistics) {
         self.size = size
         self.options = options
         self.style = style
     }
+
+    public init(size: Int, options: TransferOptions, style: StyleStatistics) {
+        self.init(size: size, options: options) { _ in style }
+    }
+}
+
+/// What a coarse-to-fine run reports as it goes.
+public enum CoarseToFineEvent {
+    /// Scale `index` (of `count`) starts at width × height; `tile` nil means one pass.
+    case scale(index: Int, count: Int, width: Int, height: Int, tile: Int?)
+    /// Scales up to `index` were finished by an earlier run and are not redone.
+    case resumed(index: Int)
+    /// After each iteration, with the image as it is then (unrounded, computed when asked for).
+    case iteration(index: Int, TransferProgress, image: () -> FloatRGBImage)
+    /// Inside an iteration of a tiled scale: window `window` of `windows` is next. Returning false
+    /// abandons the iteration (the scale is then cancelled).
+    case window(index: Int, window: Int, windows: Int)
 }
 
 /// Coarse-to-fine: the first scale starts as its options say; each later one starts from the
 /// previous result upsampled, so large scales only refine what the small one laid out (and need
 /// far fewer iterations than starting afresh).
 public enum CoarseToFine {
-    /// `content` is the photo at the final scale's size; smaller scales are resampled from it.
-    /// `progress` gets the scale's index with each iteration's report; false cancels.
-    public static func run(network: VGG19, content: FloatRGBImage, steps: [ScaleStep],
-                           progress: (Int, TransferProgress) -> Bool = { _, _ in true }) throws -> FloatRGBImage {
+    /// `content(width, height)` gives the photo at a scale's size (loading it there keeps only one
+    /// scale's copy in memory); `size` is the final scale's. Scales larger than `memory` allows in
+    /// one pass are tiled (unless their options set a tile size). With a work directory, each
+    /// finished scale is kept there and finished scales found there are skipped. `events` returning
+    /// false cancels (StyleFilterError.cancelled).
+    public static func run(network: VGG19, size: (width: Int, height: Int), steps: [ScaleStep],
+                           content: (Int, Int) throws -> FloatRGBImage, memory: MemoryBudget? = nil,
+                           workDirectory: WorkDirectory? = nil,
+                           events: @escaping (CoarseToFineEvent) -> Bool = { _ in true }) throws -> FloatRGBImage {
         precondition(!steps.isEmpty, "at least one scale")
+        let sizes = steps.map { StyleTransfer.contentSize(width: size.width, height: size.height, longSide: $0.size) }
         var result: FloatRGBImage?
-        for (index, step) in steps.enumerated() {
-            let size = StyleTransfer.contentSize(width: content.width, height: content.height, longSide: step.size)
-            let scaled = try ImageIO.resize(content, width: size.width, height: size.height)
-            var options = step.options
-            if let previous = result {
-                options.initialization = .image(try ImageIO.resize(previous, width: size.width, height: size.height).rounded)
+        var first = 0
+        if let (index, image) = workDirectory?.lastFinished(below: steps.count, sizes: sizes) {
+            result = image
+            first = index + 1
+            if !events(.resumed(index: index)) { throw StyleFilterError.cancelled }
+            if first == steps.count { return image }
+        }
+        for index in first..<steps.count {
+            let (width, height) = sizes[index]
+            var options = steps[index].options
+            if options.tileSize == nil, let memory {
+                options.tileSize = try memory.tileSize(width: width, height: height, options: options)
             }
-            let transfer = try StyleTransfer(network: network, content: scaled, style: step.style, options: options)
-            try transfer.run { progress(index, $0) }
-            result = transfer.floatResult
+            let tiled = options.tileSize.map { max(width, height) > $0 } ?? false
+            if !events(.scale(index: index, count: steps.count, width: width, height: height, tile: tiled ? options.tileSize : nil)) {
+                throw StyleFilterError.cancelled
+            }
+            let style = try steps[index].style(options.tileSize)
+            if let previous = result {
+                options.initialization = .start(try ImageIO.resize(previous, width: width, height: height).networkTensor())
+                result = nil
+            }
+            // Converted at once, so the photo's own copy is gone before the network's buffers exist.
+            let photo = try content(width, height).networkTensor()
+            let transfer = try StyleTransfer(network: network, content: photo, style: style, options: options)
+            options.initialization = .content
+            (transfer.objective as? TiledObjective)?.onWindow = { window, windows in
+                events(.window(index: index, window: window, windows: windows))
+            }
+            try transfer.run { events(.iteration(index: index, $0, image: { transfer.floatResult })) }
+            let finished = transfer.floatResult
+            if index < steps.count - 1 { try workDirectory?.save(finished, scale: index) }
+            result = finished
         }
         return result!
     }

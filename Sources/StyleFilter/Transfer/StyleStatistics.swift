@@ -28,7 +28,10 @@ public struct StyleStatistics: Sendable, Equatable {
     }
 
     /// Σ wᵢ Gram(styleᵢ) / Σ wᵢ at each layer: several styles blend through their statistics.
-    public init(network: VGG19, styles: [(image: RGBImage, weight: Float)], layers: [LayerWeight]) throws {
+    /// A style larger than `tile` (long side) is summed window by window, so a style scaled up
+    /// for a large result needs no more memory than the tile.
+    public init(network: VGG19, styles: [(image: RGBImage, weight: Float)], layers: [LayerWeight],
+                tile: Int? = nil, halo: Int = TransferOptions().tileHalo) throws {
         guard let deepest = layers.map(\.index).max() else {
             self.init(grams: [])
             return
@@ -40,10 +43,16 @@ public struct StyleStatistics: Sendable, Equatable {
         var sums: [[Float]] = []
         for style in styles {
             try StyleTransfer.checkSize(style.image, deepest: deepest, what: "style image")
-            let pass = VGG19Pass(network: network, height: style.image.height, width: style.image.width, deepest: deepest)
-            pass.forward(style.image.networkTensor())
-            for (i, layer) in layers.enumerated() {
-                let g = StyleLoss.gram(of: pass.outputs[layer.index]).map { $0 * style.weight / total }
+            let grams: [[Float]]
+            if let tile, max(style.image.width, style.image.height) > tile {
+                grams = try TiledObjective.grams(network: network, image: style.image.networkTensor(), layers: layers, tile: tile, halo: halo)
+            } else {
+                let pass = VGG19Pass(network: network, height: style.image.height, width: style.image.width, deepest: deepest)
+                pass.forward(style.image.networkTensor())
+                grams = layers.map { StyleLoss.gram(of: pass.outputs[$0.index]) }
+            }
+            for (i, gram) in grams.enumerated() {
+                let g = gram.map { $0 * style.weight / total }
                 if sums.count <= i { sums.append(g) } else { for j in g.indices { sums[i][j] += g[j] } }
             }
         }

@@ -18,7 +18,6 @@ public final class StyleTransfer: @unchecked Sendable {
     public let objective: any ImageObjective
     /// The image being optimized, in the network's space.
     public let image: Tensor
-    private let gradient: Tensor
     /// The box the optimizer keeps pixels in: sRGB's 0…255, widened to the photo's own range so a
     /// wide-gamut photo's colours outside sRGB stay reachable.
     let bounds: PixelBounds
@@ -37,7 +36,9 @@ public final class StyleTransfer: @unchecked Sendable {
     /// `content` at the working size; the style as precomputed statistics (a preset's cache).
     public init(network: VGG19, content: some NetworkInput, style: StyleStatistics, options: TransferOptions) throws {
         try options.validate()
-        self.options = options
+        var kept = options
+        kept.initialization = .content  // a start picture is copied below; keeping it would double the image's memory
+        self.options = kept
         let contentTensor = content.networkTensor()
         try StyleTransfer.checkSize(content, deepest: options.deepestLayer, what: "content image")
         if let tile = options.tileSize, content.width > tile || content.height > tile {
@@ -48,7 +49,6 @@ public final class StyleTransfer: @unchecked Sendable {
         }
         image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
         bounds = PixelBounds.network.widened(toInclude: contentTensor)
-        gradient = Tensor(channels: 3, height: content.height, width: content.width)
     }
 
     /// One network pass over the whole image.
@@ -76,6 +76,11 @@ public final class StyleTransfer: @unchecked Sendable {
     }
 
     static func initialImage(_ initialization: Initialization, content: Tensor, seed: UInt64) -> Tensor {
+        if case .start(let start) = initialization {
+            precondition(start.channels == 3 && start.height == content.height && start.width == content.width,
+                         "the start image must be at the content's size")
+            return start
+        }
         let image = Tensor(channels: 3, height: content.height, width: content.width)
         switch initialization {
         case .content:
@@ -95,6 +100,9 @@ public final class StyleTransfer: @unchecked Sendable {
             precondition(picture.width == content.width && picture.height == content.height,
                          "init image must be resampled to the content size")
             image.copy(from: picture.networkTensor())
+        case .start:
+            break
+
         }
         return image
     }
@@ -108,31 +116,36 @@ public final class StyleTransfer: @unchecked Sendable {
 
     /// Runs the iterations. `progress` is called after each (iteration 0 is the start); returning
     /// false stops early. The image left is the best one seen: an optimizer step that made things
-    /// worse at the very end does not get the last word. Returns that image's losses.
+    /// worse at the very end does not get the last word. Returns that image's losses. Tiled runs
+    /// with Adam keep the last image instead: their losses come from a different grid every
+    /// iteration, and a copy of the image is memory a large run does not have.
     @discardableResult
     public func run(progress: (TransferProgress) -> Bool = { _ in true }) throws -> LossBreakdown {
         let optimizer = makeOptimizer()
+        // Made here, not in init, so it never coexists with the content image init converts.
+        let gradient = Tensor(channels: 3, height: image.height, width: image.width)
         let start = monotonicSeconds()
         var losses = objective.evaluate(image, gradient: gradient)
         guard losses.total.isFinite else { throw StyleFilterError.invalidArgument("the loss is not finite at the start") }
         var best = losses
-        let bestImage = Tensor(channels: 3, height: image.height, width: image.width)
-        bestImage.copy(from: image)
+        let keepsBest = !(objective is TiledObjective && options.optimizer == .adam)
+        let bestImage = keepsBest ? Tensor(channels: 3, height: image.height, width: image.width) : nil
+        bestImage?.copy(from: image)
         if !progress(TransferProgress(iteration: 0, iterations: options.iterations, losses: losses, seconds: 0)) {
             throw StyleFilterError.cancelled
         }
         for iteration in stride(from: 1, through: options.iterations, by: 1) {
             optimizer.step(image, gradient: gradient, loss: losses.total)
             losses = objective.evaluate(image, gradient: gradient)
-            if losses.total < best.total {
+            if losses.total < best.total || !keepsBest {
                 best = losses
-                bestImage.copy(from: image)
+                bestImage?.copy(from: image)
             }
             let report = TransferProgress(iteration: iteration, iterations: options.iterations, losses: losses,
                                           seconds: monotonicSeconds() - start)
             if !progress(report) { throw StyleFilterError.cancelled }
         }
-        if !(losses.total <= best.total) { image.copy(from: bestImage) }
+        if let bestImage, !(losses.total <= best.total) { image.copy(from: bestImage) }
         return best
     }
 

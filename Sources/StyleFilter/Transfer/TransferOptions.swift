@@ -56,6 +56,9 @@ public enum Initialization: Sendable {
     case blend(Float)
     /// A given image, resampled to the content's size.
     case image(RGBImage)
+    /// An image in the network's space at the content's size, taken over as the image to optimize
+    /// (not copied: at 18 megapixels a copy is 216 MB): the previous scale of a coarse-to-fine run.
+    case start(Tensor)
 }
 
 /// The settings of one style transfer. Layers and optimizer follow Gatys et al. as
