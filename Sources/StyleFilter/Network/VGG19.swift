@@ -75,8 +75,10 @@ public final class VGG19Pass: @unchecked Sendable {
     public let width: Int
     /// outputs[i] is the output of layer i (0 ..< depth).
     public let outputs: [Tensor]
-    /// Two gradient buffers per resolution, large enough for any layer at it (ping-pong).
-    private var gradients: [Int: (Tensor, Tensor)] = [:]
+    /// One gradient buffer per resolution, large enough for any layer at it: where the deepest
+    /// layer's gradient starts and where pooling layers put theirs. Convolutions put the gradient
+    /// of their input into their own output's storage instead (see `backward`).
+    private var gradients: [Int: Tensor] = [:]
     private let inputGradient: Tensor
     private let workspace: Workspace
     /// Poolings up to the deepest layer: the resolution level the backward pass starts at.
@@ -116,7 +118,7 @@ public final class VGG19Pass: @unchecked Sendable {
         w = width
         for l in 0...level {
             let c = maxChannels[l]!
-            gradients[l] = (Tensor(channels: c, height: h, width: w), Tensor(channels: c, height: h, width: w))
+            gradients[l] = Tensor(channels: c, height: h, width: w)
             h /= 2
             w /= 2
         }
@@ -141,24 +143,29 @@ public final class VGG19Pass: @unchecked Sendable {
 
     /// Backward after `forward`. `inject(i, grad)` adds the loss gradient with respect to layer i's
     /// output into `grad` (zeroed before the deepest layer). Returns the gradient at the input.
+    ///
+    /// Once a conv layer's ReLU mask has been applied, its output is not read again in this pass,
+    /// and every VGG19 conv has at least as many output channels as input channels at the same
+    /// resolution: so the gradient of its input goes into its output's storage. That saves a
+    /// second gradient buffer per resolution (a fifth of a pass's memory, which bounds the tile
+    /// size of large photos). After `backward`, `outputs` no longer hold the forward values.
     public func backward(inject: (Int, Tensor) -> Void) -> Tensor {
         var level = levels
-        var grad = view(gradients[level]!.0, like: outputs[depth - 1])
+        var grad = view(gradients[level]!, like: outputs[depth - 1])
         grad.zero()
         for i in stride(from: depth - 1, through: 0, by: -1) {
             inject(i, grad)
             let input = i > 0 ? outputs[i - 1] : nil
-            let pair = gradients[level]!
             switch VGG19.layers[i].stage {
             case .convReLU(let conv):
                 ReLU.backward(output: outputs[i], grad: grad)
-                let target = input.map { view(pair.0.data == grad.data ? pair.1 : pair.0, like: $0) } ?? inputGradient
+                let target = input.map { view(outputs[i], like: $0) } ?? inputGradient
                 network.convs[conv].backwardInput(grad, into: target, workspace: workspace)
                 grad = target
             case .pool:
+                // Max pooling reads its input to route the gradient: the target is a separate buffer.
                 level -= 1
-                let below = gradients[level]!
-                let target = view(below.0, like: input!)
+                let target = view(gradients[level]!, like: input!)
                 Pool2x2.backward(input: input!, gradOutput: grad, into: target, mode: network.pooling)
                 grad = target
             }

@@ -31,8 +31,8 @@ public struct MemoryBudget: Sendable, Equatable {
         throw StyleFilterError.invalidArgument("memory size '\(text)': use a number with K, M or G (e.g. 2G)")
     }
 
-    /// A network pass to `deepest` per pixel of its window: every layer's output, two gradient
-    /// buffers per resolution and the input's gradient (VGG19Pass allocates exactly these).
+    /// A network pass to `deepest` per pixel of its window: every layer's output, one gradient
+    /// buffer per resolution and the input's gradient (VGG19Pass allocates exactly these).
     static func passBytesPerPixel(deepest: Int) -> Double {
         var floats = 3.0, level = 0, widest: [Int: Int] = [:]
         for i in 0...deepest {
@@ -41,7 +41,7 @@ public struct MemoryBudget: Sendable, Equatable {
             floats += Double(channels) / Double(1 << (2 * level))
             widest[level] = max(widest[level] ?? 0, channels)
         }
-        for (l, c) in widest { floats += 2 * Double(c) / Double(1 << (2 * l)) }
+        for (l, c) in widest { floats += Double(c) / Double(1 << (2 * l)) }
         return 4 * floats
     }
 
