@@ -22,10 +22,10 @@ final class ScaleProgress {
         switch event {
         case .resumed(let index):
             Console.error("resuming: scales 1–\(index + 1) of \(scales.count) were finished by an earlier run")
-        case .scale(let index, let count, let width, let height, let tile):
+        case .scale(let index, let count, let width, let height, let tiles):
             reporter.prefix = count > 1 ? "scale \(index + 1)/\(count) " : ""
             lastIteration = (0, 0)
-            let how = tile.map { "in tiles of \($0) px" } ?? "in one pass"
+            let how = tiles.map { "in tiles of \($0.width)×\($0.height) px" } ?? "in one pass"
             Console.error("\(reporter.prefix.isEmpty ? "" : "scale \(index + 1)/\(count): ")\(width)×\(height), \(scales[index].iterations) iterations, \(how)")
         case .iteration(let index, let p, _):
             lastIteration = (p.iteration, p.seconds)

@@ -150,7 +150,7 @@ struct Stylize: ParsableCommand {
                 var styles = try styleFlags.load(stylePaths, contentPixels: w * h,
                                                  growth: Double(step.scale.size) / Double(plan[0].scale.size), warn: index == 0)
                 if preserve != .none { styles = try preserve.prepare(content: try content(w, h), styles: styles).styles }
-                return try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers, tile: tile, halo: options.tileHalo)
+                return try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers, tiles: tile, halo: options.tileHalo)
             }
         }
         if !common.quiet {

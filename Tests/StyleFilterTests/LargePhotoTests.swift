@@ -30,17 +30,20 @@ final class LargePhotoTests: FilterctlTestCase {
         var adam = TransferOptions()
         adam.optimizer = .adam
         let budget = try MemoryBudget(parsing: "2G")
-        XCTAssertNil(try budget.tileSize(width: 647, height: 433, options: TransferOptions()), "the base scale runs in one pass")
-        let tile = try XCTUnwrap(try budget.tileSize(width: 5176, height: 3464, options: adam))
-        XCTAssertEqual(tile % 16, 0)
-        XCTAssertGreaterThanOrEqual(tile, 256, "18 MP still gets useful tiles")
-        // The model's own total stays inside the budget.
-        let window = Double((tile + 2 * adam.tileHalo) * (tile + 2 * adam.tileHalo))
-        let total = Double(MemoryBudget.fixedBytes) + 5176 * 3464 * MemoryBudget.stateBytesPerPixel(adam, tiled: true)
-            + window * MemoryBudget.passBytesPerPixel(deepest: adam.deepestLayer)
-        XCTAssertLessThanOrEqual(total, Double(budget.bytes))
+        XCTAssertNil(try budget.tiles(width: 647, height: 433, options: TransferOptions()), "the base scale runs in one pass")
+        for (width, height) in [(5176, 3464), (2588, 1732), (1294, 866)] {
+            let tiles = try XCTUnwrap(try budget.tiles(width: width, height: height, options: adam))
+            XCTAssertEqual(tiles.width % 16, 0)
+            XCTAssertGreaterThanOrEqual(tiles.width * tiles.height, 256 * 256, "useful tiles at \(width)×\(height)")
+            // The model's own total stays inside the budget.
+            let window = Double(min(width, tiles.width + 2 * adam.tileHalo + 15) * min(height, tiles.height + 2 * adam.tileHalo + 15))
+            let total = Double(MemoryBudget.fixedBytes) + Double(width * height) * MemoryBudget.stateBytesPerPixel(adam, tiled: true)
+                + window * MemoryBudget.passBytesPerPixel(deepest: adam.deepestLayer)
+            XCTAssertLessThanOrEqual(total, Double(budget.bytes))
+            print("\(width)×\(height) in 2 GiB: tiles \(tiles.width)×\(tiles.height), model \(Int(total) >> 20) MiB")
+        }
         // L-BFGS's history does not fit at 18 MP: the error says what to do.
-        XCTAssertThrowsError(try budget.tileSize(width: 5176, height: 3464, options: TransferOptions())) {
+        XCTAssertThrowsError(try budget.tiles(width: 5176, height: 3464, options: TransferOptions())) {
             XCTAssertTrue("\($0)".contains("raise --max-memory"), "\($0)")
         }
     }
@@ -110,7 +113,7 @@ final class LargePhotoTests: FilterctlTestCase {
         let style = RGBImage.pattern(width: 160, height: 112, seed: 13)
         let layers = [try LayerWeight("relu1_1"), try LayerWeight("relu2_1")]
         let whole = try StyleStatistics(network: network, styles: [(style, 1)], layers: layers)
-        let tiled = try StyleStatistics(network: network, styles: [(style, 1)], layers: layers, tile: 48, halo: 32)
+        let tiled = try StyleStatistics(network: network, styles: [(style, 1)], layers: layers, tiles: TileShape(height: 48, width: 48), halo: 32)
         for (a, b) in zip(whole.grams, tiled.grams) {
             let scale = a.gram.map { abs($0) }.max()!
             XCTAssertLessThan(zip(a.gram, b.gram).map { abs($0 - $1) }.max()!, 1e-4 * scale, a.layer)

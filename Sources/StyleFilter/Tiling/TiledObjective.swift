@@ -45,11 +45,11 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     private let packedCapacity: Int
 
     /// Windows of `tile` + 2·`halo` pixels (tile, halo ≥ 16). `content` is in the network's space.
-    public init(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions, tile: Int, halo: Int) throws {
+    public init(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions, tiles: TileShape, halo: Int) throws {
         height = content.height
         width = content.width
-        rows = TileAxis(length: height, tile: tile, halo: halo)
-        columns = TileAxis(length: width, tile: tile, halo: halo)
+        rows = TileAxis(length: height, tile: tiles.height, halo: halo)
+        columns = TileAxis(length: width, tile: tiles.width, halo: halo)
         contentLayers = options.activeContentLayers.map { ($0.index, options.contentWeight * $0.weight) }
         styleLayers = try zip(options.activeStyleLayers, style.targets(for: options.activeStyleLayers)).map {
             ($0.index, options.styleWeight * $0.weight, $1)
@@ -272,12 +272,12 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
 extension TiledObjective {
     /// The normalised Gram matrices of a large image (a style image at a big scale) at `layers`,
     /// summed core by core so only one window's activations exist at a time.
-    static func grams(network: VGG19, image: Tensor, layers: [LayerWeight], tile: Int, halo: Int) throws -> [[Float]] {
+    static func grams(network: VGG19, image: Tensor, layers: [LayerWeight], tiles: TileShape, halo: Int) throws -> [[Float]] {
         var options = TransferOptions()
         options.contentWeight = 0
         options.styleLayers = layers
         let zeros = StyleStatistics(grams: layers.map { ($0.name, [Float](repeating: 0, count: VGG19.layerChannels[$0.index] * VGG19.layerChannels[$0.index])) })
-        let objective = try TiledObjective(network: network, content: image, style: zeros, options: options, tile: tile, halo: halo)
+        let objective = try TiledObjective(network: network, content: image, style: zeros, options: options, tiles: tiles, halo: halo)
         _ = objective.evaluate(image, gradient: nil, offset: (0, 0))
         return objective.grams
     }

@@ -4,10 +4,10 @@ public struct ScaleStep {
     public let size: Int
     public let options: TransferOptions
     /// The style's statistics at this scale, made when the scale starts (a resumed run skips the
-    /// finished scales' ones). Given the tile size the scale runs at (nil: one pass).
-    public let style: (Int?) throws -> StyleStatistics
+    /// finished scales' ones). Given the tiles the scale runs with (nil: one pass).
+    public let style: (TileShape?) throws -> StyleStatistics
 
-    public init(size: Int, options: TransferOptions, style: @escaping (Int?) throws -> StyleStatistics) {
+    public init(size: Int, options: TransferOptions, style: @escaping (TileShape?) throws -> StyleStatistics) {
         self.size = size
         self.options = options
         self.style = style
@@ -21,7 +21,7 @@ public struct ScaleStep {
 /// What a coarse-to-fine run reports as it goes.
 public enum CoarseToFineEvent {
     /// Scale `index` (of `count`) starts at width × height; `tile` nil means one pass.
-    case scale(index: Int, count: Int, width: Int, height: Int, tile: Int?)
+    case scale(index: Int, count: Int, width: Int, height: Int, tiles: TileShape?)
     /// Scales up to `index` were finished by an earlier run and are not redone.
     case resumed(index: Int)
     /// After each iteration, with the image as it is then (unrounded, computed when asked for).
@@ -57,14 +57,14 @@ public enum CoarseToFine {
         for index in first..<steps.count {
             let (width, height) = sizes[index]
             var options = steps[index].options
-            if options.tileSize == nil, let memory {
-                options.tileSize = try memory.tileSize(width: width, height: height, options: options)
+            if options.tiles == nil, let memory {
+                options.tileShape = try memory.tiles(width: width, height: height, options: options)
             }
-            let tiled = options.tileSize.map { max(width, height) > $0 } ?? false
-            if !events(.scale(index: index, count: steps.count, width: width, height: height, tile: tiled ? options.tileSize : nil)) {
+            let tiles = options.tiles.flatMap { width > $0.width || height > $0.height ? $0 : nil }
+            if !events(.scale(index: index, count: steps.count, width: width, height: height, tiles: tiles)) {
                 throw StyleFilterError.cancelled
             }
-            let style = try steps[index].style(options.tileSize)
+            let style = try steps[index].style(tiles)
             if let previous = result {
                 options.initialization = .start(try ImageIO.resize(previous, width: width, height: height).networkTensor())
                 result = nil

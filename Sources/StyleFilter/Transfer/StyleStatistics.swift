@@ -28,10 +28,11 @@ public struct StyleStatistics: Sendable, Equatable {
     }
 
     /// Σ wᵢ Gram(styleᵢ) / Σ wᵢ at each layer: several styles blend through their statistics.
-    /// A style larger than `tile` (long side) is summed window by window, so a style scaled up
-    /// for a large result needs no more memory than the tile.
+    /// A style larger than `tiles` is summed window by window, so a style scaled up for a large
+    /// result needs no more memory than the tiles. (The style's own tiles: the same area as the
+    /// image's, square, as a style image has its own shape.)
     public init(network: VGG19, styles: [(image: RGBImage, weight: Float)], layers: [LayerWeight],
-                tile: Int? = nil, halo: Int = TransferOptions().tileHalo) throws {
+                tiles: TileShape? = nil, halo: Int = TransferOptions().tileHalo) throws {
         guard let deepest = layers.map(\.index).max() else {
             self.init(grams: [])
             return
@@ -44,8 +45,10 @@ public struct StyleStatistics: Sendable, Equatable {
         for style in styles {
             try StyleTransfer.checkSize(style.image, deepest: deepest, what: "style image")
             let grams: [[Float]]
-            if let tile, max(style.image.width, style.image.height) > tile {
-                grams = try TiledObjective.grams(network: network, image: style.image.networkTensor(), layers: layers, tile: tile, halo: halo)
+            if let tiles, style.image.width * style.image.height > (tiles.width + 2 * halo) * (tiles.height + 2 * halo) {
+                let side = Int((Double((tiles.width + 2 * halo) * (tiles.height + 2 * halo))).squareRoot()) - 2 * halo - 15
+                let square = TileShape(height: max(16, side / 16 * 16), width: max(16, side / 16 * 16))
+                grams = try TiledObjective.grams(network: network, image: style.image.networkTensor(), layers: layers, tiles: square, halo: halo)
             } else {
                 let pass = VGG19Pass(network: network, height: style.image.height, width: style.image.width, deepest: deepest)
                 pass.forward(style.image.networkTensor())

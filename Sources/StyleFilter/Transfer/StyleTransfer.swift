@@ -41,9 +41,9 @@ public final class StyleTransfer: @unchecked Sendable {
         self.options = kept
         let contentTensor = content.networkTensor()
         try StyleTransfer.checkSize(content, deepest: options.deepestLayer, what: "content image")
-        if let tile = options.tileSize, content.width > tile || content.height > tile {
+        if let tiles = options.tiles, content.width > tiles.width || content.height > tiles.height {
             objective = try TiledObjective(network: network, content: contentTensor, style: style, options: options,
-                                           tile: tile, halo: options.tileHalo)
+                                           tiles: tiles, halo: options.tileHalo)
         } else {
             objective = try StyleTransfer.wholeImageObjective(network: network, content: contentTensor, style: style, options: options)
         }

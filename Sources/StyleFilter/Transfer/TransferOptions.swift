@@ -81,9 +81,14 @@ public struct TransferOptions: Sendable {
     public var learningRate: Float?
     public var initialization: Initialization = .content
     public var seed: UInt64 = 0
-    /// Evaluate images larger than this (long side, pixels) window by window (TiledObjective);
-    /// nil: always in one pass.
+    /// Evaluate images larger than this (pixels, both axes) window by window (TiledObjective);
+    /// nil: always in one pass, unless `tileShape` is set.
     public var tileSize: Int?
+    /// Tile height and width, when they differ (a memory budget picks them per image); wins over
+    /// `tileSize`.
+    public var tileShape: TileShape?
+    /// The tiles to use, if any.
+    public var tiles: TileShape? { tileShape ?? tileSize.map { TileShape(height: $0, width: $0) } }
     /// Context around each tile, pixels.
     public var tileHalo = 64
 
