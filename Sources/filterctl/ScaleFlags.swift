@@ -10,7 +10,7 @@ struct ScaleFlags: ParsableArguments {
     var scaleStep = 2.0
 
     @Option(help: "Iterations at the largest scale; each smaller refining scale gets twice as many (at most --iterations).")
-    var refineIterations = 8
+    var refineIterations = 4
 
     @Option(help: "Optimizer of the refining scales: adam, or lbfgs (it keeps --history image copies).")
     var refineOptimizer = "adam"

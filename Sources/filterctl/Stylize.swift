@@ -191,9 +191,8 @@ struct Stylize: ParsableCommand {
                 throw ExitCode(128 + signal)
             }
             if let resume { Console.error(resume) }
-            throw error
+            throw saveError ?? error
         }
-        if let saveError { throw saveError }
         let original = try photo?.photo(width: full.width, height: full.height)
         try destination.save(try preserve.finish(result, content: original?.colour ?? result), like: original, profile: outputProfile)
         work?.remove()

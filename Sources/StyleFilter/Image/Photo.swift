@@ -94,17 +94,22 @@ extension ImageIO {
         let pixels = target.width * target.height
         guard samples.count == pixels * bands else { throw StyleFilterError.image("\(name): unexpected pixel layout") }
 
-        var deviceValues = [Float](repeating: 0, count: pixels * colourBands)
         var alpha: [Float]? = hasAlpha ? [Float](repeating: 0, count: pixels) : nil
         // lcms2 takes CMYK floats as percent ink.
         let deviceScale: Float = space == .cmyk ? 100 : 1
-        for p in 0..<pixels {
-            for c in 0..<colourBands { deviceValues[p * colourBands + c] = samples[p * bands + c] * deviceScale }
-            if hasAlpha { alpha![p] = min(max(samples[p * bands + colourBands], 0), 1) }
+        // Image-sized arrays are made only where needed: an 18-megapixel photo is 216 MB of floats.
+        var deviceValues = samples
+        if hasAlpha || deviceScale != 1 {
+            deviceValues = [Float](repeating: 0, count: pixels * colourBands)
+            for p in 0..<pixels {
+                for c in 0..<colourBands { deviceValues[p * colourBands + c] = samples[p * bands + c] * deviceScale }
+                if hasAlpha { alpha![p] = min(max(samples[p * bands + colourBands], 0), 1) }
+            }
         }
-        let srgb = try ColourConversion.convert(deviceValues, pixels: pixels, from: source.open(), space.lcms,
+        var srgb = try ColourConversion.convert(deviceValues, pixels: pixels, from: source.open(), space.lcms,
                                                 to: ProfileHandle.sRGB(), SF_SPACE_RGB)
-        let colour = FloatRGBImage(width: target.width, height: target.height, values: srgb.map { $0 * 255 })
+        for i in srgb.indices { srgb[i] *= 255 }
+        let colour = FloatRGBImage(width: target.width, height: target.height, values: srgb)
         return Photo(colour: colour, alpha: alpha, source: source, bitsPerSample: bits, warnings: warnings)
     }
 

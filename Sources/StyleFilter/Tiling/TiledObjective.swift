@@ -38,6 +38,8 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     private var sums: [[Float]]
     private var differences: [[Float]]
     private var rng: SplitMix64
+    /// The grid offsets (rows, columns) of every evaluation so far: where the core borders were.
+    public private(set) var offsets: [(rows: Int, columns: Int)] = []
     private let windowInput: Tensor
     /// Packed core features and their gradient for one layer (C × core positions).
     private var packed: UnsafeMutablePointer<Float>
@@ -156,6 +158,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     public func evaluate(_ image: Tensor, gradient: Tensor?) -> LossBreakdown {
         precondition(image.height == height && image.width == width)
         let offset = (Int(rng.next() % UInt64(rows.tile)), Int(rng.next() % UInt64(columns.tile)))
+        offsets.append((offset.0, offset.1))
         if gradient != nil && !styleLayers.isEmpty { _ = evaluate(image, gradient: nil, offset: offset) }
         return evaluate(image, gradient: gradient, offset: offset)
     }
