@@ -1,15 +1,16 @@
 import StyleFilter
 
 /// Progress of a coarse-to-fine run on stderr: a line when each scale starts, the iterations as
-/// ProgressReporter shows them with the whole run's ETA added, and on a terminal the window a
-/// tiled iteration is at (an iteration of an 18-megapixel scale takes minutes).
+/// ProgressReporter shows them with the whole run's ETA added, and the window a tiled iteration
+/// is at (an iteration of an 18-megapixel scale takes minutes): live on a terminal, else a line
+/// when half a minute has passed without one.
 final class ScaleProgress {
     let quiet: Bool
     /// Pixels and iterations of each scale: the run's remaining work is estimated from them.
     let scales: [(pixels: Int, iterations: Int)]
     private var reporter: ProgressReporter
     private var secondsPerPixelIteration: Double?
-    private var scaleStart = 0.0, lastIteration = (done: 0, seconds: 0.0)
+    private var lastIteration = (done: 0, seconds: 0.0), lastLine = 0.0
 
     init(quiet: Bool, scales: [(pixels: Int, iterations: Int)]) {
         self.quiet = quiet
@@ -29,13 +30,18 @@ final class ScaleProgress {
             Console.error("\(reporter.prefix.isEmpty ? "" : "scale \(index + 1)/\(count): ")\(width)×\(height), \(scales[index].iterations) iterations, \(how)")
         case .iteration(let index, let p, _):
             lastIteration = (p.iteration, p.seconds)
+            lastLine = monotonicSeconds()
             if p.iteration > 0 { secondsPerPixelIteration = p.seconds / Double(p.iteration * scales[index].pixels) }
             reporter.report(p, suffix: runETA(index: index, p))
         case .window(let index, let window, let windows):
-            guard reporter.live else { return }
-            let eta = runETA(index: index, nil)
-            Console.error("\r\u{1B}[2K\(reporter.prefix)iteration \(lastIteration.done + 1)/\(scales[index].iterations)  window \(window + 1)/\(windows)\(eta)",
-                          newline: false)
+            let line = "\(reporter.prefix)iteration \(lastIteration.done + 1)/\(scales[index].iterations)  window \(window + 1)/\(windows)"
+                + runETA(index: index, nil)
+            if reporter.live {
+                Console.error("\r\u{1B}[2K" + line, newline: false)
+            } else if monotonicSeconds() - lastLine >= 30 {
+                Console.error(line)
+                lastLine = monotonicSeconds()
+            }
         }
     }
 

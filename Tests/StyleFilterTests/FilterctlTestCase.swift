@@ -15,7 +15,8 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         let stderr: String
     }
 
-    func run(_ arguments: [String], stdin: Data? = nil) throws -> Run {
+    /// filterctl with these arguments, not started, in the scratch directory.
+    func filterctlProcess(_ arguments: [String]) throws -> Process {
         try TestSupport.require(FileManager.default.isExecutableFile(atPath: filterctl.path), "filterctl binary")
         let process = Process()
         process.executableURL = filterctl
@@ -27,6 +28,11 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         environment["XDG_CACHE_HOME"] = file("cache")
         environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
         process.environment = environment
+        return process
+    }
+
+    func run(_ arguments: [String], stdin: Data? = nil) throws -> Run {
+        let process = try filterctlProcess(arguments)
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -127,13 +127,7 @@ final class LargePhotoTests: FilterctlTestCase {
         let photo = try makeImage("photo.png", width: 200, height: 150), style = try makeImage("style.png", width: 96, height: 96)
         let output = file("out.png"), work = output + ".work"
         let arguments = ["stylize", photo, style, "-o", output, "--base-size", "64", "--iterations", "200", "--refine-iterations", "50"]
-        let process = Process()
-        process.executableURL = filterctl
-        process.arguments = arguments
-        process.currentDirectoryURL = scratch
-        var environment = ProcessInfo.processInfo.environment
-        environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
-        process.environment = environment
+        let process = try filterctlProcess(arguments)
         let err = Pipe()
         process.standardError = err
         try process.run()

@@ -29,8 +29,9 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     /// Content features of the whole image at each content layer (computed once, tiled), in half
     /// precision: at relu4_2 they are 8 values per pixel, the largest image-sized state there is.
     private var contentFeatures: [Int: HalfTensor] = [:]
-    /// Told (window, windows) before each window of a gradient sweep: progress inside a long
-    /// iteration. Returning false skips the rest of the sweep (the caller is cancelling).
+    /// Told (window, windows) before each window of an evaluation with a gradient (the forward
+    /// sweep's windows, then the gradient sweep's): progress inside a long iteration. Returning
+    /// false skips the rest of the evaluation (the caller is cancelling).
     public var onWindow: ((Int, Int) -> Bool)?
     /// Per style layer: the image's Gram matrix, normalised, from the last evaluation; the sums
     /// the current sweep adds up; G − G_s for the gradient (kept here: no allocation per sweep).
@@ -40,6 +41,8 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     private var rng: SplitMix64
     /// The grid offsets (rows, columns) of every evaluation so far: where the core borders were.
     public private(set) var offsets: [(rows: Int, columns: Int)] = []
+    /// Set when `onWindow` asked to stop: the evaluation ends without its second sweep.
+    private var cancelled = false
     private let windowInput: Tensor
     /// Packed core features and their gradient for one layer (C × core positions).
     private var packed: UnsafeMutablePointer<Float>
@@ -159,13 +162,22 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         precondition(image.height == height && image.width == width)
         let offset = (Int(rng.next() % UInt64(rows.tile)), Int(rng.next() % UInt64(columns.tile)))
         offsets.append((offset.0, offset.1))
-        if gradient != nil && !styleLayers.isEmpty { _ = evaluate(image, gradient: nil, offset: offset) }
-        return evaluate(image, gradient: gradient, offset: offset)
+        guard gradient != nil else { return evaluate(image, gradient: nil, offset: offset, progress: nil) }
+        let windows = rows.spans(offset: offset.0).count * columns.spans(offset: offset.1).count
+        let sweeps = styleLayers.isEmpty ? 1 : 2
+        if sweeps == 2 {
+            _ = evaluate(image, gradient: nil, offset: offset, progress: (0, 2 * windows))
+            if cancelled { return LossBreakdown() }
+        }
+        return evaluate(image, gradient: gradient, offset: offset, progress: ((sweeps - 1) * windows, sweeps * windows))
     }
+
 
     /// One sweep over the windows of the grid at `offset`; leaves the image's Gram matrices in
     /// `grams`, and uses the ones there before for the gradient.
-    private func evaluate(_ image: Tensor, gradient: Tensor?, offset: (Int, Int)) -> LossBreakdown {
+    /// `progress`: the number of windows before this sweep and in the whole evaluation, for `onWindow`.
+    private func evaluate(_ image: Tensor, gradient: Tensor?, offset: (Int, Int), progress: (before: Int, total: Int)?) -> LossBreakdown {
+        cancelled = false
         for s in styleLayers.indices {
             for i in styleLayers[s].target.indices {
                 differences[s][i] = grams[s][i] - styleLayers[s].target[i]
@@ -175,11 +187,14 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         var losses = LossBreakdown()
         gradient?.zero()
         let rowSpans = rows.spans(offset: offset.0), columnSpans = columns.spans(offset: offset.1)
-        var window = 0
+        var window = progress?.before ?? 0
         for (rowCore, rowStart) in rowSpans {
             for (columnCore, columnStart) in columnSpans {
-                if gradient != nil {
-                    if onWindow?(window, rowSpans.count * columnSpans.count) == false { return losses }
+                if let progress, let onWindow {
+                    if !onWindow(window, progress.total) {
+                        cancelled = true
+                        return losses
+                    }
                     window += 1
                 }
                 crop(image, top: rowStart, left: columnStart)
@@ -281,7 +296,7 @@ extension TiledObjective {
         options.styleLayers = layers
         let zeros = StyleStatistics(grams: layers.map { ($0.name, [Float](repeating: 0, count: VGG19.layerChannels[$0.index] * VGG19.layerChannels[$0.index])) })
         let objective = try TiledObjective(network: network, content: image, style: zeros, options: options, tiles: tiles, halo: halo)
-        _ = objective.evaluate(image, gradient: nil, offset: (0, 0))
+        _ = objective.evaluate(image, gradient: nil, offset: (0, 0), progress: nil)
         return objective.grams
     }
 }
