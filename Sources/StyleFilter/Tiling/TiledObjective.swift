@@ -44,7 +44,8 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     /// Set when `onWindow` asked to stop: the evaluation ends without its second sweep.
     private var cancelled = false
     private let windowInput: Tensor
-    /// Packed core features and their gradient for one layer (C × core positions).
+    /// A band of a core's features packed C × positions, and its gradient. Bands, not whole cores:
+    /// a whole core at relu1_1 would be 64 floats per window pixel, twice, beyond the memory budget.
     private var packed: UnsafeMutablePointer<Float>
     private var packedGradient: UnsafeMutablePointer<Float>
     private let packedCapacity: Int
@@ -67,12 +68,11 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         sums = grams
         differences = grams
         rng = SplitMix64(seed: options.seed ^ 0x7469_6c65)
-        // The largest core of any style layer (merged cores can fill a window): C × its positions.
-        let (windowHeight, windowWidth) = (rows.window, columns.window)
+        // 16 MiB each (band sgemms stay large), and at least one row of any style layer's window.
+        let windowWidth = columns.window
         packedCapacity = self.styleLayers.map { style in
-            let level = TiledObjective.level(of: style.layer)
-            return VGG19.layerChannels[style.layer] * (windowHeight >> level) * (windowWidth >> level)
-        }.max() ?? 1
+            VGG19.layerChannels[style.layer] * (windowWidth >> TiledObjective.level(of: style.layer))
+        }.reduce(TiledObjective.bandFloats, max)
         packed = .allocate(capacity: packedCapacity)
         packedGradient = .allocate(capacity: packedCapacity)
         for (layer, _) in self.contentLayers {
@@ -143,16 +143,18 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         }
     }
 
-    /// Core features packed C × n into `packed`; returns n.
-    private func pack(_ features: Tensor, _ core: Core) -> Int {
-        let n = core.rows.count * core.columns.count
-        precondition(features.channels * n <= packedCapacity, "a core larger than its window")
+    static let bandFloats = 1 << 22
+
+    /// The core's columns at `rows` packed C × n into `packed`; returns n.
+    private func pack(_ features: Tensor, rows: Range<Int>, columns: Range<Int>) -> Int {
+        let n = rows.count * columns.count
+        precondition(features.channels * n <= packedCapacity, "a band larger than its buffer")
         var k = 0
         for c in 0..<features.channels {
-            for y in core.rows {
-                (packed + k).update(from: features.data + (c * features.height + y) * features.width + core.columns.lowerBound,
-                                    count: core.columns.count)
-                k += core.columns.count
+            for y in rows {
+                (packed + k).update(from: features.data + (c * features.height + y) * features.width + columns.lowerBound,
+                                    count: columns.count)
+                k += columns.count
             }
         }
         return n
@@ -254,23 +256,28 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     /// Adds this core's F Fᵀ to `sums`; with `grad`, adds 4·w/(C²·C·N) · (G − G_s) F at the core,
     /// with G the image's Gram matrix (`difference` = G − G_s).
     private func styleCore(_ features: Tensor, _ core: Core, layer s: Int, difference: [Float], sums: inout [Float], grad: Tensor?) {
-        let c = features.channels, n = pack(features, core)
-        guard n > 0 else { return }
-        sums.withUnsafeMutableBufferPointer {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(c), Int32(c), Int32(n), 1, packed, Int32(n),
-                        packed, Int32(n), 1, $0.baseAddress!, Int32(c))
-        }
-        guard let grad else { return }
+        let c = features.channels, columns = core.columns
+        guard !core.rows.isEmpty, !columns.isEmpty else { return }
         let style = styleLayers[s], level = TiledObjective.level(of: style.layer)
         let scale = 4 * style.weight / (Float(c * c) * Float(c * (height >> level) * (width >> level)))
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(c), Int32(n), Int32(c), scale, difference, Int32(c),
-                    packed, Int32(n), 0, packedGradient, Int32(n))
-        var k = 0
-        for ch in 0..<c {
-            for y in core.rows {
-                let g = grad.data + (ch * grad.height + y) * grad.width + core.columns.lowerBound
-                for x in 0..<core.columns.count { g[x] += packedGradient[k + x] }
-                k += core.columns.count
+        let band = max(1, packedCapacity / (c * columns.count))
+        for top in stride(from: core.rows.lowerBound, to: core.rows.upperBound, by: band) {
+            let rows = top..<min(top + band, core.rows.upperBound)
+            let n = pack(features, rows: rows, columns: columns)
+            sums.withUnsafeMutableBufferPointer {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(c), Int32(c), Int32(n), 1, packed, Int32(n),
+                            packed, Int32(n), 1, $0.baseAddress!, Int32(c))
+            }
+            guard let grad else { continue }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(c), Int32(n), Int32(c), scale, difference, Int32(c),
+                        packed, Int32(n), 0, packedGradient, Int32(n))
+            var k = 0
+            for ch in 0..<c {
+                for y in rows {
+                    let g = grad.data + (ch * grad.height + y) * grad.width + columns.lowerBound
+                    for x in 0..<columns.count { g[x] += packedGradient[k + x] }
+                    k += columns.count
+                }
             }
         }
     }
