@@ -143,6 +143,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         }
     }
 
+    /// Floats in each band buffer (16 MiB).
     static let bandFloats = 1 << 22
 
     /// The core's columns at `rows` packed C × n into `packed`; returns n.
