@@ -35,6 +35,9 @@ struct Apply: ParsableCommand {
 
     @OptionGroup var weightsFlag: WeightsFlag
 
+    @OptionGroup(title: "Input images")
+    var inputFlags: InputFlags
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -45,8 +48,11 @@ struct Apply: ParsableCommand {
     }
 
     func run() throws {
+        inputFlags.apply()
         let located = try PresetStore(extraDirectory: presetDir).find(preset)
         let p = located.preset
+        try PathGuard.check(inputs: [input, located.path, located.sidecarPath] + (located.styleImagePath.map { [$0] } ?? []),
+                            outputs: [("-o", destination.output)])
         try destination.check()
         let schedule = p.schedule(size: size, iterations: iterations)
         let network = try weightsFlag.network(pooling: p.pooling)

@@ -84,7 +84,10 @@ struct Frames: ParsableCommand {
     }
 
     func run() throws {
+        common.inputFlags.apply()
         let files = try Self.frameFiles(input)
+        try PathGuard.check(inputs: files + style.styles + common.initPaths,
+                            outputs: files.map { ("-o", "\(output)/\(Self.stem($0)).\(frameFormat)") } + (animation.map { [("--animation", $0)] } ?? []))
         if let animation { try ImageIO.checkWritable(animation, format: nil) }
         var options = try common.base(loss)
         let network = try common.network(pooling: loss.poolingMode)

@@ -40,7 +40,9 @@ struct Grid: ParsableCommand {
     }
 
     func run() throws {
+        common.inputFlags.apply()
         let sweeps = try vary.map(Sweep.init)
+        try PathGuard.check(inputs: [content, styleImage] + style.styles + common.initPaths, outputs: [("-o", destination.output)])
         try destination.check()
         let network = try common.network(pooling: loss.poolingMode)
         let photo = try ImageIO.load(content) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.sizeOrDefault) }

@@ -32,6 +32,7 @@ struct PhotoSource {
 }
 
 /// Standard input copied to a temporary file, so an input given as - can be read once per scale.
+/// It is checked as it arrives (not empty, an image libvips knows, at most ImageIO.maxFileBytes).
 struct StandardInputSpool {
     let path: String
 
@@ -42,25 +43,16 @@ struct StandardInputSpool {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw StyleFilterError.io("cannot create a temporary file for standard input: \(String(cString: strerror(errno)))") }
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var failed = false
-        while true {
-            let n = read(0, &buffer, buffer.count)
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failed = true
-                break
+        defer { close(fd) }
+        do {
+            try ImageIO.readEncoded(fd: 0) { bytes in
+                guard write(fd, bytes, bytes.count) == bytes.count else {
+                    throw StyleFilterError.io("cannot copy standard input to \(path): \(String(cString: strerror(errno)))")
+                }
             }
-            if write(fd, buffer, n) != n {
-                failed = true
-                break
-            }
-        }
-        close(fd)
-        if failed {
+        } catch {
             unlink(path)
-            throw StyleFilterError.io("cannot copy standard input to \(path)")
+            throw error
         }
     }
 

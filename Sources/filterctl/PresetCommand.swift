@@ -56,11 +56,15 @@ struct PresetCommand: ParsableCommand {
 
         @OptionGroup var weightsFlag: WeightsFlag
 
+        @OptionGroup(title: "Input images")
+        var inputFlags: InputFlags
+
         @Flag(help: "Replace an existing preset of that name.")
         var force = false
 
         func validate() throws {
             guard (style == nil) != (procedural == nil) else { throw ValidationError("give exactly one of --style or --procedural") }
+            if style == "-" { throw ValidationError("--style: a preset keeps its style image by path, so it cannot be standard input; save it to a file first") }
             if let procedural, ProceduralStyle(rawValue: procedural) == nil {
                 throw ValidationError("--procedural must be one of \(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -84,6 +88,7 @@ struct PresetCommand: ParsableCommand {
         }
 
         func run() throws {
+            inputFlags.apply()
             var o = TransferOptions()
             try loss.apply(to: &o)
             let source: Preset.StyleSource
@@ -112,8 +117,14 @@ struct PresetCommand: ParsableCommand {
             _ = try Preset(json: preset.json.formatted(), origin: "preset \(name)")
             let network = try weightsFlag.network(pooling: preset.pooling)
             let located = try PresetStore.save(preset, in: location.presetDir ?? PresetStore.userDirectory(), replace: force)
-            _ = try located.styleStatistics(network: network, longSides: preset.scales.map { preset.styleLongSide(forScaleSize: $0.size) }) {
-                Console.error($0)
+            do {
+                _ = try located.styleStatistics(network: network, longSides: preset.scales.map { preset.styleLongSide(forScaleSize: $0.size) }) {
+                    Console.error($0)
+                }
+            } catch {
+                // A preset whose statistics cannot be made is no preset: this run's file goes.
+                try? PresetStore.delete(located)
+                throw error
             }
             print(located.path)
         }

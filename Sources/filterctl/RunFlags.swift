@@ -26,6 +26,9 @@ struct RunFlags: ParsableArguments {
 
     @OptionGroup var weightsFlag: WeightsFlag
 
+    @OptionGroup(title: "Input images")
+    var inputFlags: InputFlags
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -52,6 +55,12 @@ struct RunFlags: ParsableArguments {
         case let s where s.hasPrefix("blend:"): return .blend(try Self.parseBlend(s))
         case let path: return .image(try ImageIO.load(path) { _, _ in (width, height) })
         }
+    }
+
+    /// The image --init names, if it names one: an input like the others.
+    var initPaths: [String] {
+        guard let i = `init`, !["content", "noise"].contains(i), !i.hasPrefix("blend:") else { return [] }
+        return [i]
     }
 
     /// The long side of frames and grid cells.

@@ -37,6 +37,9 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var weightsFlag: WeightsFlag
 
+    @OptionGroup(title: "Input images")
+    var inputFlags: InputFlags
+
     @OptionGroup(title: "Loss and optimizer (with --style)")
     var loss: LossFlags
 
@@ -48,10 +51,11 @@ struct Serve: ParsableCommand {
         guard (preset == nil) != (style == nil) else { throw ValidationError("give exactly one of --preset or --style") }
         if let styleSize, !Preset.sizeRange.contains(styleSize) { throw ValidationError("--style-size must be 16 … 16384") }
         if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
-        guard maxFrameBytes >= 1024 else { throw ValidationError("--max-frame-bytes must be at least 1024") }
+        guard maxFrameBytes >= 1024, maxFrameBytes <= 1 << 36 else { throw ValidationError("--max-frame-bytes must be 1024 … 2^36") }
     }
 
     func run() throws {
+        inputFlags.apply()
         let network: VGG19
         var statistics: StyleStatistics
         var options: TransferOptions

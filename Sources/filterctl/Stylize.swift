@@ -86,7 +86,7 @@ struct Stylize: ParsableCommand {
     func validate() throws {
         let (content, styles) = try inputs()
         _ = try style.weighted(styles)
-        guard (styles + [content ?? ""]).filter({ $0 == "-" }).count <= 1 else {
+        guard (styles + [content ?? "", common.`init` ?? ""]).filter({ $0 == "-" }).count <= 1 else {
             throw ValidationError("only one input can be standard input")
         }
         if mode != .texture, width != nil || height != nil { throw ValidationError("--width and --height are for texture mode") }
@@ -116,8 +116,13 @@ struct Stylize: ParsableCommand {
 
     func run() throws {
         Termination.catchSignals()
+        common.inputFlags.apply()
         let baseOptions = try options()
         var (contentPath, stylePaths) = try inputs()
+        try PathGuard.check(inputs: [contentPath].compactMap { $0 } + stylePaths + common.initPaths,
+                            outputs: [("-o", destination.output), ("--loss-log", lossLog), ("--loss-plot", lossPlot)]
+                                .compactMap { flag, path in path.map { (flag, $0) } },
+                            directories: scales.workDir.map { [("--work-dir", $0)] } ?? [])
         try destination.check()
         for path in [lossLog, lossPlot].compactMap({ $0 }) { try Files.checkWritableDirectory(of: path) }
         // Every scale reads its inputs again at its own size, so standard input is kept in a file.

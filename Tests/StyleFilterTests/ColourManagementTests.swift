@@ -275,7 +275,7 @@ enum TestImages {
 
     static func read(_ path: String) throws -> Decoded {
         try ImageIO.start()
-        guard let image = sf_vips_open_file(path) else { throw StyleFilterError.image("\(path): \(ImageIO.takeVipsError())") }
+        guard let image = sf_vips_open_file(path, 0, 1) else { throw StyleFilterError.image("\(path): \(ImageIO.takeVipsError())") }
         defer { g_object_unref(image) }
         let format = vips_image_get_format(image)
         let divisor: Double = format == VIPS_FORMAT_USHORT ? 65535 : format == VIPS_FORMAT_UCHAR ? 255 : 1

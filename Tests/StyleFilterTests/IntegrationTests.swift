@@ -141,4 +141,29 @@ final class IntegrationTests: FilterctlTestCase {
         XCTAssertTrue(refused.output.contains("no preset named"), refused.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("never.png")))
     }
+
+    /// The C ABI under AddressSanitizer and UndefinedBehaviorSanitizer, with seeded random sizes,
+    /// strides, bands, formats, margins, struct sizes and NULL pointers (integration/c/fuzz_abi.c):
+    /// every call returns a documented status, and a 16384² buffer is refused, not fatal.
+    func testCABIFuzzedUnderSanitizers() throws {
+        try requireWeights()
+        try require("cc")
+        try require("make")
+        let root = TestSupport.packageRoot.path
+        let prefix = file("prefix")
+        let install = try shell(["make", "-C", root, "install", "PREFIX=\(prefix)"])
+        XCTAssertEqual(install.status, 0, install.output)
+        let pc = "PKG_CONFIG_PATH='\(prefix)/lib/pkgconfig'"
+        let style = try makeImage("style.png", width: 64, height: 64)
+        try FileManager.default.createDirectory(atPath: file("presets"), withIntermediateDirectories: true)
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: file("presets/broken.json")))
+        let build = try shell(["sh", "-c", "\(pc) cc -g -Wall -Werror -fsanitize=address,undefined -fno-sanitize-recover=undefined "
+            + "'\(root)/integration/c/fuzz_abi.c' $(\(pc) pkg-config --cflags --libs stylefilter) -o fuzz_abi"])
+        XCTAssertEqual(build.status, 0, build.output)
+        let seed = ProcessInfo.processInfo.environment["STYLEFILTER_FUZZ_SEED"] ?? "20261201"
+        let run = try shell(["sh", "-c", "./fuzz_abi '\(style)' '\(file("presets"))' \(seed) 200"])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("0 failures"), run.output)
+        XCTAssertFalse(run.output.contains("runtime error"), run.output)
+    }
 }

@@ -17,7 +17,7 @@ final class ModesTests: FilterctlTestCase {
     /// Pages (frames) in an image file, as libvips counts them.
     func pageCount(_ path: String) throws -> Int {
         try ImageIO.start()
-        let image = try XCTUnwrap(sf_vips_open_file(path))
+        let image = try XCTUnwrap(sf_vips_open_file(path, 0, 1))
         defer { g_object_unref(image) }
         return Int(vips_image_get_n_pages(image))
     }

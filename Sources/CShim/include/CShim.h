@@ -12,9 +12,25 @@
 /* Starts libvips once per process; returns 0 on success. */
 int sf_vips_start(void);
 
-/* Opens an image lazily; decode errors and truncation fail rather than produce grey areas. */
-VipsImage *sf_vips_open_file(const char *path);
-VipsImage *sf_vips_open_fd(int fd);
+/* Opens an image lazily; decode errors and truncation fail rather than produce grey areas.
+ * Sequential access decodes as the pixels are pulled (no whole decoded copy in memory or on
+ * disk), which suits a top-to-bottom resample; rotating needs random access. `shrink` > 1
+ * (2, 4, 8) is JPEG's shrink-on-load and only for JPEG. The buffer must outlive the image. */
+VipsImage *sf_vips_open_file(const char *path, int sequential, int shrink);
+VipsImage *sf_vips_open_buffer(const void *data, size_t length, int sequential, int shrink);
+
+/* The loader libvips picks for a file (path) or for these bytes (path NULL), or NULL. */
+const char *sf_vips_loader(const char *path, const void *data, size_t length);
+
+/* Whether libvips marks that loader as not safe with untrusted input (or does not know it). */
+int sf_vips_loader_is_untrusted(const char *loader);
+
+/* The EXIF orientation, 1 (upright) … 8. */
+int sf_vips_orientation(VipsImage *image);
+
+/* Writes the image to a file (options in [] allowed) or, with to_buffer, to memory in the
+ * format of that suffix: what a real save would do, to try the name and options first. */
+int sf_vips_check_save(VipsImage *image, const char *path_or_suffix, int to_buffer);
 
 /* Resamples with separate horizontal and vertical scale (linear, antialiased when shrinking). */
 int sf_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);

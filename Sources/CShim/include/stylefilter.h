@@ -17,7 +17,9 @@
  * - Every function returns a status (or, for the two getters, a value that is never NULL) and
  *   never aborts or exits the host: NULL pointers, bad sizes and strides, wrong struct sizes and
  *   failures inside (a missing weight file, an unreadable style image) are reported as statuses,
- *   with a message from sf_context_last_error.
+ *   with a message from sf_context_last_error. Before allocating for a call, the library
+ *   estimates the memory it needs and compares it with what the process can have (its
+ *   RLIMIT_AS and the machine's memory): too much is a status, not an allocation failure.
  * - A context is used by one thread at a time; different contexts run in parallel safely. Each
  *   call spreads its work over one thread per core ($STYLEFILTER_THREADS caps it) and sets
  *   OpenBLAS to one thread per call, process-wide.
@@ -42,9 +44,11 @@ typedef struct sf_context sf_context;
 
 typedef enum {
     SF_OK = 0,
-    SF_ERROR_ARGUMENT = 1,  /* a NULL pointer, a bad size, stride, format or option */
+    SF_ERROR_ARGUMENT = 1,  /* a NULL pointer, a bad size, stride, format or option, or a buffer
+                               too large for the memory this process can have */
     SF_ERROR_WEIGHTS = 2,   /* the weight file is missing, truncated or altered */
-    SF_ERROR_STYLE = 3,     /* the style image or preset could not be loaded */
+    SF_ERROR_STYLE = 3,     /* the style image or preset could not be found or loaded (missing,
+                               malformed, unreadable, too large for this process) */
     SF_ERROR_NO_STYLE = 4,  /* stylize was called before a style was loaded */
     SF_ERROR_CANCELLED = 5, /* the progress callback asked to stop; the output is untouched */
     SF_ERROR_FAILED = 6     /* anything else; see sf_context_last_error */

@@ -78,11 +78,18 @@ public func sf_context_load_preset(_ context: OpaquePointer?, _ name: UnsafePoin
     guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
     guard let name else { return c.fail(SF_ERROR_ARGUMENT, "preset name is NULL") }
     return c.guarded {
-        let located = try PresetStore(extraDirectory: presetDir.map { String(cString: $0) }).find(String(cString: name))
+        let network = try c.loadedNetwork()
+        // Whatever is wrong with the preset (missing, malformed, a bad cache, an unreadable style
+        // image) is the header's STYLE status; the weights and cancellation keep their own.
         do {
-            (c.style, c.options) = try located.finalScale(network: try c.loadedNetwork(), iterations: c.iterations) { _ in }
-        } catch StyleFilterError.invalidArgument(let message) {
-            return c.fail(SF_ERROR_STYLE, message)
+            let located = try PresetStore(extraDirectory: presetDir.map { String(cString: $0) }).find(String(cString: name))
+            (c.style, c.options) = try located.finalScale(network: network, iterations: c.iterations) { _ in }
+        } catch let error as StyleFilterError where error == .cancelled {
+            throw error
+        } catch let error as StyleFilterError where error.isWeights {
+            throw error
+        } catch {
+            return c.fail(SF_ERROR_STYLE, "\(error)")
         }
         return SF_OK
     }
@@ -130,6 +137,10 @@ private func stylize(_ context: OpaquePointer?, _ input: UnsafePointer<sf_image>
             return c.fail(SF_ERROR_ARGUMENT, "output must be \(source.width - 2 * margin) × \(source.height - 2 * margin) with the input's bands and format")
         }
         guard let style = c.style else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
+        // Checked before the buffer is copied: the copy alone of a 16384² float buffer is 4 GiB.
+        try AvailableMemory.ensure(2 * source.rowBytes * source.height
+                                   + MemoryBudget.transferBytes(width: source.width, height: source.height, options: c.options),
+                                   for: "stylizing a \(source.width) × \(source.height) buffer")
         let pixels = try TilePixels(payload: source.packed()[...], width: source.width, height: source.height,
                                     bands: source.bands, format: source.format)
         let result = try c.stylize(pixels.rgb, style: style)

@@ -54,6 +54,7 @@ public enum ImageIO {
     public static func resize(_ image: FloatRGBImage, width: Int, height: Int) throws -> FloatRGBImage {
         guard width != image.width || height != image.height else { return image }
         try start()
+        try AvailableMemory.ensure(width * height * 12 * 2, for: "resizing to \(width)×\(height)")
         guard width > 0, height > 0,
               let source = image.values.withUnsafeBytes({
                   sf_vips_from_memory($0.baseAddress, Int32(image.width), Int32(image.height), 3, VIPS_FORMAT_FLOAT, VIPS_INTERPRETATION_sRGB)
@@ -66,23 +67,35 @@ public enum ImageIO {
         return FloatRGBImage(width: width, height: height, values: try floats(resized.pointer, name: "resized image"))
     }
 
-    /// Whether libvips can write a file with this name (checked before a long run, not after).
+    /// Whether libvips can write a file with this name and these options: checked before a long
+    /// run, not after, by writing a tiny picture the same way (to memory for standard output, to
+    /// a temporary beside the file otherwise).
     public static func checkWritable(_ path: String, format: String?) throws {
         try start()
+        let probe = try vipsImage(RGBImage(width: 16, height: 16, pixels: [UInt8](repeating: 128, count: 16 * 16 * 3)))
+        defer { g_object_unref(probe) }
         if path == "-" {
             let suffix = "." + (format ?? "png")
-            guard vips_foreign_find_save_target(suffix) != nil else {
-                _ = takeVipsError()
-                throw StyleFilterError.invalidArgument("--format \(format ?? "png"): libvips cannot write that format to a stream")
+            guard vips_foreign_find_save_target(splitOptions(suffix).0) != nil, sf_vips_check_save(probe, suffix, 1) == 0 else {
+                let reason = takeVipsError()
+                throw StyleFilterError.invalidArgument("--format \(format ?? "png"): libvips cannot write that to a stream (\(reason))")
             }
             return
         }
-        guard vips_foreign_find_save(path) != nil else {
+        let (file, options) = splitOptions(path)
+        guard !Files.isDirectory(file) else { throw StyleFilterError.invalidArgument("\(file) is a directory; give a file name") }
+        guard vips_foreign_find_save(file) != nil else {
             _ = takeVipsError()
             throw StyleFilterError.invalidArgument("\(path): no image format for that file name (use .png, .jpg, .tif, .webp …)")
         }
-        let dir = Files.directory(of: path)
+        let dir = Files.directory(of: file)
         guard access(dir, W_OK) == 0 else { throw StyleFilterError.io("\(dir): directory is not writable") }
+        let base = Files.basename(file)
+        let temporary = Files.partialPath(for: file, suffix: base.lastIndex(of: ".").map { String(base[$0...]) } ?? "")
+        defer { unlink(temporary) }
+        guard sf_vips_check_save(probe, temporary + options, 0) == 0 else {
+            throw StyleFilterError.invalidArgument("\(path): libvips cannot write it (\(takeVipsError()))")
+        }
     }
 
     /// Writes atomically: a temporary file in the same directory, renamed over the target only
@@ -107,9 +120,9 @@ public enum ImageIO {
     /// file keeps the suffix so the format is the same.
     static func saveAtomically(_ vimage: UnsafeMutablePointer<VipsImage>, to path: String) throws {
         let (file, options) = splitOptions(path)
-        let dir = Files.directory(of: file), base = Files.basename(file)
+        let base = Files.basename(file)
         let suffix = base.lastIndex(of: ".").map { String(base[$0...]) } ?? ""
-        let temporary = "\(dir)/.\(base).\(getpid()).partial\(suffix)"
+        let temporary = Files.partialPath(for: file, suffix: suffix)
         guard sf_vips_save_file(vimage, temporary + options) == 0 else {
             let message = takeVipsError()
             unlink(temporary)
@@ -131,6 +144,9 @@ public enum ImageIO {
         guard let vimage else { throw StyleFilterError.image("cannot build the image (\(takeVipsError()))") }
         return vimage
     }
+
+    /// The file an output name writes: "out.jpg[Q=90]" → "out.jpg".
+    public static func fileName(_ path: String) -> String { splitOptions(path).0 }
 
     static func splitOptions(_ path: String) -> (String, String) {
         guard path.hasSuffix("]"), let open = path.lastIndex(of: "[") else { return (path, "") }

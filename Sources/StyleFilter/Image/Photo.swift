@@ -29,18 +29,39 @@ extension ImageIO {
     public static func loadPhoto(_ path: String, resize: (Int, Int) -> (width: Int, height: Int)? = { _, _ in nil }) throws -> Photo {
         try start()
         let name = path == "-" ? "standard input" : path
-        if path != "-" {
-            guard Files.exists(path) else { throw StyleFilterError.image("\(path): no such file") }
-            guard Files.isRegularFile(path) else { throw StyleFilterError.image("\(path): not a regular file") }
-        }
-        guard let opened = path == "-" ? sf_vips_open_fd(0) : sf_vips_open_file(path) else {
+        let encoded = try EncodedInput(path)
+        defer { encoded.release() }
+        guard let loader = encoded.loader() else { throw StyleFilterError.image("\(name): not a readable image (no libvips loader recognises it)") }
+        // Before the loader parses anything: an untrusted one does not get to read the header.
+        try checkLoader(loader, name: name)
+        // Sequential access decodes while the resample pulls rows, so even a photo at the pixel
+        // limit is never held whole; only a rotation needs random access.
+        guard let header = encoded.open(sequential: true, shrink: 1) else {
             throw StyleFilterError.image("\(name): not a readable image (\(takeVipsError()))")
         }
-        defer { g_object_unref(opened) }
-        guard sf_vips_width(opened) <= maxDimension, sf_vips_height(opened) <= maxDimension else {
-            throw StyleFilterError.image("\(name): \(sf_vips_width(opened))×\(sf_vips_height(opened)) is larger than \(maxDimension) px on a side")
+        var opened = VipsReference(header)
+        try checkSize(opened.pointer, name: name)
+        let orientation = sf_vips_orientation(opened.pointer)
+        let stored = (width: Int(sf_vips_width(header)), height: Int(sf_vips_height(header)))
+        let upright = (5...8).contains(orientation) ? (stored.height, stored.width) : stored
+        let target = resize(upright.0, upright.1) ?? upright
+        guard target.width > 0, target.height > 0, target.width <= maxDimension, target.height <= maxDimension else {
+            throw StyleFilterError.image("\(name): cannot resize to \(target.width)×\(target.height)")
         }
-        var image = try owned(name: name, "cannot apply the orientation") { sf_vips_autorot(opened, &$0) }
+        // JPEG shrinks on load by 2, 4 or 8 in the DCT: where the photo is still at least twice
+        // the target after it, an 18-megapixel photo read at 647 px decodes a sixteenth of its
+        // pixels, and the antialiased resample still does the last halving or more.
+        var shrink = 1
+        if loader.hasPrefix("VipsForeignLoadJpeg") {
+            while shrink < 8, upright.0 / (shrink * 2) >= 2 * target.width, upright.1 / (shrink * 2) >= 2 * target.height { shrink *= 2 }
+        }
+        if shrink > 1 || ![0, 1].contains(orientation) {
+            guard let reopened = encoded.open(sequential: [0, 1].contains(orientation), shrink: shrink) else {
+                throw StyleFilterError.image("\(name): not a readable image (\(takeVipsError()))")
+            }
+            opened = VipsReference(reopened)
+        }
+        var image = try owned(name: name, "cannot apply the orientation") { sf_vips_autorot(opened.pointer, &$0) }
         var interpretation = vips_image_guess_interpretation(image.pointer)
         if ![VIPS_INTERPRETATION_sRGB, VIPS_INTERPRETATION_RGB16, VIPS_INTERPRETATION_scRGB, VIPS_INTERPRETATION_B_W,
              VIPS_INTERPRETATION_GREY16, VIPS_INTERPRETATION_CMYK, VIPS_INTERPRETATION_MULTIBAND].contains(interpretation) {
@@ -85,8 +106,8 @@ extension ImageIO {
         }
 
         let w = Int(sf_vips_width(image.pointer)), h = Int(sf_vips_height(image.pointer))
-        let target = resize(w, h) ?? (w, h)
-        guard target.width > 0, target.height > 0 else { throw StyleFilterError.image("\(name): cannot resize to \(target.width)×\(target.height)") }
+        // The decoded samples, the device values, the sRGB floats and the image made of them.
+        try AvailableMemory.ensure(target.width * target.height * 4 * (2 * bands + 6), for: "reading \(name) at \(target.width)×\(target.height)")
         let scaled = try owned(name: name, "cannot resize") {
             sf_vips_float_scaled(image.pointer, &$0, divisor, Double(target.width) / Double(w), Double(target.height) / Double(h))
         }

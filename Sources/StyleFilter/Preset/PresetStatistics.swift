@@ -16,7 +16,7 @@ extension LocatedPreset {
         case .image:
             let path = styleImagePath!
             guard Files.exists(path) else { return nil }
-            switch Files.read(path) {
+            switch Files.read(path, limit: ImageIO.maxFileBytes) {
             case .success(let bytes): return "sha256:" + VGG19Weights.sha256Hex(bytes)
             case .failure(let e): throw e
             }
@@ -52,7 +52,7 @@ extension LocatedPreset {
         var cache: StyleStatisticsCache?
         if Files.exists(sidecar) {
             do {
-                let bytes = try Files.read(sidecar).get()
+                let bytes = try Files.read(sidecar, limit: StyleStatisticsCache.maxBytes).get()
                 let found = try StyleStatisticsCache(decoding: bytes)
                 if let other = cacheKeyMatches(found.key) {
                     note("\(sidecar): cached for \(other); rebuilding")

@@ -58,9 +58,8 @@ public struct PresetStore: Sendable {
     /// Reads and validates one preset file; its `name` must match the file name.
     public static func load(path: String) throws -> LocatedPreset {
         let text: String
-        switch Files.read(path) {
+        switch Files.read(path, limit: 1 << 20) {
         case .success(let bytes):
-            guard bytes.count <= 1 << 20 else { throw StyleFilterError.invalidArgument("\(path): too large for a preset (over 1 MiB)") }
             guard let s = String(validating: bytes, as: UTF8.self) else { throw StyleFilterError.invalidArgument("\(path): not UTF-8 text") }
             text = s
         case .failure(let e): throw e
@@ -96,10 +95,12 @@ public struct PresetStore: Sendable {
         try Preset.checkName(preset.name)
         try Files.makeDirectories(directory)
         let path = "\(directory)/\(preset.name).json"
-        guard replace || !Files.exists(path) else {
+        let text = Array((preset.json.formatted() + "\n").utf8)
+        if replace {
+            try Files.writeAtomically(path, text)
+        } else if !(try Files.writeExclusively(path, text)) {
             throw StyleFilterError.invalidArgument("preset \(path) already exists (use --force to replace it)")
         }
-        try Files.writeAtomically(path, Array((preset.json.formatted() + "\n").utf8))
         let located = LocatedPreset(preset: preset, path: path)
         // A replaced preset's cached statistics may be for other settings; the key would catch
         // that, but removing them now keeps the folder honest.

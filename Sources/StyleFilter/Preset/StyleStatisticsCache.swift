@@ -74,6 +74,8 @@ public struct StyleStatisticsCache: Sendable, Equatable {
 
     static let magic = Array("SFGRAMS1".utf8)
     static let maxEntries = 64
+    /// Far above what 64 entries of the five default style layers take (about 2.4 MB each).
+    static let maxBytes = 256 << 20
 
     public func encoded() -> [UInt8] {
         var out = StyleStatisticsCache.magic
@@ -160,9 +162,11 @@ struct ByteReader {
 
     mutating func floats(_ n: Int) throws -> [Float] {
         let b = try bytes(n * 4)
-        return (0..<n).map { i in
+        let values = (0..<n).map { i in
             let k = b.startIndex + 4 * i
             return Float(bitPattern: UInt32(b[k]) | UInt32(b[k + 1]) << 8 | UInt32(b[k + 2]) << 16 | UInt32(b[k + 3]) << 24)
         }
+        guard values.allSatisfy(\.isFinite) else { throw CacheFormatError("non-finite value") }
+        return values
     }
 }

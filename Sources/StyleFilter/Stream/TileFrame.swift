@@ -140,6 +140,10 @@ public struct TileFrame: Sendable, Equatable {
                 return fail(.badHeader, "margin \(frame.margin) leaves less than 16 pixels of a \(frame.width)×\(frame.height) tile")
             }
             guard frame.iterations <= 100_000 else { return fail(.badHeader, "iterations \(frame.iterations) is over 100000") }
+            // The reply's position is the core's, x + margin: it must still be a 32-bit position.
+            guard Int64(frame.x) + Int64(frame.width) <= Int64(Int32.max), Int64(frame.y) + Int64(frame.height) <= Int64(Int32.max) else {
+                return fail(.badHeader, "tile at (\(frame.x), \(frame.y)) of \(frame.width)×\(frame.height) reaches past 2³¹ − 1")
+            }
         case .guide:
             guard frame.x > 0, frame.y > 0, frame.margin == 0 else {
                 return fail(.badHeader, "a guide's x and y give the whole image's size (> 0), and its margin is 0")

@@ -151,6 +151,16 @@ public final class TileServer {
                     return summary
                 }
             case .success(let frame):
+                // A tile the process cannot hold is refused before its payload is read, and the
+                // stream goes on with the next frame.
+                do {
+                    try AvailableMemory.ensure(Int(frame.payloadLength) + MemoryBudget.transferBytes(width: Int(frame.width), height: Int(frame.height), options: options),
+                                               for: "a \(frame.width)×\(frame.height) tile")
+                } catch let error as StyleFilterError {
+                    try refuse(id: frame.id, .tooLarge, error.description)
+                    guard input.skip(frame.payloadLength) else { return summary }
+                    continue
+                }
                 let payload = input.read(Int(frame.payloadLength))
                 guard payload.count == Int(frame.payloadLength) else {
                     try refuse(id: frame.id, .truncated, "the input ended inside the payload (\(payload.count) of \(frame.payloadLength) bytes)")

@@ -17,21 +17,28 @@ public enum Files {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
-    /// The whole file, or nil with errno's text.
-    static func read(_ path: String) -> Result<[UInt8], StyleFilterError> {
-        guard let file = fopen(path, "rb") else {
-            return .failure(.io("cannot open \(path): \(String(cString: strerror(errno)))"))
+    /// The whole of a regular file of at most `limit` bytes, or why not. Devices, FIFOs and
+    /// sockets are refused before anything is read (a preset or cache file that is, or links to,
+    /// /dev/zero or a pipe would otherwise grow memory or block forever), and so is a file larger
+    /// than its kind can be.
+    static func read(_ path: String, limit: Int) -> Result<[UInt8], StyleFilterError> {
+        // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(.io("cannot open \(path): \(String(cString: strerror(errno)))")) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failure(.io("cannot read \(path): \(String(cString: strerror(errno)))")) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(.io("\(path): not a regular file")) }
+        guard info.st_size <= limit else {
+            return .failure(.io("\(path) is \(info.st_size) bytes, more than the \(limit) such a file can have"))
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count {
-                if ferror(file) != 0 { return .failure(.io("cannot read \(path)")) }
-                break
-            }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            guard n > 0 else { return .failure(.io("cannot read \(path): it ended early or failed")) }
+            filled += n
         }
         return .success(bytes)
     }
@@ -60,10 +67,26 @@ public enum Files {
         }
     }
 
+    /// Like `writeAtomically`, but never over an existing file, also when another process creates
+    /// one at the same moment: the finished temporary is linked to the name, which fails if the
+    /// name exists. Returns false (writing nothing) in that case.
+    static func writeExclusively(_ path: String, _ bytes: [UInt8]) throws -> Bool {
+        let temporary = partialPath(for: path)
+        guard let file = fopen(temporary, "wbx") else {
+            throw StyleFilterError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { unlink(temporary) }
+        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) } == bytes.count
+        guard fclose(file) == 0, written else { throw StyleFilterError.io("cannot write \(path): \(String(cString: strerror(errno)))") }
+        if link(temporary, path) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw StyleFilterError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+
     /// The same, with `write` putting the contents into the open file (false: it failed).
     static func writeAtomically(_ path: String, write: (UnsafeMutablePointer<FILE>) -> Bool) throws {
-        let temporary = "\(directory(of: path))/.\(basename(path)).\(getpid()).partial"
-        guard let file = fopen(temporary, "wb") else {
+        let temporary = partialPath(for: path)
+        guard let file = fopen(temporary, "wbx") else {
             throw StyleFilterError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         let written = write(file)
@@ -73,6 +96,30 @@ public enum Files {
             unlink(temporary)
             throw StyleFilterError.io("cannot write \(path): \(reason)")
         }
+    }
+
+    /// The temporary a write of `path` goes through: hidden, in the same directory (so the rename
+    /// is atomic), named after the target and this process, `.NAME.PID.partial` + `suffix` (image
+    /// writes keep the format's suffix). Temporaries that a killed run left for the same target
+    /// are removed first: they are this tool's, and their process is gone.
+    static func partialPath(for path: String, suffix: String = "") -> String {
+        let dir = directory(of: path), base = basename(path)
+        for name in list(dir) where partialTarget(name) == base {
+            let pid = name.dropFirst(base.count + 2).prefix { $0 != "." }
+            if let pid = Int32(pid), pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) { unlink(dir + "/" + name) }
+        }
+        return "\(dir)/.\(base).\(getpid()).partial\(suffix)"
+    }
+
+    /// For a temporary named as `partialPath` names them, the file it was writing; else nil.
+    static func partialTarget(_ name: String) -> String? {
+        guard name.hasPrefix(".") else { return nil }
+        let parts = name.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+        // base… . pid . "partial" [. suffix]
+        guard let at = parts.lastIndex(of: "partial"), at >= 2, parts.count - at <= 2,
+              !parts[at - 1].isEmpty, parts[at - 1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let base = parts[..<(at - 1)].joined(separator: ".")
+        return base.isEmpty ? nil : base
     }
 
     /// $TMPDIR, else /tmp.
@@ -85,10 +132,10 @@ public enum Files {
         return "\(path): \(info.st_size) bytes, modified \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 
-    /// Removes a directory and the files in it (not recursive: work directories are flat).
-    public static func removeDirectory(_ path: String) {
-        for name in list(path) { unlink(path + "/" + name) }
-        rmdir(path)
+    /// Whether anything is at the path, a dangling symbolic link included.
+    static func existsOrIsLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
     }
 
     /// Fails early, before a long run, if the file could not be created.
@@ -137,3 +184,18 @@ public enum Files {
     }
 }
 
+
+/// A file as the file system knows it (device and inode), so two names of one file — a link, a
+/// `./` prefix, a hard link — are seen to be the same.
+public struct FileIdentity: Hashable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    /// What `path` names, following symbolic links; nil if nothing is there.
+    public init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}

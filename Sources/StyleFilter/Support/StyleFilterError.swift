@@ -6,6 +6,11 @@ public enum StyleFilterError: Error, CustomStringConvertible, Equatable {
     case invalidArgument(String)
     case cancelled
 
+    var isWeights: Bool {
+        if case .weights = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .weights(let m), .image(let m), .io(let m), .invalidArgument(let m): return m

@@ -7,8 +7,18 @@
 /// allocator, libvips and the tiled objective's two 16 MiB band buffers.
 public struct MemoryBudget: Sendable, Equatable {
     public let bytes: Int
+    /// Set when the process cannot have the budget asked for: what the error then advises.
+    let shortfall: String?
 
-    public init(bytes: Int) { self.bytes = bytes }
+    public init(bytes: Int) {
+        self.bytes = bytes
+        shortfall = nil
+    }
+
+    init(bytes: Int, shortfall: String?) {
+        self.bytes = bytes
+        self.shortfall = shortfall
+    }
 
     public static let fixedBytes = 800 << 20
     /// Below this, the halo's overlap makes tiles several times slower than one pass.
@@ -62,6 +72,28 @@ public struct MemoryBudget: Sendable, Equatable {
         return bytes
     }
 
+    /// This budget, or less where the process cannot have that much (an address-space limit, a
+    /// small machine): the fixed part is mostly allocated already, so what is left must hold the
+    /// rest.
+    public func limitedToAvailable() -> MemoryBudget {
+        let possible = AvailableMemory.bytes() - AvailableMemory.headroom + Self.fixedBytes / 2
+        guard possible < bytes else { return self }
+        return MemoryBudget(bytes: possible, shortfall: "this process can have only about \(AvailableMemory.mebibytes(possible)) MiB "
+            + "(its address-space limit or the machine's memory)")
+    }
+
+    /// What a transfer of this size allocates (as the model counts it): one pass and the state at
+    /// image size, or, tiled, a window's pass and the tiled state.
+    public static func transferBytes(width: Int, height: Int, options: TransferOptions) -> Int {
+        let pixels = Double(width) * Double(height)
+        let pass = passBytesPerPixel(deepest: options.deepestLayer)
+        guard let tiles = options.tiles, width > tiles.width || height > tiles.height else {
+            return Int(min(pixels * (pass + stateBytesPerPixel(options, tiled: false)), 1e18))
+        }
+        let window = Double(min(width, tiles.width + 2 * options.tileHalo + 15)) * Double(min(height, tiles.height + 2 * options.tileHalo + 15))
+        return Int(min(window * pass + pixels * stateBytesPerPixel(options, tiled: true), 1e18))
+    }
+
     /// The tiles for an image of this size: nil when one pass fits; else the tile height and width
     /// whose windows fit beside the image-sized state and cover the image with the fewest pixels.
     /// A grid shifted at random has about length/tile + 1 windows per axis, each tile + 2·halo
@@ -94,7 +126,8 @@ public struct MemoryBudget: Sendable, Equatable {
             let window = Double((Self.smallestTile + 2 * halo + 15) * (Self.smallestTile + 2 * halo + 15))
             let needed = Double(Self.fixedBytes) + pixels * Self.stateBytesPerPixel(options, tiled: true) + pass * window
             let hint = options.optimizer == .lbfgs ? " (or use Adam, or a shorter L-BFGS history)" : ""
-            throw StyleFilterError.invalidArgument("\(width)×\(height) needs about \(Int(needed / 1048576) + 1) MiB with \(options.optimizer.rawValue); raise --max-memory\(hint)")
+            let advice = shortfall.map { "; \($0)" } ?? "; raise --max-memory\(hint)"
+            throw StyleFilterError.invalidArgument("\(width)×\(height) needs about \(Int(needed / 1048576) + 1) MiB with \(options.optimizer.rawValue)\(advice)")
         }
         return best.shape
     }

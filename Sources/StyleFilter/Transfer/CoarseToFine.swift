@@ -58,7 +58,7 @@ public enum CoarseToFine {
             let (width, height) = sizes[index]
             var options = steps[index].options
             if options.tiles == nil, let memory {
-                options.tileShape = try memory.tiles(width: width, height: height, options: options)
+                options.tileShape = try memory.limitedToAvailable().tiles(width: width, height: height, options: options)
             }
             let tiles = options.tiles.flatMap { width > $0.width || height > $0.height ? $0 : nil }
             if !events(.scale(index: index, count: steps.count, width: width, height: height, tiles: tiles)) {

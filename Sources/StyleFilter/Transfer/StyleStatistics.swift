@@ -50,6 +50,8 @@ public struct StyleStatistics: Sendable, Equatable {
                 let square = TileShape(height: max(16, side / 16 * 16), width: max(16, side / 16 * 16))
                 grams = try TiledObjective.grams(network: network, image: style.image.networkTensor(), layers: layers, tiles: square, halo: halo)
             } else {
+                try AvailableMemory.ensure(Int(Double(style.image.width * style.image.height) * MemoryBudget.passBytesPerPixel(deepest: deepest)),
+                                           for: "the statistics of a \(style.image.width)×\(style.image.height) style image")
                 let pass = VGG19Pass(network: network, height: style.image.height, width: style.image.width, deepest: deepest)
                 pass.forward(style.image.networkTensor())
                 grams = layers.map { StyleLoss.gram(of: pass.outputs[$0.index]) }

@@ -39,8 +39,10 @@ public final class StyleTransfer: @unchecked Sendable {
         var kept = options
         kept.initialization = .content  // a start picture is copied below; keeping it would double the image's memory
         self.options = kept
-        let contentTensor = content.networkTensor()
         try StyleTransfer.checkSize(content, deepest: options.deepestLayer, what: "content image")
+        try AvailableMemory.ensure(MemoryBudget.transferBytes(width: content.width, height: content.height, options: options),
+                                   for: "optimizing a \(content.width)×\(content.height) image")
+        let contentTensor = content.networkTensor()
         if let tiles = options.tiles, content.width > tiles.width || content.height > tiles.height {
             objective = try TiledObjective(network: network, content: contentTensor, style: style, options: options,
                                            tiles: tiles, halo: options.tileHalo)
@@ -126,7 +128,7 @@ public final class StyleTransfer: @unchecked Sendable {
         let gradient = Tensor(channels: 3, height: image.height, width: image.width)
         let start = monotonicSeconds()
         var losses = objective.evaluate(image, gradient: gradient)
-        guard losses.total.isFinite else { throw StyleFilterError.invalidArgument("the loss is not finite at the start") }
+        try Self.checkFinite(losses, iteration: 0)
         var best = losses
         let keepsBest = !(objective is TiledObjective && options.optimizer == .adam)
         let bestImage = keepsBest ? Tensor(channels: 3, height: image.height, width: image.width) : nil
@@ -137,6 +139,7 @@ public final class StyleTransfer: @unchecked Sendable {
         for iteration in stride(from: 1, through: options.iterations, by: 1) {
             optimizer.step(image, gradient: gradient, loss: losses.total)
             losses = objective.evaluate(image, gradient: gradient)
+            try Self.checkFinite(losses, iteration: iteration)
             if losses.total < best.total || !keepsBest {
                 best = losses
                 bestImage?.copy(from: image)
@@ -147,6 +150,14 @@ public final class StyleTransfer: @unchecked Sendable {
         }
         if let bestImage, !(losses.total <= best.total) { image.copy(from: bestImage) }
         return best
+    }
+
+    /// A loss that overflowed makes every later step meaningless, and the image the run would
+    /// return is then only its start: that is a failed run, not a result.
+    static func checkFinite(_ losses: LossBreakdown, iteration: Int) throws {
+        guard !losses.total.isFinite else { return }
+        throw StyleFilterError.invalidArgument("the loss is not finite (\(losses.total)) at iteration \(iteration): the loss weights are too large "
+            + "for single precision; lower the style or content weight")
     }
 
     public var result: RGBImage { RGBImage(networkTensor: image) }

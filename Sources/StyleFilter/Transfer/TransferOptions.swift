@@ -103,11 +103,19 @@ public struct TransferOptions: Sendable {
     /// The deepest layer any loss reads: how far a pass must run.
     public var deepestLayer: Int { (activeContentLayers + activeStyleLayers).map(\.index).max() ?? 0 }
 
+    /// Loss weights above this overflow single precision somewhere in the loss or its gradient.
+    public static let maxWeight: Float = 1e15
+
     public func validate() throws {
         guard iterations >= 0 else { throw StyleFilterError.invalidArgument("iterations must be ≥ 0") }
         guard history >= 1 && history <= 1000 else { throw StyleFilterError.invalidArgument("history must be 1 … 1000") }
         for (name, w) in [("content weight", contentWeight), ("style weight", styleWeight), ("tv weight", tvWeight)] {
-            guard w.isFinite && w >= 0 else { throw StyleFilterError.invalidArgument("\(name) must be a finite number ≥ 0") }
+            guard w.isFinite && w >= 0 && w <= Self.maxWeight else {
+                throw StyleFilterError.invalidArgument("\(name) must be a number from 0 to 1e15 (larger ones overflow the loss)")
+            }
+        }
+        guard contentWeight > 0 || styleWeight > 0 else {
+            throw StyleFilterError.invalidArgument("content and style weights are both 0: there is nothing to optimize")
         }
         if let lr = learningRate, !(lr.isFinite && lr > 0) {
             throw StyleFilterError.invalidArgument("learning rate must be a finite number > 0")

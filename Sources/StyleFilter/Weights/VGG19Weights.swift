@@ -48,7 +48,7 @@ public enum VGG19Weights {
         guard Files.exists(path) else { throw StyleFilterError.weights("VGG19 weights not found at \(path); \(fixHint)") }
         guard Files.isRegularFile(path) else { throw StyleFilterError.weights("\(path) is not a regular file; \(fixHint)") }
         let bytes: [UInt8]
-        switch Files.read(path) {
+        switch Files.read(path, limit: byteCount) {
         case .success(let b): bytes = b
         case .failure(let e): throw StyleFilterError.weights("\(e.description); \(fixHint)")
         }
