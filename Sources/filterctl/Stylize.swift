@@ -119,7 +119,8 @@ struct Stylize: ParsableCommand {
         common.inputFlags.apply()
         let baseOptions = try options()
         var (contentPath, stylePaths) = try inputs()
-        try PathGuard.check(inputs: [contentPath].compactMap { $0 } + stylePaths + common.initPaths,
+        let inputPaths = [contentPath].compactMap { $0 } + stylePaths + common.initPaths
+        try PathGuard.check(inputs: inputPaths,
                             outputs: [("-o", destination.output), ("--loss-log", lossLog), ("--loss-plot", lossPlot)]
                                 .compactMap { flag, path in path.map { (flag, $0) } },
                             directories: scales.workDir.map { [("--work-dir", $0)] } ?? [])
@@ -177,9 +178,11 @@ struct Stylize: ParsableCommand {
                 history.append(p)
                 if let every = saveEvery, p.iteration > 0, p.iteration % every == 0, p.iteration < p.iterations {
                     do {
+                        let path = Self.intermediatePath(destination.output, iteration: p.iteration)
+                        try PathGuard.check(inputs: inputPaths, outputs: [("--save-every", path)])
                         let original = try photo?.photo(width: full.width, height: full.height)
                         try ImageIO.save(try preserve.finish(image(), content: original?.colour ?? image()), like: original,
-                                         profile: outputProfile, to: Self.intermediatePath(destination.output, iteration: p.iteration))
+                                         profile: outputProfile, to: path)
                     } catch {
                         saveError = error
                     }

@@ -80,16 +80,21 @@ final class IntegrationTests: FilterctlTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("bad.png")))
     }
 
-    /// `make install`, then the C programs: the README's example compiled as shown, the
-    /// threads-and-errors test linked through pkg-config, the dlopen example and the libvips module.
-    func testCLibraryInstallsAndServesCPrograms() throws {
+    /// `make install` into the scratch directory: (the package root, the prefix).
+    func installLibrary() throws -> (root: String, prefix: String) {
         try requireWeights()
         try require("cc")
         try require("make")
-        let root = TestSupport.packageRoot.path
-        let prefix = file("prefix")
+        let root = TestSupport.packageRoot.path, prefix = file("prefix")
         let install = try shell(["make", "-C", root, "install", "PREFIX=\(prefix)"])
         XCTAssertEqual(install.status, 0, install.output)
+        return (root, prefix)
+    }
+
+    /// `make install`, then the C programs: the README's example compiled as shown, the
+    /// threads-and-errors test linked through pkg-config, the dlopen example and the libvips module.
+    func testCLibraryInstallsAndServesCPrograms() throws {
+        let (root, prefix) = try installLibrary()
         for path in ["lib/libStyleFilter.so", "include/stylefilter.h", "lib/pkgconfig/stylefilter.pc"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: "\(prefix)/\(path)"), path)
         }
@@ -146,13 +151,7 @@ final class IntegrationTests: FilterctlTestCase {
     /// strides, bands, formats, margins, struct sizes and NULL pointers (integration/c/fuzz_abi.c):
     /// every call returns a documented status, and a 16384² buffer is refused, not fatal.
     func testCABIFuzzedUnderSanitizers() throws {
-        try requireWeights()
-        try require("cc")
-        try require("make")
-        let root = TestSupport.packageRoot.path
-        let prefix = file("prefix")
-        let install = try shell(["make", "-C", root, "install", "PREFIX=\(prefix)"])
-        XCTAssertEqual(install.status, 0, install.output)
+        let (root, prefix) = try installLibrary()
         let pc = "PKG_CONFIG_PATH='\(prefix)/lib/pkgconfig'"
         let style = try makeImage("style.png", width: 64, height: 64)
         try FileManager.default.createDirectory(atPath: file("presets"), withIntermediateDirectories: true)

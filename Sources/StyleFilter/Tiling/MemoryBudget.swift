@@ -126,7 +126,7 @@ public struct MemoryBudget: Sendable, Equatable {
             let window = Double((Self.smallestTile + 2 * halo + 15) * (Self.smallestTile + 2 * halo + 15))
             let needed = Double(Self.fixedBytes) + pixels * Self.stateBytesPerPixel(options, tiled: true) + pass * window
             let hint = options.optimizer == .lbfgs ? " (or use Adam, or a shorter L-BFGS history)" : ""
-            let advice = shortfall.map { "; \($0)" } ?? "; raise --max-memory\(hint)"
+            let advice = (shortfall.map { "; \($0)" } ?? "; raise --max-memory") + hint
             throw StyleFilterError.invalidArgument("\(width)×\(height) needs about \(Int(needed / 1048576) + 1) MiB with \(options.optimizer.rawValue)\(advice)")
         }
         return best.shape

@@ -57,14 +57,16 @@ public enum CoarseToFine {
         for index in first..<steps.count {
             let (width, height) = sizes[index]
             var options = steps[index].options
-            if options.tiles == nil, let memory {
-                options.tileShape = try memory.limitedToAvailable().tiles(width: width, height: height, options: options)
-            }
+            let planned = options.tiles == nil ? memory : nil
+            if let planned { options.tileShape = try planned.limitedToAvailable().tiles(width: width, height: height, options: options) }
+            let style = try steps[index].style(options.tiles.flatMap { width > $0.width || height > $0.height ? $0 : nil })
+            // The style's pass made what is made on first use (the Winograd kernels): where the
+            // process has a hard limit, the tiles are planned again with what is left now.
+            if let planned { options.tileShape = try planned.limitedToAvailable().tiles(width: width, height: height, options: options) }
             let tiles = options.tiles.flatMap { width > $0.width || height > $0.height ? $0 : nil }
             if !events(.scale(index: index, count: steps.count, width: width, height: height, tiles: tiles)) {
                 throw StyleFilterError.cancelled
             }
-            let style = try steps[index].style(tiles)
             if let previous = result {
                 options.initialization = .start(try ImageIO.resize(previous, width: width, height: height).networkTensor())
                 result = nil
