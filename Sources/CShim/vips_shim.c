@@ -5,14 +5,15 @@
 int sf_vips_start(void) {
     static int started = 0;
     if (started) return 0;
+    /* Only starts libvips: its thread pool and cache are the host application's to set. */
     if (VIPS_INIT("stylefilter")) return -1;
-    /* The optimizer owns the cores while it runs; libvips only decodes and encodes. */
-    vips_concurrency_set(1);
-    /* Each image is decoded once per scale; a cache would only keep decoded photos (54 MB at
-     * 18 megapixels) alive beside the optimizer. */
-    vips_cache_set_max(0);
     started = 1;
     return 0;
+}
+
+void sf_vips_set_process_limits(int concurrency, int cache_max) {
+    vips_concurrency_set(concurrency);
+    vips_cache_set_max(cache_max);
 }
 
 VipsImage *sf_vips_open_file(const char *path, int sequential, int shrink) {

@@ -17,6 +17,9 @@ struct FilterCtl: ParsableCommand {
     /// instead of the process dying mid-run.
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // filterctl is the application: it, not the library, sets the process-wide threads and
+        // caches (a failure to start libvips is reported by the command that needs it).
+        try? StyleFilter.configureProcessForStyleTransfer()
         main(nil)
     }
 }

@@ -165,4 +165,16 @@ final class IntegrationTests: FilterctlTestCase {
         XCTAssertTrue(run.output.contains("0 failures"), run.output)
         XCTAssertFalse(run.output.contains("runtime error"), run.output)
     }
+
+    /// A C host's own libvips settings survive the library: it starts libvips but sets neither
+    /// its thread pool nor its cache (filterctl, the application, does that in its main).
+    func testTheLibraryLeavesTheHostsLibvipsSettings() throws {
+        let (root, prefix) = try installLibrary()
+        let pc = "PKG_CONFIG_PATH='\(prefix)/lib/pkgconfig'"
+        let style = try makeImage("style.png", width: 48, height: 48)
+        let run = try shell(["sh", "-c", "\(pc) cc -Wall -Werror '\(root)/integration/c/host_settings.c' "
+            + "$(\(pc) pkg-config --cflags --libs vips stylefilter) -o host_settings && ./host_settings '\(style)'"])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("concurrency 3, cache 77"), run.output)
+    }
 }

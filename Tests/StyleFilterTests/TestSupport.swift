@@ -23,7 +23,12 @@ enum TestSupport {
     private static let lock = NSLock()
 
     /// The real VGG19, loaded once per pooling mode for the whole test run.
+    /// The test process runs the engine as filterctl does: the process-wide settings are the
+    /// application's, and here the test runner is the application.
+    static let configuredProcess: Void = { try? StyleFilter.configureProcessForStyleTransfer() }()
+
     static func network(_ pooling: PoolingMode = .max) throws -> VGG19 {
+        _ = configuredProcess
         try require(FileManager.default.fileExists(atPath: weightsPath), "VGG19 weights (\(weightsPath))")
         lock.lock()
         defer { lock.unlock() }
@@ -57,6 +62,7 @@ enum TestSupport {
 
     /// A VGG19-shaped network with random weights, channels divided by `shrink`.
     static func randomVGG(shrink: Int = 16, pooling: PoolingMode = .max) -> (VGG19, [Conv3x3]) {
+        _ = configuredProcess
         let convs = VGG19.convShapes.enumerated().map { i, s in
             randomConv(s.input == 3 ? 3 : s.input / shrink, s.output / shrink, seed: UInt64(100 + i))
         }

@@ -9,8 +9,11 @@
 #include <stddef.h>
 #include "stylefilter.h"
 
-/* Starts libvips once per process; returns 0 on success. */
+/* Starts libvips once per process (and nothing else); returns 0 on success. */
 int sf_vips_start(void);
+
+/* libvips' worker threads and operation cache size, process-wide: for applications only. */
+void sf_vips_set_process_limits(int concurrency, int cache_max);
 
 /* Opens an image lazily; decode errors and truncation fail rather than produce grey areas.
  * Sequential access decodes as the pixels are pulled (no whole decoded copy in memory or on

@@ -21,8 +21,11 @@
  *   estimates the memory it needs and compares it with what the process can have (its
  *   RLIMIT_AS and the machine's memory): too much is a status, not an allocation failure.
  * - A context is used by one thread at a time; different contexts run in parallel safely. Each
- *   call spreads its work over one thread per core ($STYLEFILTER_THREADS caps it) and sets
- *   OpenBLAS to one thread per call, process-wide.
+ *   call spreads its work over one thread per core ($STYLEFILTER_THREADS caps it) and calls
+ *   OpenBLAS from each. The library changes no process-wide setting: libvips' thread pool and
+ *   cache stay as the host set them, and so does OpenBLAS's thread count, which a host whose
+ *   main work is style transfer sets to 1 with sf_set_blas_threads (the fastest: OpenBLAS's own
+ *   threads would only compete with the engine's).
  * - Colours are sRGB. Alpha (4 bands) is passed through untouched. The network works in 8 bits, so
  *   u16 and f32 results carry 8-bit precision in the wider type. f32 samples are 0 … 1.
  * - The library may be loaded with dlopen. Keep it loaded until the process ends: the Swift
@@ -89,6 +92,10 @@ typedef struct {
 
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string, never NULL. */
 const char *sf_version(void);
+
+/* OpenBLAS's thread count, process-wide: the host's call, made once (1 is fastest for this
+ * library; see the rules above). SF_ERROR_ARGUMENT unless 1 … 1024. */
+sf_status sf_set_blas_threads(int threads);
 
 /* Fills *options with the defaults and options->struct_size. Does nothing if options is NULL. */
 void sf_options_init(sf_options *options);

@@ -14,6 +14,11 @@ public func sf_version() -> UnsafePointer<CChar> {
     UnsafeRawPointer(("0.1.0" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
+@_cdecl("sf_set_blas_threads")
+public func sf_set_blas_threads(_ count: Int32) -> sf_status {
+    (try? StyleFilter.setBLASThreads(Int(count))) == nil ? SF_ERROR_ARGUMENT : SF_OK
+}
+
 @_cdecl("sf_options_init")
 public func sf_options_init(_ options: UnsafeMutablePointer<sf_options>?) {
     guard let options else { return }

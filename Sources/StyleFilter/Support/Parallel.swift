@@ -4,13 +4,13 @@ import Dispatch
 import Glibc
 #endif
 
-/// The engine's threading: work is split over the cores here, and OpenBLAS runs single-threaded
-/// inside each part. OpenBLAS's own worker threads spin between calls; on 2 cores they took the
-/// cores from the non-GEMM work (tile transforms, pooling) that runs between sgemms.
+/// The engine's threading: work is split over the cores here, and OpenBLAS is best run
+/// single-threaded inside each part (`StyleFilter.setBLASThreads(1)`, the application's call).
+/// OpenBLAS's own worker threads spin between calls; on 2 cores they took the cores from the
+/// non-GEMM work (tile transforms, pooling) that runs between sgemms.
 enum Parallel {
     /// One part per online core (at most 16), or $STYLEFILTER_THREADS.
     static let workers: Int = {
-        openblas_set_num_threads(1)
         if let text = getenv("STYLEFILTER_THREADS"), let n = Int(String(cString: text)), n >= 1 { return min(n, 64) }
         return max(1, min(16, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }()
