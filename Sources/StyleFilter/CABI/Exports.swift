@@ -89,9 +89,7 @@ public func sf_context_load_preset(_ context: OpaquePointer?, _ name: UnsafePoin
         do {
             let located = try PresetStore(extraDirectory: presetDir.map { String(cString: $0) }).find(String(cString: name))
             (c.style, c.options) = try located.finalScale(network: network, iterations: c.iterations) { _ in }
-        } catch let error as StyleFilterError where error == .cancelled {
-            throw error
-        } catch let error as StyleFilterError where error.isWeights {
+        } catch let error as StyleFilterError where error == .cancelled || error.isWeights {
             throw error
         } catch {
             return c.fail(SF_ERROR_STYLE, "\(error)")

@@ -151,11 +151,12 @@ public final class TileServer {
                     return summary
                 }
             case .success(let frame):
-                // A tile the process cannot hold is refused before its payload is read, and the
-                // stream goes on with the next frame.
+                // A frame the process cannot hold (a tile: with its optimization) is refused before
+                // its payload is read, and the stream goes on with the next frame.
                 do {
-                    try AvailableMemory.ensure(Int(frame.payloadLength) + MemoryBudget.transferBytes(width: Int(frame.width), height: Int(frame.height), options: options),
-                                               for: "a \(frame.width)×\(frame.height) tile")
+                    let optimized = frame.kind == .tile
+                        ? MemoryBudget.transferBytes(width: Int(frame.width), height: Int(frame.height), options: options) : 0
+                    try AvailableMemory.ensure(Int(frame.payloadLength) + optimized, for: "a \(frame.width)×\(frame.height) \(frame.kind == .tile ? "tile" : "guide")")
                 } catch let error as StyleFilterError {
                     try refuse(id: frame.id, .tooLarge, error.description)
                     guard input.skip(frame.payloadLength) else { return summary }
