@@ -3,7 +3,7 @@ import StyleFilter
 
 /// What input images may be: shared by every command that reads images.
 struct InputFlags: ParsableArguments {
-    @Option(help: "Refuse input images of more pixels than this, checked before decoding (default 100000000).")
+    @Option(help: "Refuse input images of more pixels than this, checked before decoding.")
     var maxPixels = InputLimits.defaults.maxPixels
 
     @Flag(help: "Let libvips' loaders that are not safe with untrusted files (SVG, PDF, ImageMagick, FITS, …) read inputs.")

@@ -251,14 +251,11 @@ final class ReliabilityTests: FilterctlTestCase {
         let style = try makeImage("style.png", width: 64, height: 40)
         let content = try makeImage("content.png", width: 48, height: 40)
         func limited(_ arguments: [String], stdin: String? = nil) throws -> (Int32, Process.TerminationReason, String) {
-            let process = Process()
+            // filterctl's own environment and folder, started through a shell that limits it first.
+            let process = try filterctlProcess([])
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             let quoted = arguments.map { "'\($0)'" }.joined(separator: " ")
             process.arguments = ["-c", "ulimit -v 2500000; exec '\(filterctl.path)' \(quoted)" + (stdin.map { " < '\($0)'" } ?? "")]
-            process.currentDirectoryURL = scratch
-            var environment = ProcessInfo.processInfo.environment
-            environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
-            process.environment = environment
             let err = Pipe()
             process.standardError = err
             process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")

@@ -9,7 +9,6 @@ struct TilePixels {
     init(payload: ArraySlice<UInt8>, width: Int, height: Int, bands: Int, format: TileFrame.SampleFormat) throws {
         let count = width * height * bands
         precondition(payload.count == count * format.bytes)
-        try AvailableMemory.ensure(count * 4 + width * height * 7, for: "a \(width)×\(height) tile")
         let base = payload.startIndex
         var samples = [Float](repeating: 0, count: count)
         switch format {
