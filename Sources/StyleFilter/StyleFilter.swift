@@ -2,7 +2,7 @@ import CShim
 
 /// Library-wide facts and the process-level set-up of the numerical back end.
 public enum StyleFilter {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 
     /// Threads the engine splits its work over (one per core, or $STYLEFILTER_THREADS).
     public static var threads: Int { Parallel.workers }

@@ -21,17 +21,17 @@ struct Apply: ParsableCommand {
     @Option(help: "Profile of the result: content (the photo's own embedded profile, CMYK kept in JPEG/TIFF) or srgb.")
     var outputProfile = OutputProfile.content
 
-    @Option(help: "Long side of the result (default: the preset's final scale).")
+    @Option(help: "Long side of the result (default: the photo's own size, reached coarse-to-fine from the preset's scales).")
     var size: Int?
 
-    @Option(help: "Iterations at the final scale (default: the preset's).")
+    @Option(help: "Iterations of the preset's last scale, where the composition is made (default: the preset's).")
     var iterations: Int?
 
     @Option(help: "A directory searched before the default preset folders.")
     var presetDir: String?
 
-    @Option(help: "Memory the run may use (e.g. 2G); scales too large for one pass are optimized in tiles that fit.")
-    var maxMemory = "2G"
+    @OptionGroup(title: "Scales, memory and resuming")
+    var scales: ScaleFlags
 
     @OptionGroup var weightsFlag: WeightsFlag
 
@@ -44,42 +44,31 @@ struct Apply: ParsableCommand {
     func validate() throws {
         if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
         if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
-        do { _ = try MemoryBudget(parsing: maxMemory) } catch { throw ValidationError("--max-memory: \(error)") }
+        if scales.baseSize != nil { throw ValidationError("--base-size: apply makes the composition at the preset's last scale") }
     }
 
     func run() throws {
+        Termination.catchSignals()
         inputFlags.apply()
         let located = try PresetStore(extraDirectory: presetDir).find(preset)
         let p = located.preset
-        try PathGuard.check(inputs: [input, located.path, located.sidecarPath] + (located.styleImagePath.map { [$0] } ?? []),
-                            outputs: [("-o", destination.output)])
+        let presetFiles = [located.path, located.sidecarPath] + (located.styleImagePath.map { [$0] } ?? [])
+        try PathGuard.check(inputs: [input] + presetFiles, outputs: [("-o", destination.output)],
+                            directories: scales.workDir.map { [("--work-dir", $0)] } ?? [])
         try destination.check()
-        let schedule = p.schedule(size: size, iterations: iterations)
+        let spool = try StandardInputSpool(if: input == "-")
+        defer { spool?.remove() }
         let network = try weightsFlag.network(pooling: p.pooling)
-        let photo = try ImageIO.loadPhoto(input) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: schedule.last!.size) }
+        let photo = try PhotoInput(path: spool?.path ?? input)
         photo.warnings.forEach { Console.error("warning: \($0)") }
-        let content = photo.colour
-        let statistics = try located.styleStatistics(network: network, longSides: schedule.map { p.styleLongSide(forScaleSize: $0.size) }) {
-            if !quiet { Console.error($0) }
-        }
-        let steps = try zip(schedule, statistics).map {
-            ScaleStep(size: $0.size, options: try p.transferOptions(iterations: $0.iterations), style: $1)
-        }
-        if !quiet {
-            let plan = schedule.map { "\($0.size) px × \($0.iterations)" }.joined(separator: " → ")
-            Console.error("preset \(p.name) (\(located.path)): content \(content.width)×\(content.height), \(plan)")
-        }
-        let reporters = schedule.indices.map { i in
-            var r = ProgressReporter(quiet: quiet)
-            if schedule.count > 1 { r.prefix = "scale \(i + 1)/\(schedule.count) " }
-            return r
-        }
-        let result = try CoarseToFine.run(network: network, size: (content.width, content.height), steps: steps, content: { w, h in
-            try ImageIO.resize(content, width: w, height: h)
-        }, memory: try MemoryBudget(parsing: maxMemory)) { event in
-            if case .iteration(let scale, let progress, _) = event { reporters[scale].report(progress) }
-            return true
-        }
-        try destination.save(result, like: photo, profile: outputProfile)
+        let full = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: size)
+        let plan = try JobPlan(preset: p, finalSize: max(full.width, full.height), iterations: iterations, refinement: scales.refinement)
+        var job = StyleJob(network: network, photo: photo, size: full, style: .preset(located), plan: plan)
+        job.memory = scales.memory.budget
+        job.note = { if !quiet { Console.error($0) } }
+        job.workDirectory = try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
+                                                     identity: ScaleFlags.identity(inputs: [input] + presetFiles))
+        if !quiet { Console.error("preset \(p.name) (\(located.path)): \(full.width)×\(full.height), \(plan.description)") }
+        try JobRunner.run(job, quiet: quiet) { try destination.save($0.image, like: $0.original, profile: outputProfile) }
     }
 }

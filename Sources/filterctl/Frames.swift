@@ -40,6 +40,8 @@ struct Frames: ParsableCommand {
     @OptionGroup(title: "Loss and optimizer")
     var loss: LossFlags
 
+    @OptionGroup var memory: MemoryFlag
+
     func validate() throws {
         guard !style.styles.isEmpty else { throw ValidationError("give at least one --style image") }
         _ = try style.weighted(style.styles)
@@ -100,26 +102,31 @@ struct Frames: ParsableCommand {
         var previous: RGBImage?
         var animationFrames: [RGBImage] = []
         for (index, file) in files.enumerated() {
-            let content = try ImageIO.load(file) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.sizeOrDefault) }
-            if let first = previous, first.width != content.width || first.height != content.height {
-                throw StyleFilterError.invalidArgument("\(file) is \(content.width)×\(content.height) at this size, the frame before \(first.width)×\(first.height): frames must share one size")
+            let photo = try PhotoInput(path: file)
+            let size = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: common.sizeOrDefault)
+            if let first = previous, first.width != size.width || first.height != size.height {
+                throw StyleFilterError.invalidArgument("\(file) is \(size.width)×\(size.height) at this size, the frame before \(first.width)×\(first.height): frames must share one size")
             }
             if statistics == nil {
                 // Every frame has the same size, so the style statistics are computed once.
-                let styles = try style.load(style.styles, contentPixels: content.width * content.height)
-                statistics = try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers)
+                statistics = try style.input(style.styles).statistics(network: network, width: size.width, height: size.height,
+                                                        layers: options.activeStyleLayers) { Console.error("warning: \($0)") }
             }
             if let previous {
                 options.initialization = .image(previous)
                 options.iterations = laterIterations
             } else {
-                options.initialization = try common.initialization(common.`init`, width: content.width, height: content.height)
+                options.initialization = try common.initialization(common.`init`, width: size.width, height: size.height)
             }
+            var job = StyleJob(network: network, photo: photo, size: size, style: .statistics(statistics!),
+                               plan: JobPlan(size: max(size.width, size.height), options: options))
+            job.memory = memory.budget
             var reporter = ProgressReporter(quiet: common.quiet)
             reporter.prefix = "frame \(index + 1)/\(files.count) "
-            let transfer = try StyleTransfer(network: network, content: content, style: statistics!, options: options)
-            try transfer.run { reporter.report($0); return true }
-            let result = transfer.result
+            let result = try job.run { event in
+                if case .iteration(_, let p, _) = event { reporter.report(p) }
+                return true
+            }.image.rounded
             try ImageIO.save(result, to: "\(output)/\(Self.stem(file)).\(frameFormat)")
             previous = result
             if animation != nil { animationFrames.append(result) }

@@ -32,6 +32,8 @@ struct Grid: ParsableCommand {
     @OptionGroup(title: "Loss and optimizer")
     var loss: LossFlags
 
+    @OptionGroup var memory: MemoryFlag
+
     func validate() throws {
         guard (1...2).contains(vary.count) else { throw ValidationError("give one or two --vary NAME=V1,V2,…") }
         let sweeps = try vary.map(Sweep.init)
@@ -45,7 +47,8 @@ struct Grid: ParsableCommand {
         try PathGuard.check(inputs: [content, styleImage] + style.styles + common.initPaths, outputs: [("-o", destination.output)])
         try destination.check()
         let network = try common.network(pooling: loss.poolingMode)
-        let photo = try ImageIO.load(content) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: common.sizeOrDefault) }
+        let photo = try PhotoInput(path: content)
+        let size = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: common.sizeOrDefault)
         let columns = sweeps[0].values
         let rows: [String?] = sweeps.count > 1 ? sweeps[1].values : [nil]
         var cells: [(image: RGBImage, caption: String)] = []
@@ -55,18 +58,22 @@ struct Grid: ParsableCommand {
                 var caption = [try sweeps[0].apply(column, to: &cell)]
                 if let row { caption.append(try sweeps[1].apply(row, to: &cell)) }
                 try cell.options.validate()
-                cell.options.initialization = try common.initialization(cell.initialization, width: photo.width, height: photo.height)
+                cell.options.initialization = try common.initialization(cell.initialization, width: size.width, height: size.height)
                 var cellStyle = style
                 cellStyle.styleScale = cell.styleScale
-                let styles = try cellStyle.load([styleImage] + style.styles, contentPixels: photo.width * photo.height)
+                var job = StyleJob(network: network, photo: photo, size: size, style: try cellStyle.input([styleImage] + style.styles),
+                                   plan: JobPlan(size: max(size.width, size.height), options: cell.options))
+                job.memory = memory.budget
                 var reporter = ProgressReporter(quiet: common.quiet)
                 reporter.prefix = "cell \(cells.count + 1)/\(columns.count * rows.count) "
-                let transfer = try StyleTransfer(network: network, content: photo, styles: styles, options: cell.options)
-                try transfer.run { reporter.report($0); return true }
-                cells.append((transfer.result, caption.joined(separator: ", ")))
+                let result = try job.run { event in
+                    if case .iteration(_, let p, _) = event { reporter.report(p) }
+                    return true
+                }
+                cells.append((result.image.rounded, caption.joined(separator: ", ")))
             }
         }
-        let title = "\(Files.basename(content)) × \(Files.basename(styleImage)), \(photo.width)×\(photo.height), \(common.iterations) iterations"
+        let title = "\(Files.basename(content)) × \(Files.basename(styleImage)), \(size.width)×\(size.height), \(common.iterations) iterations"
         let sheet = try ImageIO.contactSheet(cells, across: columns.count, title: title)
         try destination.save(sheet)
     }

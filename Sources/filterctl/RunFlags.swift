@@ -114,19 +114,10 @@ struct StyleFlags: ParsableArguments {
         return zip(paths, weights).map { ($0, $1!) }
     }
 
-    /// Loads each style at the size this run gives it. At a coarse-to-fine run's larger scales
-    /// `growth` is the scale's size over the first one's: --style-size grows with it, as
-    /// --style-scale does with the content, so brush strokes keep their size in the picture.
-    func load(_ paths: [String], contentPixels: Int, growth: Double = 1, warn: Bool = true) throws -> [(image: RGBImage, weight: Float)] {
-        try weighted(paths).map { style in
-            let painting = try ImageIO.loadPhoto(style.path) { w, h in
-                if let styleSize {
-                    return StyleTransfer.contentSize(width: w, height: h, longSide: max(16, Int((Double(styleSize) * growth).rounded())))
-                }
-                return StyleTransfer.styleSize(width: w, height: h, contentPixels: contentPixels, styleScale: styleScale)
-            }
-            if warn { painting.warnings.forEach { Console.error("warning: \($0)") } }
-            return (painting.colour.rounded, style.weight)
-        }
+    /// The style of a job: `paths` blended by --style-weights, sized by --style-size (growing
+    /// with the scales) or --style-scale.
+    func input(_ paths: [String]) throws -> StyleInput {
+        let sizing = styleSize.map { StyleSizing.longSide($0) } ?? .relative(styleScale)
+        return .images(try weighted(paths).map { StyleImage(path: $0.path, weight: $0.weight) }, sizing: sizing)
     }
 }

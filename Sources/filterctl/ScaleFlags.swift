@@ -1,15 +1,15 @@
 import ArgumentParser
 import StyleFilter
 
-/// Coarse-to-fine, memory and resuming: how `stylize` gets to a large result.
+/// Coarse-to-fine, memory and resuming: how `stylize` and `apply` get to a large result.
 struct ScaleFlags: ParsableArguments {
-    @Option(help: "Long side of the first scale, optimized fully with --iterations; larger results are refined from it.")
-    var baseSize = 512
+    @Option(help: "Long side of the scale the composition is made at, optimized fully; larger results are refined from it (default: 512; apply: the preset's last scale).")
+    var baseSize: Int?
 
     @Option(help: "Size ratio between scales (e.g. 2 or 1.414).")
     var scaleStep = 2.0
 
-    @Option(help: "Iterations at the largest scale; each smaller refining scale gets twice as many (at most --iterations).")
+    @Option(help: "Iterations at the largest scale; each smaller refining scale gets twice as many (at most the base scale's).")
     var refineIterations = 4
 
     @Option(help: "Optimizer of the refining scales: adam, or lbfgs (it keeps --history image copies).")
@@ -18,8 +18,7 @@ struct ScaleFlags: ParsableArguments {
     @Option(help: "Step of the refining scales (default: 4 pixel levels for adam, 1 for lbfgs).")
     var refineLearningRate: Float?
 
-    @Option(help: "Memory the run may use (e.g. 2G, 1500M); scales too large for one pass are optimized in tiles that fit.")
-    var maxMemory = "2G"
+    @OptionGroup var memory: MemoryFlag
 
     @Option(help: "Where finished scales are kept until the run ends (default: OUTPUT.work).")
     var workDir: String?
@@ -28,28 +27,44 @@ struct ScaleFlags: ParsableArguments {
     var resume = false
 
     func validate() throws {
-        guard Preset.sizeRange.contains(baseSize) else { throw ValidationError("--base-size must be 16 … 16384") }
+        if let baseSize, !Preset.sizeRange.contains(baseSize) { throw ValidationError("--base-size must be 16 … 16384") }
         guard scaleStep.isFinite, scaleStep >= 1.2, scaleStep <= 4 else { throw ValidationError("--scale-step must be 1.2 … 4") }
         guard Preset.iterationRange.contains(refineIterations) else { throw ValidationError("--refine-iterations must be 0 … 100000") }
         guard OptimizerKind(rawValue: refineOptimizer) != nil else { throw ValidationError("--refine-optimizer must be lbfgs or adam") }
         if let lr = refineLearningRate, !(lr.isFinite && lr > 0) { throw ValidationError("--refine-learning-rate must be > 0") }
-        do { _ = try MemoryBudget(parsing: maxMemory) } catch { throw ValidationError("--max-memory: \(error)") }
     }
 
-    var memory: MemoryBudget { try! MemoryBudget(parsing: maxMemory) }
+    var refinement: JobPlan.Refinement {
+        var r = JobPlan.Refinement()
+        r.step = scaleStep
+        r.iterations = refineIterations
+        r.optimizer = OptimizerKind(rawValue: refineOptimizer)!
+        r.learningRate = refineLearningRate
+        return r
+    }
 
-    /// The schedule up to `finalSize`, each scale's options derived from `base`.
-    func steps(finalSize: Int, base: TransferOptions) -> [(scale: Scale, options: TransferOptions)] {
-        ScaleSchedule.make(finalSize: finalSize, base: baseSize, step: scaleStep, baseIterations: base.iterations,
-                           refineIterations: refineIterations).enumerated().map { index, scale in
-            var options = base
-            options.iterations = scale.iterations
-            if index > 0 {
-                options.optimizer = OptimizerKind(rawValue: refineOptimizer)!
-                options.learningRate = refineLearningRate ?? (options.optimizer == .adam ? 4 : 1)
-                options.seed = base.seed &+ UInt64(index)
-            }
-            return (scale, options)
+    /// The plan up to `finalSize` from one base scale with `base`'s iterations.
+    func plan(finalSize: Int, base: TransferOptions) -> JobPlan {
+        JobPlan(finalSize: finalSize, base: [Scale(size: baseSize ?? 512, iterations: base.iterations)], options: base, refinement: refinement)
+    }
+
+    /// Where finished scales wait for a resumed run: only runs of more than one scale have one.
+    /// `identity` is what must be the same for a run to be resumed.
+    func workDirectory(scaleCount: Int, output: String, identity: String) throws -> WorkDirectory? {
+        guard scaleCount > 1 else {
+            if resume { throw ValidationError("--resume: this run has one scale, so there is nothing to resume") }
+            return nil
         }
+        guard let path = workDir ?? (output == "-" ? nil : output + ".work") else {
+            if resume { throw ValidationError("--resume needs --work-dir when writing to standard output") }
+            return nil
+        }
+        return try WorkDirectory(path: path, identity: identity, resume: resume)
+    }
+
+    /// The run's identity: its arguments and the inputs' sizes and times, so a changed input is not resumed.
+    static func identity(inputs: [String]) -> String {
+        let arguments = CommandLine.arguments.dropFirst().filter { $0 != "--resume" }
+        return (arguments + inputs.map { Files.describe($0) }).joined(separator: "\n")
     }
 }

@@ -6,36 +6,33 @@ import StyleFilter
 /// when half a minute has passed without one.
 final class ScaleProgress {
     let quiet: Bool
-    /// Pixels and iterations of each scale: the run's remaining work is estimated from them.
-    let scales: [(pixels: Int, iterations: Int)]
+    let estimate: RunEstimate
+    private var scales: [(pixels: Int, iterations: Int)] { estimate.scales }
     private var reporter: ProgressReporter
-    private var secondsPerPixelIteration: Double?
-    private var iterationsDone = 0, lastLine = 0.0
+    private var lastLine = 0.0
 
-    init(quiet: Bool, scales: [(pixels: Int, iterations: Int)]) {
+    init(quiet: Bool, estimate: RunEstimate) {
         self.quiet = quiet
-        self.scales = scales
+        self.estimate = estimate
         reporter = ProgressReporter(quiet: quiet)
     }
 
     func report(_ event: CoarseToFineEvent) {
+        estimate.record(event)
         guard !quiet else { return }
         switch event {
         case .resumed(let index):
             Console.error("resuming: scales 1–\(index + 1) of \(scales.count) were finished by an earlier run")
         case .scale(let index, let count, let width, let height, let tiles):
             reporter.prefix = count > 1 ? "scale \(index + 1)/\(count) " : ""
-            iterationsDone = 0
             let how = tiles.map { "in tiles of \($0.width)×\($0.height) px" } ?? "in one pass"
             Console.error("\(reporter.prefix.isEmpty ? "" : "scale \(index + 1)/\(count): ")\(width)×\(height), \(scales[index].iterations) iterations, \(how)")
-        case .iteration(let index, let p, _):
-            iterationsDone = p.iteration
+        case .iteration(_, let p, _):
             lastLine = monotonicSeconds()
-            if p.iteration > 0 { secondsPerPixelIteration = p.seconds / Double(p.iteration * scales[index].pixels) }
-            reporter.report(p, suffix: runETA(index: index, p))
+            reporter.report(p, suffix: runETA)
         case .window(let index, let window, let windows):
-            let line = "\(reporter.prefix)iteration \(iterationsDone + 1)/\(scales[index].iterations)  window \(window + 1)/\(windows)"
-                + runETA(index: index, nil)
+            let line = "\(reporter.prefix)iteration \(estimate.iterationsDone + 1)/\(scales[index].iterations)  window \(window + 1)/\(windows)"
+                + runETA
             if reporter.live {
                 Console.error("\r\u{1B}[2K" + line, newline: false)
             } else if monotonicSeconds() - lastLine >= 30 {
@@ -45,13 +42,9 @@ final class ScaleProgress {
         }
     }
 
-    /// "  run ETA …" once a scale has timed an iteration: the rest of this scale at its pace, later
-    /// scales at the same time per pixel and iteration (tiling keeps that about constant).
-    private func runETA(index: Int, _ p: TransferProgress?) -> String {
-        guard scales.count > 1, let rate = secondsPerPixelIteration else { return "" }
-        let done = p?.iteration ?? iterationsDone
-        var remaining = Double((scales[index].iterations - done) * scales[index].pixels)
-        for later in scales.dropFirst(index + 1) { remaining += Double(later.iterations * later.pixels) }
-        return "  run ETA \(Console.seconds(remaining * rate))"
+    /// "  run ETA …" once a scale has timed an iteration (see RunEstimate).
+    private var runETA: String {
+        guard scales.count > 1, let seconds = estimate.remainingSeconds else { return "" }
+        return "  run ETA \(Console.seconds(seconds))"
     }
 }

@@ -9,9 +9,11 @@ struct Serve: ParsableCommand {
         abstract: "Stylize a stream of tiles: framed requests on standard input, replies on standard output.",
         discussion: """
             Loads the weights and the style statistics once, then answers each request frame with
-            one reply frame, in order. The protocol is in docs/stream-protocol.md; a reference
-            driver is integration/tiles/stylize_tiles.c.
-            Example: stylize_tiles big.tif out.tif --tile 384 --margin 32 -- filterctl serve --stdio --preset swirls
+            one reply frame, in order. An image sent whole (begin, parts, end) is stylized once as
+            `stylize` would (coarse-to-fine, tiled within --max-memory); single tiles are a preview
+            that can show seams. The protocol is in docs/stream-protocol.md; a reference driver is
+            integration/tiles/stylize_tiles.c.
+            Example: stylize_tiles big.tif out.tif --whole -- filterctl serve --stdio --preset swirls
             """)
 
     @Flag(help: "Speak the framed protocol on standard input and output (the only transport).")
@@ -26,8 +28,10 @@ struct Serve: ParsableCommand {
     @Option(help: "The style's long side in pixels (default: the preset's at its final scale, or 512).")
     var styleSize: Int?
 
-    @Option(help: "Iterations per tile when a request does not say (default: the preset's final scale, or 100).")
+    @Option(help: "Iterations per tile, or of a whole image's base scale, when a request does not say (default: the preset's last scale, or 100 per tile and 300 per image).")
     var iterations: Int?
+
+    @OptionGroup var memory: MemoryFlag
 
     @Option(help: "Largest payload accepted, in bytes; bigger frames get an error reply.")
     var maxFrameBytes: UInt64 = 256 << 20
@@ -74,11 +78,28 @@ struct Serve: ParsableCommand {
             statistics = try StyleStatistics(network: network, styles: [(image, 1)],
                                              layers: options.activeStyleLayers)
         }
-        let server = TileServer(network: network, style: statistics, options: options, maxPayload: maxFrameBytes)
+        // An image sent whole: the job `apply` (a preset) or `stylize --style-size` (an image) runs.
+        let located = try preset.map { try PresetStore(extraDirectory: presetDir).find($0) }
+        let style = located.map { StyleInput.preset($0) } ?? .images([StyleImage(path: self.style!)], sizing: .longSide(styleSize ?? 512))
+        let baseOptions = options, budget = memory.budget, defaultIterations = iterations
+        let server = TileServer(network: network, style: statistics, options: options, maxPayload: maxFrameBytes) { photo, asked in
+            let size = (width: photo.width, height: photo.height), finalSize = max(photo.width, photo.height)
+            let plan: JobPlan
+            if let located {
+                plan = try JobPlan(preset: located.preset, finalSize: finalSize, iterations: asked ?? defaultIterations)
+            } else {
+                var o = baseOptions
+                o.iterations = asked ?? defaultIterations ?? 300
+                plan = JobPlan(finalSize: finalSize, base: [Scale(size: 512, iterations: o.iterations)], options: o)
+            }
+            var job = StyleJob(network: network, photo: photo, size: size, style: style, plan: plan)
+            job.memory = budget
+            return job
+        }
         let summary = try server.serve(ByteInput(fileDescriptor: 0), write: Self.writeAll) { line in
             if verbose { Console.error(line) }
         }
-        if verbose { Console.error("served \(summary.tiles) tiles, \(summary.guides) guides, \(summary.errors) errors") }
+        if verbose { Console.error("served \(summary.tiles) tiles, \(summary.guides) guides, \(summary.images) whole images, \(summary.errors) errors") }
     }
 
     static func writeAll(_ bytes: [UInt8]) throws {

@@ -135,46 +135,28 @@ struct Stylize: ParsableCommand {
         }
         let network = try common.network(pooling: loss.poolingMode)
 
-        let photo = try contentPath.map { try PhotoSource(path: $0) }
+        let photo = try contentPath.map { try PhotoInput(path: $0) }
         photo?.warnings.forEach { Console.error("warning: \($0)") }
         // Texture synthesis has no photo: a grey canvas gives the size (its loss weight is 0).
-        let full: (width: Int, height: Int) = photo.map { StyleTransfer.contentSize(width: $0.width, height: $0.height, longSide: common.size ?? 0) }
+        let full: (width: Int, height: Int) = photo.map { StyleJob.resultSize(width: $0.width, height: $0.height, longSide: common.size) }
             ?? (width ?? common.size ?? 512, height ?? common.size ?? 512)
-        let plan = scales.steps(finalSize: max(full.width, full.height), base: baseOptions)
-        let sizes = plan.map { StyleTransfer.contentSize(width: full.width, height: full.height, longSide: $0.scale.size) }
-        let content: (Int, Int) throws -> FloatRGBImage = { w, h in
-            try photo?.colour(width: w, height: h) ?? FloatRGBImage(width: w, height: h, values: [Float](repeating: 128, count: w * h * 3))
-        }
-        let preserve = preserveColor, styleFlags = style
-        let start = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
-                                              width: sizes[0].width, height: sizes[0].height)
-        let steps = plan.enumerated().map { index, step in
-            var options = step.options
-            if index == 0 { options.initialization = start }
-            let (w, h) = sizes[index]
-            return ScaleStep(size: step.scale.size, options: options) { tile in
-                var styles = try styleFlags.load(stylePaths, contentPixels: w * h,
-                                                 growth: Double(step.scale.size) / Double(plan[0].scale.size), warn: index == 0)
-                if preserve != .none { styles = try preserve.prepare(content: try content(w, h), styles: styles).styles }
-                return try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers, tiles: tile, halo: options.tileHalo)
-            }
-        }
-        if !common.quiet {
-            let schedule = plan.map { "\($0.scale.size) px × \($0.scale.iterations) \($0.options.optimizer.rawValue)" }
-            Console.error("\(mode.rawValue): \(full.width)×\(full.height), " + schedule.joined(separator: " → "))
-        }
-        let work = try workDirectory(scaleCount: plan.count)
-        let progress = ScaleProgress(quiet: common.quiet, scales: zip(sizes, plan).map { ($0.width * $0.height, $1.scale.iterations) })
+        var plan = scales.plan(finalSize: max(full.width, full.height), base: baseOptions)
+        let first = StyleTransfer.contentSize(width: full.width, height: full.height, longSide: plan.steps[0].scale.size)
+        plan.steps[0].options.initialization = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
+                                                                         width: first.width, height: first.height)
+        var job = StyleJob(network: network, photo: photo, size: full, style: try style.input(stylePaths), plan: plan)
+        job.colour = preserveColor
+        job.memory = scales.memory.budget
+        job.note = { Console.error("warning: \($0)") }
+        job.workDirectory = try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
+                                                     identity: ScaleFlags.identity(inputs: images + style.styles))
+        if !common.quiet { Console.error("\(mode.rawValue): \(full.width)×\(full.height), " + plan.description) }
         var history = LossHistory()
         var saveError: Error?
-        let result: FloatRGBImage
+        let preserve = preserveColor, last = plan.steps.count - 1
         do {
-            result = try CoarseToFine.run(network: network, size: full, steps: steps, content: { w, h in
-                try preserve.prepare(content: try content(w, h), styles: []).content
-            }, memory: scales.memory, workDirectory: work) { event in
-                guard Termination.signal == nil else { return false }
-                progress.report(event)
-                guard case .iteration(let index, let p, let image) = event, index == plan.count - 1 else { return true }
+            try JobRunner.run(job, quiet: common.quiet, event: { event in
+                guard case .iteration(let index, let p, let image) = event, index == last else { return true }
                 history.append(p)
                 if let every = saveEvery, p.iteration > 0, p.iteration % every == 0, p.iteration < p.iterations {
                     do {
@@ -188,41 +170,12 @@ struct Stylize: ParsableCommand {
                     }
                 }
                 return saveError == nil
-            }
+            }, save: { try destination.save($0.image, like: $0.original, profile: outputProfile) })
         } catch {
-            // Finished scales stay for --resume; a work directory with none goes.
-            let kept = work.map { $0.hasFinishedScales } ?? false
-            if let work, !kept { work.remove() }
-            let resume = kept ? "finished scales are kept in \(work!.path): run the same command with --resume" : nil
-            if case StyleFilterError.cancelled = error, let signal = Termination.signal {
-                Console.error("stopped by signal \(signal)" + (resume.map { "; " + $0 } ?? ""))
-                throw ExitCode(128 + signal)
-            }
-            if let resume { Console.error(resume) }
             throw saveError ?? error
         }
-        let original = try photo?.photo(width: full.width, height: full.height)
-        try destination.save(try preserve.finish(result, content: original?.colour ?? result), like: original, profile: outputProfile)
-        work?.remove()
         if let lossLog { try Files.writeAtomically(lossLog, Array(history.jsonLines.utf8)) }
         if let lossPlot { try Files.writeAtomically(lossPlot, Array(history.svg(title: "\(mode.rawValue): loss per iteration").utf8)) }
-    }
-
-    /// Where finished scales wait for a resumed run: only runs of more than one scale have one.
-    func workDirectory(scaleCount: Int) throws -> WorkDirectory? {
-        guard scaleCount > 1 else {
-            if scales.resume { throw ValidationError("--resume: this run has one scale, so there is nothing to resume") }
-            return nil
-        }
-        guard let path = scales.workDir ?? (destination.output == "-" ? nil : destination.output + ".work") else {
-            if scales.resume { throw ValidationError("--resume needs --work-dir when writing to standard output") }
-            return nil
-        }
-        // The run's identity: its arguments and the inputs' sizes and times, so a changed input is not resumed.
-        let arguments = CommandLine.arguments.dropFirst().filter { $0 != "--resume" }
-        let inputs = images + style.styles
-        let identity = (arguments + inputs.map { Files.describe($0) }).joined(separator: "\n")
-        return try WorkDirectory(path: path, identity: identity, resume: scales.resume)
     }
 
     /// out.png → out-iter0050.png

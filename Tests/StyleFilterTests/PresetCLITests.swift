@@ -19,7 +19,7 @@ final class PresetCLITests: FilterctlTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: file("mine/small.grams")), "create caches the statistics")
         let presetBytes = try Data(contentsOf: URL(fileURLWithPath: file("mine/small.json")))
 
-        let applied = try run(["apply", "--preset", "small", "--preset-dir", file("mine"), content, "-o", file("applied.png")])
+        let applied = try run(["apply", "--preset", "small", "--preset-dir", file("mine"), content, "-o", file("applied.png"), "--size", "64"])
         XCTAssertEqual(applied.status, 0, applied.stderr)
         let direct = try run(["stylize", content, style, "-o", file("direct.png"), "--size", "64", "--iterations", "6",
                               "--style-size", "48"] + settings)
@@ -31,7 +31,7 @@ final class PresetCLITests: FilterctlTestCase {
 
         // The cache is enough: without the style image the preset still applies, identically.
         try FileManager.default.removeItem(atPath: style)
-        let cached = try run(["apply", "--preset", file("mine/small.json"), content, "-o", file("cached.png"), "--quiet"])
+        let cached = try run(["apply", "--preset", file("mine/small.json"), content, "-o", file("cached.png"), "--quiet", "--size", "64"])
         XCTAssertEqual(cached.status, 0, cached.stderr)
         XCTAssertEqual(try ImageIO.load(file("cached.png")), a)
         // …but a size the cache does not cover needs the image, and says so.

@@ -17,7 +17,18 @@ final class TileStreamTests: XCTestCase {
         options.contentLayers = [try LayerWeight("relu1_1")]
         options.styleWeight = 0
         options.iterations = iterations
-        return TileServer(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options, maxPayload: maxPayload)
+        return TileServer(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options, maxPayload: maxPayload,
+                          wholeImage: Self.wholeImage(options))
+    }
+
+    /// The cheap server's job for a whole image: one scale at the image's size.
+    static func wholeImage(_ options: TransferOptions) -> (PhotoInput, Int?) throws -> StyleJob {
+        { photo, iterations in
+            var o = options
+            if let iterations { o.iterations = iterations }
+            return StyleJob(network: try TestSupport.network(), photo: photo, size: (photo.width, photo.height),
+                            style: .statistics(StyleStatistics(grams: [])), plan: JobPlan(size: max(photo.width, photo.height), options: o))
+        }
     }
 
     func serve(_ server: TileServer, _ bytes: [UInt8]) throws -> (TileServer.Summary, [Reply]) {
@@ -131,6 +142,71 @@ final class TileStreamTests: XCTestCase {
         var nan = tile(id: 3, width: 16, height: 16, bands: 3, format: .f32, margin: 0)
         nan.1 = (0..<(16 * 16 * 3)).flatMap { _ in withUnsafeBytes(of: Float.nan.bitPattern.littleEndian, Array.init) }
         XCTAssertEqual(try serve(server, bytes(nan)).1.first?.status, 6)
+    }
+
+    /// Whole-image mode: the parts (any order, RGBA u16) are assembled, the job runs once, and the
+    /// result comes back in the parts' rectangles, equal to the job run on the same pixels, with
+    /// the alpha untouched. Parts outside the image, a part before a begin and an end before the
+    /// image is covered are refused, and the stream goes on.
+    func testAWholeImageRunsTheJobOnceAndComesBackInItsParts() throws {
+        let server = try server(iterations: 3)
+        let (w, h) = (40, 30)
+        var rng = SplitMix64(seed: 5)
+        let samples = (0..<(w * h * 4)).map { _ in UInt16(truncatingIfNeeded: rng.next()) }
+        func part(id: UInt64, x: Int, y: Int, width: Int, height: Int) -> [UInt8] {
+            var f = TileFrame(isRequest: true, kind: .imagePart, id: id, x: Int32(x), y: Int32(y), width: UInt32(width),
+                              height: UInt32(height), bands: 4, format: .u16)
+            f.payloadLength = f.pixelBytes
+            var payload: [UInt8] = []
+            for j in y..<(y + height) { for i in x..<(x + width) { for c in 0..<4 {
+                let v = samples[(j * w + i) * 4 + c]
+                payload += [UInt8(v & 0xFF), UInt8(v >> 8)]
+            } } }
+            return f.encoded() + payload
+        }
+        func control(_ kind: TileFrame.Kind, id: UInt64) -> [UInt8] {
+            TileFrame(isRequest: true, kind: kind, id: id, x: kind == .imageBegin ? Int32(w) : 0, y: kind == .imageBegin ? Int32(h) : 0,
+                      bands: 4, format: .u16).encoded()
+        }
+        var stream = part(id: 1, x: 0, y: 0, width: 8, height: 8)  // before any begin
+        stream += control(.imageBegin, id: 2)
+        stream += part(id: 3, x: 20, y: 15, width: 20, height: 15) + part(id: 4, x: 0, y: 0, width: 20, height: 15)
+        stream += part(id: 5, x: 30, y: 0, width: 16, height: 16)  // reaches outside
+        stream += control(.imageEnd, id: 6)  // not covered yet: refused, the image dropped
+        stream += control(.imageBegin, id: 7)
+        stream += part(id: 8, x: 20, y: 15, width: 20, height: 15) + part(id: 9, x: 0, y: 0, width: 20, height: 15)
+        stream += part(id: 10, x: 20, y: 0, width: 20, height: 15) + part(id: 11, x: 0, y: 15, width: 20, height: 15)
+        stream += control(.imageEnd, id: 12)
+        let (summary, replies) = try serve(server, stream)
+        XCTAssertEqual(replies.map(\.frame.id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8, 9, 10, 11, 12])
+        XCTAssertEqual(replies.map(\.status), [3, 0, 0, 0, 3, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(summary.images, 1)
+
+        // The same job on the same pixels, through a reader.
+        let photo = try PhotoInput(width: w, height: h) { x, y, pw, ph, pixels, stride in
+            for j in 0..<ph { for i in 0..<pw { for c in 0..<3 {
+                pixels[j * stride + 3 * i + c] = Float(samples[((y + j) * w + x + i) * 4 + c]) * Float(1.0 / 65535)
+            } } }
+        }
+        var options = try self.server(iterations: 3).options
+        options.iterations = 3
+        let expected = try Self.wholeImage(options)(photo, nil).run().image
+        for reply in replies[11...14] {
+            let f = reply.frame
+            XCTAssertEqual(f.kind, .imagePart)
+            XCTAssertEqual(reply.payload.count, Int(f.width * f.height) * 8)
+            for j in 0..<Int(f.height) { for i in 0..<Int(f.width) {
+                let (x, y) = (Int(f.x) + i, Int(f.y) + j)
+                let k = (j * Int(f.width) + i) * 8
+                func sample(_ c: Int) -> UInt16 { UInt16(reply.payload[k + 2 * c]) | UInt16(reply.payload[k + 2 * c + 1]) << 8 }
+                for c in 0..<3 {
+                    let want = UInt16((min(max(expected.values[3 * (y * w + x) + c] / 255, 0), 1) * 65535).rounded())
+                    XCTAssertEqual(sample(c), want, "pixel (\(x), \(y)) channel \(c)")
+                }
+                XCTAssertEqual(sample(3), samples[(y * w + x) * 4 + 3], "alpha at (\(x), \(y))")
+            } }
+        }
+        XCTAssertEqual(replies.last?.frame.kind, .imageEnd)
     }
 
     func testTilesStartFromTheGuide() throws {

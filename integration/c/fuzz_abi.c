@@ -8,6 +8,7 @@
  *   fuzz_abi STYLE_IMAGE PRESET_DIR SEED CALLS
  */
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,8 @@ int main(int argc, char **argv) {
     /* Wrong struct sizes. */
     sf_options options;
     sf_options_init(&options);
-    const size_t sizes[] = {0, 1, sizeof(sf_options) - 1, (size_t)1 << 20, SIZE_MAX};
+    /* Shorter than the first release's struct (which ended at progress_user_data), or absurd. */
+    const size_t sizes[] = {0, 1, offsetof(sf_options, max_memory) - 1, (size_t)1 << 20, SIZE_MAX};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         sf_options o = options;
         o.struct_size = sizes[i];

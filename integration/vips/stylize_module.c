@@ -1,15 +1,16 @@
-/* A libvips operation, `stylize`, loaded as a module: libvips pulls the image through it region
- * by region, so images of any size are stylized with memory bounded by the region, and the
- * filter sits inside any libvips pipeline:
+/* A libvips operation, `stylize`, loaded as a module: the whole image is stylized once, by the
+ * same job as `filterctl stylize` (coarse-to-fine to the image's size, tiles with the whole
+ * image's style statistics where max-memory needs them), then libvips is served regions of the
+ * result. The input is read through libvips regions, so it can be any size libvips can produce.
  *
- *   VIPSHOME=DIR vips stylize in.tif out.tif --preset swirls [--iterations N] [--margin M]
- *   vips stylize in.jpg out.png --style painting.jpg
+ *   VIPSHOME=DIR vips stylize in.tif out.tif --preset swirls [--iterations N] [--max-memory MiB]
+ *   vips stylize in.jpg out.png --style painting.jpg [--size 2000] [--vips-progress]
  *
- * Each region is stylized as a tile with `margin` pixels of mirrored context around it (cropped
- * again), through the C API; each libvips worker thread has its own sf_context.
+ * One network per operation (not per worker thread). Progress is reported through libvips' eval
+ * signal on the output image (what --vips-progress prints); vips_image_set_kill() on it cancels.
  *
  * Build and install (libvips 8.14 scans $VIPSHOME/x86_64-linux-gnu/vips-modules-8.14/, or
- * $libdir/vips-modules-8.14/ without VIPSHOME):
+ * $libdir/vips-modules-8.14/ without VIPSHOME; `make install-vips-module` does it):
  *   cc -O2 -shared -fPIC stylize_module.c $(pkg-config --cflags --libs vips stylefilter) -o vips-stylize.so */
 #include <stdlib.h>
 #include <string.h>
@@ -24,78 +25,103 @@ typedef struct _Stylize {
     char *style;
     char *preset_dir;
     int iterations;
-    int margin;
-    VipsImage *padded; /* 8-bit sRGB, mirrored by margin on every side */
+    int size;
+    int base_size;
+    int max_memory;       /* MiB */
+    VipsImage *source;    /* the input as 8- or 16-bit sRGB, 3 or 4 bands, at the result's size */
+    sf_context *context;
+    GMutex lock;
+    int state;            /* 0: not run, 1: done, -1: failed */
+    unsigned char *result;
+    size_t row_bytes;
+    VipsProgress progress;
 } Stylize;
 
 typedef VipsOperationClass StylizeClass;
 
 G_DEFINE_TYPE(Stylize, stylize, VIPS_TYPE_OPERATION);
 
-/* Per worker thread: the input region and a context of its own. */
-typedef struct {
-    VipsRegion *region;
-    sf_context *context;
-    char *error;
-} Sequence;
-
-static void *stylize_start(VipsImage *out, void *a, void *b) {
-    Stylize *self = b;
-    Sequence *seq = g_new0(Sequence, 1);
-    seq->region = vips_region_new(self->padded);
-    sf_options options;
-    sf_options_init(&options);
-    options.iterations = self->iterations;
-    sf_status status = sf_context_create(&options, &seq->context);
-    if (status == SF_OK)
-        status = self->preset ? sf_context_load_preset(seq->context, self->preset, self->preset_dir)
-                              : sf_context_load_style(seq->context, self->style);
-    if (status != SF_OK) seq->error = g_strdup(sf_context_last_error(seq->context));
-    return seq;
+static void stylize_dispose(GObject *object) {
+    Stylize *self = (Stylize *) object;
+    sf_context_destroy(self->context);
+    self->context = NULL;
+    g_free(self->result);
+    self->result = NULL;
+    G_OBJECT_CLASS(stylize_parent_class)->dispose(object);
 }
 
-static int stylize_stop(void *vseq, void *a, void *b) {
-    Sequence *seq = vseq;
-    if (seq->region) g_object_unref(seq->region);
-    sf_context_destroy(seq->context);
-    g_free(seq->error);
-    g_free(seq);
+static void stylize_finalize(GObject *object) {
+    g_mutex_clear(&((Stylize *) object)->lock);
+    G_OBJECT_CLASS(stylize_parent_class)->finalize(object);
+}
+
+/* The job's reads come from its worker threads, one at a time: a region of our own per read. */
+static int read_input(void *user, int x, int y, int width, int height, void *pixels, size_t stride) {
+    Stylize *self = user;
+    VipsRegion *region = vips_region_new(self->source);
+    VipsRect rect = {x, y, width, height};
+    int rc = vips_region_prepare(region, &rect);
+    if (!rc) {
+        size_t bytes = (size_t) width * VIPS_IMAGE_SIZEOF_PEL(self->source);
+        for (int row = 0; row < height; row++)
+            memcpy((char *) pixels + (size_t) row * stride, VIPS_REGION_ADDR(region, x, y + row), bytes);
+    }
+    g_object_unref(region);
+    return rc;
+}
+
+static int write_result(void *user, int x, int y, int width, int height, const void *pixels, size_t stride) {
+    Stylize *self = user;
+    for (int row = 0; row < height; row++)
+        memcpy(self->result + (size_t) (y + row) * self->row_bytes + (size_t) x * VIPS_IMAGE_SIZEOF_PEL(self->source),
+               (const char *) pixels + (size_t) row * stride, (size_t) width * VIPS_IMAGE_SIZEOF_PEL(self->source));
     return 0;
 }
 
-static int stylize_generate(VipsRegion *out, void *vseq, void *a, void *b, gboolean *stop) {
-    Sequence *seq = vseq;
-    Stylize *self = b;
-    if (seq->error) {
-        vips_error("stylize", "%s", seq->error);
+/* libvips' own progress signal on the output image, with the job's share done and ETA. */
+static int report(void *user, const sf_progress_info *info) {
+    Stylize *self = user;
+    VipsProgress *p = &self->progress;
+    p->im = self->out;
+    p->run = (int) info->seconds;
+    p->eta = info->eta_seconds < 0 ? 0 : (int) info->eta_seconds;
+    p->tpels = (gint64) self->out->Xsize * self->out->Ysize;
+    p->npels = (gint64) (info->fraction_done * p->tpels);
+    p->percent = (int) (100 * info->fraction_done);
+    g_signal_emit_by_name(self->out, "eval", p);
+    return vips_image_iskilled(self->out);
+}
+
+/* The first region asked for runs the job; the others wait for it, then copy from the result. */
+static int stylize_generate(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop) {
+    Stylize *self = a;
+    g_mutex_lock(&self->lock);
+    if (self->state == 0) {
+        self->row_bytes = (size_t) self->source->Xsize * VIPS_IMAGE_SIZEOF_PEL(self->source);
+        self->result = g_try_malloc(self->row_bytes * self->source->Ysize);
+        sf_format format = self->source->BandFmt == VIPS_FORMAT_USHORT ? SF_FORMAT_U16 : SF_FORMAT_U8;
+        sf_region_io io = {sizeof io, self->source->Xsize, self->source->Ysize, self->source->Bands, format,
+                           read_input, write_result, self};
+        sf_status status = self->result ? sf_stylize_regions(self->context, &io) : SF_ERROR_ARGUMENT;
+        if (status == SF_OK) {
+            self->state = 1;
+        } else {
+            self->state = -1;
+            vips_error("stylize", "%s", self->result ? sf_context_last_error(self->context) : "out of memory for the result");
+        }
+    }
+    int state = self->state;
+    g_mutex_unlock(&self->lock);
+    if (state != 1) {
+        if (state == -1) vips_error("stylize", "the style transfer failed");
         return -1;
     }
     VipsRect *r = &out->valid;
-    int width = self->in->Xsize, height = self->in->Ysize, m = self->margin;
-    /* The network needs a core of 16 × 16: a thinner edge region is computed as a wider one
-     * that ends at the image's edge, and only its own part is copied out. */
-    VipsRect core = *r;
-    if (core.width < 16) { core.width = 16; if (core.left + 16 > width) core.left = width - 16; }
-    if (core.height < 16) { core.height = 16; if (core.top + 16 > height) core.top = height - 16; }
-    VipsRect need = {core.left, core.top, core.width + 2 * m, core.height + 2 * m}; /* padded coordinates */
-    if (vips_region_prepare(seq->region, &need)) return -1;
-    int tile_w = need.width, tile_h = need.height;
-    unsigned char *tile = g_malloc((size_t) tile_w * tile_h * 3);
-    unsigned char *result = g_malloc((size_t) core.width * core.height * 3);
-    for (int y = 0; y < tile_h; y++)
-        memcpy(tile + (size_t) y * tile_w * 3, VIPS_REGION_ADDR(seq->region, need.left, need.top + y), (size_t) tile_w * 3);
-    sf_image in = {tile, tile_w, tile_h, (size_t) tile_w * 3, 3, SF_FORMAT_U8};
-    sf_image res = {result, core.width, core.height, (size_t) core.width * 3, 3, SF_FORMAT_U8};
-    sf_status status = sf_stylize_tile(seq->context, &in, m, &res);
-    if (status == SF_OK)
-        for (int y = 0; y < r->height; y++)
-            memcpy(VIPS_REGION_ADDR(out, r->left, r->top + y),
-                   result + ((size_t) (r->top - core.top + y) * core.width + (r->left - core.left)) * 3, (size_t) r->width * 3);
-    else
-        vips_error("stylize", "%s", sf_context_last_error(seq->context));
-    g_free(tile);
-    g_free(result);
-    return status == SF_OK ? 0 : -1;
+    size_t pel = VIPS_IMAGE_SIZEOF_PEL(self->source);
+    for (int y = 0; y < r->height; y++)
+        memcpy(VIPS_REGION_ADDR(out, r->left, r->top + y),
+               self->result + (size_t) (r->top + y) * self->row_bytes + (size_t) r->left * pel, (size_t) r->width * pel);
+    return 0;
 }
 
 static int stylize_build(VipsObject *object) {
@@ -106,32 +132,45 @@ static int stylize_build(VipsObject *object) {
         vips_error("stylize", "give exactly one of preset or style");
         return -1;
     }
-    /* Load the style once here, so a bad preset or image fails before libvips opens the output
-     * file (a failure inside generate would leave a partial file behind). */
+    /* The network and style load here, so a bad preset or image fails before libvips opens the
+     * output file (a failure inside generate would leave a partial file behind). */
     sf_options options;
     sf_options_init(&options);
-    sf_context *probe = NULL;
-    sf_status status = sf_context_create(&options, &probe);
+    options.iterations = self->iterations;
+    options.max_memory = (size_t) self->max_memory << 20;
+    options.base_size = self->base_size;
+    options.progress_ex = report;
+    options.progress_user_data = self;
+    sf_status status = sf_context_create(&options, &self->context);
     if (status == SF_OK)
-        status = self->preset ? sf_context_load_preset(probe, self->preset, self->preset_dir)
-                              : sf_context_load_style(probe, self->style);
-    if (status != SF_OK) vips_error("stylize", "%s", sf_context_last_error(probe));
-    sf_context_destroy(probe);
-    if (status != SF_OK) return -1;
-    if (self->in->Xsize < 16 || self->in->Ysize < 16) {
+        status = self->preset ? sf_context_load_preset(self->context, self->preset, self->preset_dir)
+                              : sf_context_load_style(self->context, self->style);
+    if (status != SF_OK) {
+        vips_error("stylize", "%s", sf_context_last_error(self->context));
+        return -1;
+    }
+    /* sRGB at 8 bits, or 16 where the input has more; alpha kept; resized to `size` if given. */
+    VipsImage *in = self->in;
+    int sixteen = vips_band_format_is8bit(in->BandFmt) ? 0 : 1;
+    int bands = vips_image_hasalpha(in) ? 4 : 3;
+    if (vips_colourspace(in, &t[0], sixteen ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_sRGB, NULL) ||
+        vips_extract_band(t[0], &t[1], 0, "n", bands, NULL) ||
+        vips_cast(t[1], &t[2], sixteen ? VIPS_FORMAT_USHORT : VIPS_FORMAT_UCHAR, NULL))
+        return -1;
+    VipsImage *source = t[2];
+    if (self->size > 0) {
+        double scale = (double) self->size / VIPS_MAX(source->Xsize, source->Ysize);
+        if (vips_resize(source, &t[3], scale, NULL)) return -1;
+        source = t[3];
+    }
+    if (source->Xsize < 16 || source->Ysize < 16) {
         vips_error("stylize", "the image must be at least 16 × 16");
         return -1;
     }
-    if (vips_colourspace(self->in, &t[0], VIPS_INTERPRETATION_sRGB, NULL) ||
-        vips_extract_band(t[0], &t[1], 0, "n", 3, NULL) || vips_cast_uchar(t[1], &t[2], NULL) ||
-        vips_embed(t[2], &t[3], self->margin, self->margin, self->in->Xsize + 2 * self->margin,
-                   self->in->Ysize + 2 * self->margin, "extend", VIPS_EXTEND_MIRROR, NULL))
-        return -1;
-    self->padded = t[3];
+    self->source = source;
     g_object_set(self, "out", vips_image_new(), NULL);
-    if (vips_image_pipelinev(self->out, VIPS_DEMAND_STYLE_SMALLTILE, t[2], NULL)) return -1;
-    self->out->Type = VIPS_INTERPRETATION_sRGB;
-    return vips_image_generate(self->out, stylize_start, stylize_generate, stylize_stop, NULL, self);
+    if (vips_image_pipelinev(self->out, VIPS_DEMAND_STYLE_ANY, source, NULL)) return -1;
+    return vips_image_generate(self->out, NULL, stylize_generate, NULL, self, NULL);
 }
 
 static void stylize_class_init(StylizeClass *klass) {
@@ -139,9 +178,13 @@ static void stylize_class_init(StylizeClass *klass) {
     VipsObjectClass *object_class = VIPS_OBJECT_CLASS(klass);
     gobject_class->set_property = vips_object_set_property;
     gobject_class->get_property = vips_object_get_property;
+    gobject_class->dispose = stylize_dispose;
+    gobject_class->finalize = stylize_finalize;
     object_class->nickname = "stylize";
-    object_class->description = "neural style transfer (StyleFilter) with a preset or a style image";
+    object_class->description = "neural style transfer (StyleFilter) of the whole image with a preset or a style image";
     object_class->build = stylize_build;
+    /* Each call is a new long job: never take a cached result for it. */
+    VIPS_OPERATION_CLASS(klass)->flags = VIPS_OPERATION_NOCACHE;
     VIPS_ARG_IMAGE(klass, "in", 1, "Input", "Input image", VIPS_ARGUMENT_REQUIRED_INPUT, G_STRUCT_OFFSET(Stylize, in));
     VIPS_ARG_IMAGE(klass, "out", 2, "Output", "Output image", VIPS_ARGUMENT_REQUIRED_OUTPUT, G_STRUCT_OFFSET(Stylize, out));
     VIPS_ARG_STRING(klass, "preset", 3, "Preset", "Preset name or .json path", VIPS_ARGUMENT_OPTIONAL_INPUT,
@@ -150,13 +193,21 @@ static void stylize_class_init(StylizeClass *klass) {
                     G_STRUCT_OFFSET(Stylize, style), NULL);
     VIPS_ARG_STRING(klass, "preset_dir", 5, "Preset dir", "Directory searched first for the preset",
                     VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, preset_dir), NULL);
-    VIPS_ARG_INT(klass, "iterations", 6, "Iterations", "Iterations per region (0: the preset's or 300)",
+    VIPS_ARG_INT(klass, "iterations", 6, "Iterations", "Iterations of the base scale (0: the preset's or 300)",
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, iterations), 0, 100000, 0);
-    VIPS_ARG_INT(klass, "margin", 7, "Margin", "Pixels of context around each region",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, margin), 0, 256, 32);
+    VIPS_ARG_INT(klass, "size", 7, "Size", "Long side of the result in pixels (0: the input's)",
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, size), 0, 100000, 0);
+    VIPS_ARG_INT(klass, "base_size", 9, "Base size", "Long side the picture is composed at before refining to full size",
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, base_size), 16, 16384, 512);
+    VIPS_ARG_INT(klass, "max_memory", 8, "Max memory", "MiB the style transfer may use; larger scales are tiled",
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, max_memory), 1024, 1 << 24, 2048);
 }
 
-static void stylize_init(Stylize *self) { self->margin = 32; }
+static void stylize_init(Stylize *self) {
+    self->max_memory = 2048;
+    self->base_size = 512;
+    g_mutex_init(&self->lock);
+}
 
 G_MODULE_EXPORT const gchar *g_module_check_init(GModule *module) {
     (void) module;

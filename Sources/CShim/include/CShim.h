@@ -38,6 +38,15 @@ int sf_vips_check_save(VipsImage *image, const char *path_or_suffix, int to_buff
 /* Resamples with separate horizontal and vertical scale (linear, antialiased when shrinking). */
 int sf_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
 
+/* Fills `width` × `height` RGB floats 0 … 1 at (x, y), rows `stride` bytes apart; 0 on success. */
+typedef int (*sf_source_read_fn)(void *user_data, int x, int y, int width, int height, float *pixels, size_t stride);
+
+/* A 3-band float sRGB image (0 … 1) whose pixels `read` gives when libvips asks, one call at a
+ * time; user_data must outlive the image and every image made from it. Drop it with
+ * sf_vips_source_drop, which also removes the operations made from it from libvips' cache. */
+VipsImage *sf_vips_source(int width, int height, sf_source_read_fn read, void *user_data);
+void sf_vips_source_drop(VipsImage *image);
+
 /* Wraps interleaved pixels (copied) of any band count and format, tagged with `interpretation`. */
 VipsImage *sf_vips_from_memory(const void *pixels, int width, int height, int bands,
                                VipsBandFormat format, VipsInterpretation interpretation);

@@ -10,8 +10,15 @@
  *     sf_context_load_preset(ctx, "swirls", NULL);     // or sf_context_load_style(ctx, "painting.jpg")
  *     sf_image in = {pixels, width, height, width * 3, 3, SF_FORMAT_U8};
  *     sf_image out = {result, width, height, width * 3, 3, SF_FORMAT_U8};
- *     sf_stylize(ctx, &in, &out);
+ *     sf_stylize(ctx, &in, &out);            // or sf_stylize_regions for an image never held whole
  *     sf_context_destroy(ctx);
+ *
+ * sf_stylize and sf_stylize_regions run the same job as `filterctl stylize` and `filterctl apply`:
+ * the picture is composed at options.base_size (a preset: at its last scale) with `iterations`
+ * L-BFGS steps, then refined coarse-to-fine at twice the size each time up to the image's own
+ * size; scales that do not fit options.max_memory in one pass are optimized in tiles with the
+ * whole image's style statistics. The same photo and settings give the same picture through
+ * every door (within rounding; the tests hold them to it).
  *
  * Rules:
  * - Every function returns a status (or, for the two getters, a value that is never NULL) and
@@ -26,8 +33,9 @@
  *   cache stay as the host set them, and so does OpenBLAS's thread count, which a host whose
  *   main work is style transfer sets to 1 with sf_set_blas_threads (the fastest: OpenBLAS's own
  *   threads would only compete with the engine's).
- * - Colours are sRGB. Alpha (4 bands) is passed through untouched. The network works in 8 bits, so
- *   u16 and f32 results carry 8-bit precision in the wider type. f32 samples are 0 … 1.
+ * - Colours are sRGB. Alpha (4 bands) is passed through untouched. The optimizer works in floats:
+ *   u16 and f32 inputs are read and results written at their full precision (sf_stylize_tile,
+ *   the per-tile preview, works in 8 bits). f32 samples are 0 … 1.
  * - The library may be loaded with dlopen. Keep it loaded until the process ends: the Swift
  *   runtime linked into it does not free its one-time allocations (about 4 KB) on dlclose.
  * - The weights are the VGG19 file `scripts/setup` installs; options.weights_path (or
@@ -73,21 +81,48 @@ typedef struct {
     sf_format format;
 } sf_image;
 
-/* Called after each optimizer iteration (0 is the start). Return nonzero to cancel. */
+/* Called after each optimizer iteration (0 is the start) of every scale. Return nonzero to cancel. */
 typedef int (*sf_progress_fn)(void *user_data, int iteration, int iterations, double loss);
+
+/* Where a job is: given to options.progress_ex after each iteration and before each window of a
+ * tiled iteration (an iteration of an 18-megapixel scale takes minutes). */
+typedef struct {
+    int scale;              /* 1 … scales */
+    int scales;
+    int width, height;      /* this scale's size */
+    int iteration;          /* iterations done at this scale, 0 … iterations */
+    int iterations;
+    int window;             /* 1 … windows inside a tiled iteration; 0 outside one */
+    int windows;
+    double loss;            /* after the last iteration; 0 before the first */
+    double seconds;         /* since the call started */
+    double eta_seconds;     /* of the whole job; negative until an iteration has been timed */
+    double fraction_done;   /* 0 … 1, by pixel-iterations */
+} sf_progress_info;
+
+/* Return nonzero to cancel (the output is then untouched). */
+typedef int (*sf_progress_ex_fn)(void *user_data, const sf_progress_info *info);
 
 /* Settings of a context. The first field is the struct's own size, so later versions can add
  * fields at the end and still read what older callers pass. Fill with sf_options_init first. */
 typedef struct {
     size_t struct_size;
     const char *weights_path;   /* NULL: $STYLEFILTER_WEIGHTS, then the user cache */
-    int iterations;             /* per image or tile; 0: 300, or a loaded preset's own count */
+    int iterations;             /* of the base scale (sf_stylize_tile: of the tile); 0: 300, or a
+                                   loaded preset's last scale's count */
     float content_weight;       /* 1 */
     float style_weight;         /* 500 */
     float tv_weight;            /* 0 */
-    int style_size;             /* long side of a style image in pixels: 512 */
+    int style_size;             /* long side of a style image at the base scale (it grows with the
+                                   later scales, so strokes keep their size): 512 */
     sf_progress_fn progress;    /* NULL: no callback */
-    void *progress_user_data;
+    void *progress_user_data;   /* for progress and progress_ex */
+    /* Added in 0.2 (callers built against 0.1 pass a shorter struct and get the defaults). */
+    size_t max_memory;          /* bytes the job may use; scales that do not fit are tiled: 2 GiB */
+    int base_size;              /* long side the picture is composed at (style images): 512 */
+    int refine_iterations;      /* iterations at the largest scale, twice as many at each smaller
+                                   refining one: 4 */
+    sf_progress_ex_fn progress_ex; /* NULL: none */
 } sf_options;
 
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string, never NULL. */
@@ -119,10 +154,39 @@ sf_status sf_context_load_preset(sf_context *context, const char *name_or_path, 
 sf_status sf_context_load_style(sf_context *context, const char *image_path);
 
 /* Stylizes the whole input into output, which must have the same width, height, bands and
- * format (its own stride). output may be input. */
+ * format (its own stride). output may be input. The input is at least 16 × 16. */
 sf_status sf_stylize(sf_context *context, const sf_image *input, sf_image *output);
 
-/* Stylizes a tile whose outer `margin` pixels are context only: output is the
+/* Reads `width` × `height` pixels at (x, y) of the input into `pixels`, rows `stride` bytes apart,
+ * in the call's bands and format. Return 0, or nonzero to fail the call (SF_ERROR_FAILED). */
+typedef int (*sf_read_fn)(void *user_data, int x, int y, int width, int height, void *pixels, size_t stride);
+
+/* Takes `width` × `height` pixels of the result at (x, y), rows `stride` bytes apart. Return 0, or
+ * nonzero to fail the call. */
+typedef int (*sf_write_fn)(void *user_data, int x, int y, int width, int height, const void *pixels, size_t stride);
+
+/* An image the host reads and writes rectangle by rectangle. */
+typedef struct {
+    size_t struct_size;         /* sizeof(sf_region_io) */
+    int width;                  /* 16 … 100000 each */
+    int height;
+    int bands;                  /* 3 or 4; alpha is read back from the input and written unchanged */
+    sf_format format;
+    sf_read_fn read;
+    sf_write_fn write;
+    void *user_data;
+} sf_region_io;
+
+/* sf_stylize for an image the host never holds whole: the library reads the input through
+ * io->read (rectangles of any shape; each scale reads it all once more; calls come from the library's
+ * worker threads, never two at once, and all before sf_stylize_regions returns) and writes the result through io->write in strips of
+ * full rows from top to bottom, once the job has finished (a failed or cancelled call writes
+ * nothing). Memory: the job's budget plus the result at the image's size in floats (12 bytes a
+ * pixel). */
+sf_status sf_stylize_regions(sf_context *context, const sf_region_io *io);
+
+/* A preview that can show seams: stylizes one tile on its own, in 8 bits, with the style at the
+ * final scale, whose outer `margin` pixels are context only: output is the
  * (width − 2·margin) × (height − 2·margin) core. The core must be at least 16 × 16. */
 sf_status sf_stylize_tile(sf_context *context, const sf_image *input, int margin, sf_image *output);
 

@@ -5,23 +5,21 @@ import CShim
 final class Context {
     /// Nil until the weights load (a context whose create failed keeps only its message).
     var network: VGG19?
-    var options: TransferOptions
-    let styleSize: Int
+    /// The settings of a style image's job (a preset brings its own).
+    let options: TransferOptions
+    let settings: sf_options
     /// The caller's iteration count, which also overrides a preset's.
-    let iterations: Int?
-    let progress: sf_progress_fn?
-    let progressUserData: UnsafeMutableRawPointer?
-    var style: StyleStatistics?
+    var iterations: Int? { settings.iterations > 0 ? Int(settings.iterations) : nil }
+    var style: StyleInput?
+    var preset: Preset?
+    /// The final scale's statistics and settings, made on the first sf_stylize_tile.
+    var tileStyle: (style: StyleStatistics, options: TransferOptions)?
     /// NUL-terminated, kept alive until the next call replaces it.
     private(set) var lastError: [CChar] = [0]
 
-    init(options: TransferOptions, styleSize: Int, iterations: Int?, progress: sf_progress_fn?,
-         progressUserData: UnsafeMutableRawPointer?) {
+    init(options: TransferOptions, settings: sf_options) {
         self.options = options
-        self.styleSize = styleSize
-        self.iterations = iterations
-        self.progress = progress
-        self.progressUserData = progressUserData
+        self.settings = settings
     }
 
     func fail(_ status: sf_status, _ message: String) -> sf_status {
@@ -60,13 +58,58 @@ final class Context {
         return network
     }
 
-    /// One stylization of an 8-bit picture with this context's style and settings.
-    func stylize(_ picture: RGBImage, style: StyleStatistics) throws -> RGBImage {
-        let transfer = try StyleTransfer(network: try loadedNetwork(), content: picture, style: style, options: options)
-        try transfer.run { p in
-            guard let progress else { return true }
-            return progress(progressUserData, Int32(p.iteration), Int32(p.iterations), p.losses.total) == 0
+    func loadedStyle() throws -> StyleInput {
+        guard let style else { throw StyleFilterError.invalidArgument("load a preset or a style image first") }
+        return style
+    }
+
+    /// The job for a photo of `width` × `height` at its own size: the same plan `filterctl
+    /// stylize` (a style image) or `filterctl apply` (a preset) makes.
+    func job(photo: PhotoInput) throws -> StyleJob {
+        let size = (width: photo.width, height: photo.height)
+        var refinement = JobPlan.Refinement()
+        refinement.iterations = Int(settings.refine_iterations)
+        let plan: JobPlan
+        if let preset {
+            plan = try JobPlan(preset: preset, finalSize: max(size.width, size.height), iterations: iterations, refinement: refinement)
+        } else {
+            plan = JobPlan(finalSize: max(size.width, size.height), base: [Scale(size: Int(settings.base_size), iterations: options.iterations)],
+                           options: options, refinement: refinement)
         }
-        return transfer.result
+        var job = StyleJob(network: try loadedNetwork(), photo: photo, size: size, style: try loadedStyle(), plan: plan)
+        job.memory = MemoryBudget(bytes: settings.max_memory)
+        return job
+    }
+
+    /// Runs a job, reporting to the caller's callbacks; their nonzero return cancels.
+    func run(_ job: StyleJob) throws -> FloatRGBImage {
+        let estimate = RunEstimate(scales: job.work)
+        let sizes = job.scaleSizes
+        let started = monotonicSeconds()
+        var loss = 0.0, iteration = 0
+        let settings = self.settings
+        return try job.run { event in
+            estimate.record(event)
+            var window = (0, 0)
+            switch event {
+            case .iteration(_, let p, _):
+                iteration = p.iteration
+                loss = p.losses.total
+                if let progress = settings.progress, progress(settings.progress_user_data, Int32(p.iteration), Int32(p.iterations), loss) != 0 {
+                    return false
+                }
+            case .window(_, let w, let ws): window = (w + 1, ws)
+            case .scale: iteration = 0
+            case .resumed: return true
+            }
+            guard let progress = settings.progress_ex else { return true }
+            let index = estimate.scale
+            var info = sf_progress_info(scale: Int32(index + 1), scales: Int32(sizes.count), width: Int32(sizes[index].width),
+                                        height: Int32(sizes[index].height), iteration: Int32(iteration),
+                                        iterations: Int32(estimate.scales[index].iterations), window: Int32(window.0),
+                                        windows: Int32(window.1), loss: loss, seconds: monotonicSeconds() - started,
+                                        eta_seconds: estimate.remainingSeconds ?? -1, fraction_done: estimate.fractionDone)
+            return progress(settings.progress_user_data, &info) == 0
+        }.image
     }
 }

@@ -11,13 +11,16 @@ import CShim
 public func sf_version() -> UnsafePointer<CChar> {
     // A static C string (the ABI promises it never needs freeing), so it repeats
     // StyleFilter.version; a test keeps the two equal.
-    UnsafeRawPointer(("0.1.0" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
+    UnsafeRawPointer(("0.2.0" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 @_cdecl("sf_set_blas_threads")
 public func sf_set_blas_threads(_ count: Int32) -> sf_status {
     (try? StyleFilter.setBLASThreads(Int(count))) == nil ? SF_ERROR_ARGUMENT : SF_OK
 }
+
+/// The size of sf_options in 0.1, before max_memory: the shortest struct a caller can pass.
+let optionsSizeV1 = MemoryLayout<sf_options>.offset(of: \sf_options.max_memory)!
 
 @_cdecl("sf_options_init")
 public func sf_options_init(_ options: UnsafeMutablePointer<sf_options>?) {
@@ -26,37 +29,43 @@ public func sf_options_init(_ options: UnsafeMutablePointer<sf_options>?) {
     options.pointee = sf_options(struct_size: MemoryLayout<sf_options>.size, weights_path: nil,
                                  iterations: 0, content_weight: defaults.contentWeight,
                                  style_weight: defaults.styleWeight, tv_weight: defaults.tvWeight, style_size: 512,
-                                 progress: nil, progress_user_data: nil)
+                                 progress: nil, progress_user_data: nil, max_memory: 2 << 30, base_size: 512,
+                                 refine_iterations: Int32(JobPlan.Refinement().iterations), progress_ex: nil)
 }
 
 @_cdecl("sf_context_create")
 public func sf_context_create(_ options: UnsafePointer<sf_options>?, _ context: UnsafeMutablePointer<OpaquePointer?>?) -> sf_status {
     guard let context else { return SF_ERROR_ARGUMENT }
     context.pointee = nil
-    // A caller built against a newer header passes a longer struct: read the fields this
-    // version knows. A shorter one is from no released header, so it is refused.
+    // A caller built against an older header passes a shorter struct: its fields, then today's
+    // defaults; a newer one a longer struct, of which this version reads what it knows.
     var o = sf_options()
     sf_options_init(&o)
     if let options {
-        guard options.pointee.struct_size >= MemoryLayout<sf_options>.size, options.pointee.struct_size <= 1 << 16 else {
-            return SF_ERROR_ARGUMENT
-        }
-        o = options.pointee
+        let size = options.pointee.struct_size
+        guard size >= optionsSizeV1, size <= 1 << 16 else { return SF_ERROR_ARGUMENT }
+        withUnsafeMutableBytes(of: &o) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: min(size, $0.count))) }
+        o.struct_size = MemoryLayout<sf_options>.size
     }
+    if o.max_memory == 0 { o.max_memory = 2 << 30 }
     var transfer = TransferOptions()
-    if o.iterations > 0 { transfer.iterations = Int(o.iterations) }
+    transfer.iterations = o.iterations > 0 ? Int(o.iterations) : 300
     transfer.contentWeight = o.content_weight
     transfer.styleWeight = o.style_weight
     transfer.tvWeight = o.tv_weight
     let path = VGG19Weights.resolvePath(explicit: o.weights_path.map { String(cString: $0) })
+    o.weights_path = nil
     // The context exists before the weights load, so a failure has somewhere to put its message.
-    let made = Context(options: transfer, styleSize: Int(o.style_size), iterations: o.iterations > 0 ? Int(o.iterations) : nil,
-                       progress: o.progress, progressUserData: o.progress_user_data)
+    let made = Context(options: transfer, settings: o)
     context.pointee = OpaquePointer(Unmanaged.passRetained(made).toOpaque())
     return made.guarded {
         try transfer.validate()
-        guard Preset.sizeRange.contains(Int(o.style_size)), Preset.iterationRange.contains(Int(o.iterations)) else {
-            throw StyleFilterError.invalidArgument("style_size must be 16 … 16384 and iterations 0 … 100000")
+        guard Preset.sizeRange.contains(Int(o.style_size)), Preset.sizeRange.contains(Int(o.base_size)),
+              Preset.iterationRange.contains(Int(o.iterations)), Preset.iterationRange.contains(Int(o.refine_iterations)) else {
+            throw StyleFilterError.invalidArgument("style_size and base_size must be 16 … 16384, iterations and refine_iterations 0 … 100000")
+        }
+        guard o.max_memory >= 1 << 30, o.max_memory <= 1 << 50 else {
+            throw StyleFilterError.invalidArgument("max_memory must be at least 1 GiB (the network alone takes 800 MiB)")
         }
         made.network = try VGG19Weights.load(path: path)
         return SF_OK
@@ -85,10 +94,13 @@ public func sf_context_load_preset(_ context: OpaquePointer?, _ name: UnsafePoin
     return c.guarded {
         let network = try c.loadedNetwork()
         // Whatever is wrong with the preset (missing, malformed, a bad cache, an unreadable style
-        // image) is the header's STYLE status; the weights and cancellation keep their own.
+        // image) is the header's STYLE status; the weights and cancellation keep their own. Its
+        // statistics at the scale the picture is composed at are made (and cached) now, so a bad
+        // style fails here rather than in the first stylize.
         do {
             let located = try PresetStore(extraDirectory: presetDir.map { String(cString: $0) }).find(String(cString: name))
-            (c.style, c.options) = try located.finalScale(network: network, iterations: c.iterations) { _ in }
+            c.tileStyle = try located.finalScale(network: network, iterations: c.iterations) { _ in }
+            (c.style, c.preset) = (.preset(located), located.preset)
         } catch let error as StyleFilterError where error == .cancelled || error.isWeights {
             throw error
         } catch {
@@ -103,32 +115,96 @@ public func sf_context_load_style(_ context: OpaquePointer?, _ path: UnsafePoint
     guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
     guard let path else { return c.fail(SF_ERROR_ARGUMENT, "image path is NULL") }
     return c.guarded {
+        let file = String(cString: path)
+        let size = Int(c.settings.style_size)
         let image: RGBImage
         do {
-            image = try ImageIO.load(String(cString: path)) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: c.styleSize) }
+            image = try ImageIO.load(file) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: size) }
         } catch {
             return c.fail(SF_ERROR_STYLE, "\(error)")
         }
-        c.style = try StyleStatistics(network: try c.loadedNetwork(), styles: [(image, 1)], layers: c.options.activeStyleLayers)
+        c.tileStyle = (try StyleStatistics(network: try c.loadedNetwork(), styles: [(image, 1)], layers: c.options.activeStyleLayers), c.options)
+        (c.style, c.preset) = (.images([StyleImage(path: file)], sizing: .longSide(size)), nil)
         return SF_OK
     }
 }
 
 @_cdecl("sf_stylize")
 public func sf_stylize(_ context: OpaquePointer?, _ input: UnsafePointer<sf_image>?, _ output: UnsafeMutablePointer<sf_image>?) -> sf_status {
-    stylize(context, input, margin: 0, output)
+    guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
+    guard let input, let output else { return c.fail(SF_ERROR_ARGUMENT, "input or output is NULL") }
+    return c.guarded {
+        let source = try Buffer(input.pointee, what: "input")
+        let target = try Buffer(output.pointee, what: "output")
+        guard target.width == source.width, target.height == source.height, target.bands == source.bands, target.format == source.format else {
+            return c.fail(SF_ERROR_ARGUMENT, "output must be \(source.width) × \(source.height) with the input's bands and format")
+        }
+        guard c.style != nil else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
+        let samples = Samples(bands: source.bands, format: source.format)
+        let photo = try PhotoInput(width: source.width, height: source.height) { x, y, w, h, pixels, stride in
+            try samples.decodeRGB(source.base + y * source.stride + x * samples.pixelBytes, stride: source.stride,
+                                  width: w, height: h, into: pixels, floatStride: stride)
+        }
+        let result = try c.run(try c.job(photo: photo))
+        try samples.encode(result, rows: 0..<result.height, into: target.base, stride: target.stride,
+                           alpha: UnsafeRawPointer(source.base), alphaStride: source.stride)
+        return SF_OK
+    }
+}
+
+@_cdecl("sf_stylize_regions")
+public func sf_stylize_regions(_ context: OpaquePointer?, _ io: UnsafePointer<sf_region_io>?) -> sf_status {
+    guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
+    guard let io else { return c.fail(SF_ERROR_ARGUMENT, "io is NULL") }
+    guard io.pointee.struct_size >= MemoryLayout<sf_region_io>.size, io.pointee.struct_size <= 1 << 16 else {
+        return c.fail(SF_ERROR_ARGUMENT, "io->struct_size must be sizeof(sf_region_io)")
+    }
+    let r = io.pointee
+    guard let read = r.read, let write = r.write else { return c.fail(SF_ERROR_ARGUMENT, "io->read or io->write is NULL") }
+    return c.guarded {
+        guard r.bands == 3 || r.bands == 4 else { throw StyleFilterError.invalidArgument("io->bands must be 3 or 4") }
+        guard let format = TileFrame.SampleFormat(rawValue: UInt16(truncatingIfNeeded: r.format.rawValue)), r.format.rawValue <= 3 else {
+            throw StyleFilterError.invalidArgument("io->format must be SF_FORMAT_U8, _U16 or _F32")
+        }
+        guard c.style != nil else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
+        let samples = Samples(bands: Int(r.bands), format: format)
+        var buffer: [UInt8] = []
+        func fetch(_ x: Int, _ y: Int, _ w: Int, _ h: Int) throws -> UnsafeRawPointer {
+            buffer = [UInt8](repeating: 0, count: w * h * samples.pixelBytes)
+            let status = buffer.withUnsafeMutableBytes {
+                read(r.user_data, Int32(x), Int32(y), Int32(w), Int32(h), $0.baseAddress, w * samples.pixelBytes)
+            }
+            guard status == 0 else { throw StyleFilterError.io("the read callback failed at (\(x), \(y)) \(w) × \(h)") }
+            return buffer.withUnsafeBytes { $0.baseAddress! }
+        }
+        let photo = try PhotoInput(width: Int(r.width), height: Int(r.height)) { x, y, w, h, pixels, stride in
+            try samples.decodeRGB(try fetch(x, y, w, h), stride: w * samples.pixelBytes, width: w, height: h, into: pixels, floatStride: stride)
+        }
+        let result = try c.run(try c.job(photo: photo))
+        // Strips of about 4 MiB, each with its alpha read back from the input.
+        let rowBytes = result.width * samples.pixelBytes
+        let strip = max(1, min(result.height, (4 << 20) / rowBytes))
+        var out = [UInt8](repeating: 0, count: strip * rowBytes)
+        for top in stride(from: 0, to: result.height, by: strip) {
+            let rows = top..<min(result.height, top + strip)
+            let alpha = samples.bands == 4 ? try fetch(0, top, result.width, rows.count) : nil
+            try out.withUnsafeMutableBytes { dst in
+                try samples.encode(result, rows: rows, into: dst.baseAddress!, stride: rowBytes, alpha: alpha, alphaStride: rowBytes)
+                guard write(r.user_data, 0, Int32(top), Int32(result.width), Int32(rows.count), dst.baseAddress, rowBytes) == 0 else {
+                    throw StyleFilterError.io("the write callback failed at row \(top)")
+                }
+            }
+        }
+        return SF_OK
+    }
 }
 
 @_cdecl("sf_stylize_tile")
 public func sf_stylize_tile(_ context: OpaquePointer?, _ input: UnsafePointer<sf_image>?, _ margin: Int32,
                             _ output: UnsafeMutablePointer<sf_image>?) -> sf_status {
-    stylize(context, input, margin: Int(margin), output)
-}
-
-private func stylize(_ context: OpaquePointer?, _ input: UnsafePointer<sf_image>?, margin: Int,
-                     _ output: UnsafeMutablePointer<sf_image>?) -> sf_status {
     guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
     guard let input, let output else { return c.fail(SF_ERROR_ARGUMENT, "input or output is NULL") }
+    let margin = Int(margin)
     return c.guarded {
         let source = try Buffer(input.pointee, what: "input")
         let target = try Buffer(output.pointee, what: "output")
@@ -139,15 +215,20 @@ private func stylize(_ context: OpaquePointer?, _ input: UnsafePointer<sf_image>
               target.bands == source.bands, target.format == source.format else {
             return c.fail(SF_ERROR_ARGUMENT, "output must be \(source.width - 2 * margin) × \(source.height - 2 * margin) with the input's bands and format")
         }
-        guard let style = c.style else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
+        guard let (style, options) = c.tileStyle else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
         // Checked before the buffer is copied: the copy alone of a 16384² float buffer is 4 GiB.
         try AvailableMemory.ensure(2 * source.rowBytes * source.height
-                                   + MemoryBudget.transferBytes(width: source.width, height: source.height, options: c.options),
+                                   + MemoryBudget.transferBytes(width: source.width, height: source.height, options: options),
                                    for: "stylizing a \(source.width) × \(source.height) buffer")
         let pixels = try TilePixels(payload: source.packed()[...], width: source.width, height: source.height,
                                     bands: source.bands, format: source.format)
-        let result = try c.stylize(pixels.rgb, style: style)
-        target.unpack(pixels.payload(result: result, margin: margin, format: source.format).bytes)
+        let transfer = try StyleTransfer(network: try c.loadedNetwork(), content: pixels.rgb, style: style, options: options)
+        let settings = c.settings
+        try transfer.run { p in
+            guard let progress = settings.progress else { return true }
+            return progress(settings.progress_user_data, Int32(p.iteration), Int32(p.iterations), p.losses.total) == 0
+        }
+        target.unpack(pixels.payload(result: transfer.result, margin: margin, format: source.format).bytes)
         return SF_OK
     }
 }

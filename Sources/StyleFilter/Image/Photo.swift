@@ -127,8 +127,10 @@ extension ImageIO {
                 if hasAlpha { alpha![p] = min(max(samples[p * bands + colourBands], 0), 1) }
             }
         }
-        var srgb = try ColourConversion.convert(deviceValues, pixels: pixels, from: source.open(), space.lcms,
-                                                to: ProfileHandle.sRGB(), SF_SPACE_RGB)
+        // Untagged RGB is sRGB already: taken as it is, so a file and the same pixels handed over
+        // by a C host (which skip lcms2) give the optimizer the very same numbers.
+        var srgb = source == .untagged(.rgb, linear: false) ? deviceValues
+            : try ColourConversion.convert(deviceValues, pixels: pixels, from: source.open(), space.lcms, to: ProfileHandle.sRGB(), SF_SPACE_RGB)
         for i in srgb.indices { srgb[i] *= 255 }
         let colour = FloatRGBImage(width: target.width, height: target.height, values: srgb)
         return Photo(colour: colour, alpha: alpha, source: source, bitsPerSample: bits, warnings: warnings)

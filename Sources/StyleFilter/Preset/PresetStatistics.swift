@@ -41,7 +41,9 @@ extension LocatedPreset {
     /// Style statistics for each style long side: from the sidecar where it has them, otherwise
     /// computed from the style image and added to it. A stale, damaged or foreign sidecar is
     /// reported through `note` and rebuilt; without the style image it is an error.
-    public func styleStatistics(network: VGG19, longSides: [Int], note: (String) -> Void) throws -> [StyleStatistics] {
+    /// Styles larger than `tiles` are summed window by window (see StyleStatistics).
+    public func styleStatistics(network: VGG19, longSides: [Int], tiles: TileShape? = nil, halo: Int = TransferOptions().tileHalo,
+                                note: (String) -> Void) throws -> [StyleStatistics] {
         let layers = preset.styleWeight > 0 ? preset.styleLayers : []
         guard !layers.isEmpty else { return longSides.map { _ in StyleStatistics(grams: []) } }
         guard network.pooling == preset.pooling else {
@@ -87,7 +89,7 @@ extension LocatedPreset {
                                                         layers: layers.map(\.name), style: identity,
                                                         sourceWidth: style.sourceWidth, sourceHeight: style.sourceHeight))
             }
-            let statistics = try StyleStatistics(network: network, styles: [(style.image, 1)], layers: layers)
+            let statistics = try StyleStatistics(network: network, styles: [(style.image, 1)], layers: layers, tiles: tiles, halo: halo)
             if cache!.entries.count >= StyleStatisticsCache.maxEntries { cache!.entries.removeFirst() }
             cache!.entries.append(.init(width: style.image.width, height: style.image.height, statistics: statistics))
             changed = true

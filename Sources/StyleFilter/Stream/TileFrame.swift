@@ -7,6 +7,14 @@ public struct TileFrame: Sendable, Equatable {
         /// A low-resolution picture of the whole image, used to start every later tile (request),
         /// and its acknowledgement (reply).
         case guide = 2
+        /// Whole-image mode: the image's size, bands and format (request), and its acknowledgement.
+        case imageBegin = 3
+        /// Whole-image mode: a part of the image (request), its acknowledgement (an empty reply),
+        /// and, after the end frame, the result for the same rectangle.
+        case imagePart = 4
+        /// Whole-image mode: every part has been sent; the job runs (request), and its reply
+        /// follows the result parts.
+        case imageEnd = 5
         /// A reply only: the request failed; the payload is the UTF-8 message.
         case error = 255
     }
@@ -127,6 +135,18 @@ public struct TileFrame: Sendable, Equatable {
         guard frame.payloadLength <= maxPayload else {
             return fail(.tooLarge, "payload of \(frame.payloadLength) bytes is over the limit of \(maxPayload)")
         }
+        if kind == .imageBegin || kind == .imageEnd {
+            guard frame.width == 0, frame.height == 0, frame.margin == 0, frame.payloadLength == 0, frame.bands == 3 || frame.bands == 4 else {
+                return fail(.badHeader, "an image begin or end frame has width, height, margin and payload 0, and 3 or 4 bands")
+            }
+            if kind == .imageBegin {
+                guard (16...100_000).contains(frame.x), (16...100_000).contains(frame.y) else {
+                    return fail(.badHeader, "an image begin's x and y give the image's size, 16 … 100000 each")
+                }
+                guard frame.iterations <= 100_000 else { return fail(.badHeader, "iterations \(frame.iterations) is over 100000") }
+            }
+            return .success(frame)
+        }
         guard (1...16384).contains(frame.width), (1...16384).contains(frame.height) else {
             return fail(.badHeader, "tile size \(frame.width)×\(frame.height) is outside 1 … 16384")
         }
@@ -148,7 +168,11 @@ public struct TileFrame: Sendable, Equatable {
             guard frame.x > 0, frame.y > 0, frame.margin == 0 else {
                 return fail(.badHeader, "a guide's x and y give the whole image's size (> 0), and its margin is 0")
             }
-        case .error:
+        case .imagePart:
+            guard frame.x >= 0, frame.y >= 0, frame.margin == 0 else {
+                return fail(.badHeader, "an image part lies inside the image (x, y ≥ 0) and has no margin")
+            }
+        case .imageBegin, .imageEnd, .error:
             break
         }
         return .success(frame)

@@ -92,28 +92,36 @@ public final class ByteInput {
     }
 }
 
-/// `filterctl serve --stdio`: reads request frames, stylizes each tile with one set of style
-/// statistics, and answers every request with one reply frame, in order. A bad frame gets an
-/// error reply and the server goes on with the next one; the end of the input ends it.
+/// `filterctl serve --stdio`: reads request frames and answers every request with one reply
+/// frame, in order (an image end frame with the result parts first). Tiles are stylized one by one
+/// with one set of style statistics (a preview: their borders can show); an image sent whole, as
+/// parts between a begin and an end frame, runs the job once, as `filterctl stylize` would. A bad
+/// frame gets an error reply and the server goes on with the next one; the end of the input ends it.
 public final class TileServer {
     public let network: VGG19
     public let style: StyleStatistics
     public let options: TransferOptions
     public let maxPayload: UInt64
+    /// The job for an image sent whole, given its iterations (nil: the server's default).
+    public let wholeImage: (PhotoInput, Int?) throws -> StyleJob
     private var guide: Guide?
+    private var assembly: (image: ImageAssembly, iterations: Int?)?
 
     public struct Summary: Sendable, Equatable {
         public var tiles = 0
         public var guides = 0
+        public var images = 0
         public var errors = 0
     }
 
     /// `options.iterations` is the default for tiles that do not ask for a count.
-    public init(network: VGG19, style: StyleStatistics, options: TransferOptions, maxPayload: UInt64) {
+    public init(network: VGG19, style: StyleStatistics, options: TransferOptions, maxPayload: UInt64,
+                wholeImage: @escaping (PhotoInput, Int?) throws -> StyleJob) {
         self.network = network
         self.style = style
         self.options = options
         self.maxPayload = maxPayload
+        self.wholeImage = wholeImage
     }
 
     /// Serves until the input ends. `write` sends reply bytes (and throws if it cannot);
@@ -156,7 +164,7 @@ public final class TileServer {
                 do {
                     let optimized = frame.kind == .tile
                         ? MemoryBudget.transferBytes(width: Int(frame.width), height: Int(frame.height), options: options) : 0
-                    try AvailableMemory.ensure(Int(frame.payloadLength) + optimized, for: "a \(frame.width)×\(frame.height) \(frame.kind == .tile ? "tile" : "guide")")
+                    try AvailableMemory.ensure(Int(frame.payloadLength) + optimized, for: "a \(frame.width)×\(frame.height) \(frame.kind)")
                 } catch let error as StyleFilterError {
                     try refuse(id: frame.id, .tooLarge, error.description)
                     guard input.skip(frame.payloadLength) else { return summary }
@@ -168,10 +176,15 @@ public final class TileServer {
                     return summary
                 }
                 do {
-                    let (answer, bytes) = try handle(frame, payload)
-                    if frame.kind == .guide { summary.guides += 1 } else { summary.tiles += 1 }
-                    log("frame \(frame.id): \(frame.kind == .guide ? "guide" : "tile") \(frame.width)×\(frame.height) at (\(frame.x), \(frame.y))")
-                    try reply(answer, bytes)
+                    let answers = try handle(frame, payload)
+                    switch frame.kind {
+                    case .guide: summary.guides += 1
+                    case .tile: summary.tiles += 1
+                    case .imageEnd: summary.images += 1
+                    default: break
+                    }
+                    log("frame \(frame.id): \(frame.kind) \(frame.width)×\(frame.height) at (\(frame.x), \(frame.y))")
+                    for (answer, bytes) in answers { try reply(answer, bytes) }
                 } catch let error as TileFrame.ParseError {
                     try refuse(id: frame.id, error.status, error.description)
                 } catch let error as StyleFilterError {
@@ -197,7 +210,41 @@ public final class TileServer {
         }
     }
 
-    func handle(_ frame: TileFrame, _ payload: [UInt8]) throws -> (TileFrame, [UInt8]) {
+    func handle(_ frame: TileFrame, _ payload: [UInt8]) throws -> [(TileFrame, [UInt8])] {
+        let ack = TileFrame(isRequest: false, kind: frame.kind, id: frame.id, x: frame.x, y: frame.y, width: frame.width,
+                            height: frame.height, bands: frame.bands, format: frame.format)
+        switch frame.kind {
+        case .imageBegin:
+            assembly = nil
+            assembly = (try ImageAssembly(width: Int(frame.x), height: Int(frame.y), bands: Int(frame.bands), format: frame.format),
+                        frame.iterations > 0 ? Int(frame.iterations) : nil)
+            return [(ack, [])]
+        case .imagePart:
+            guard let open = assembly?.image else {
+                throw TileFrame.ParseError(status: .badHeader, description: "an image part without an image begin frame")
+            }
+            guard Int(frame.bands) == open.samples.bands, frame.format.bytes * Int(frame.bands) == open.samples.pixelBytes,
+                  frame.format == open.samples.format else {
+                throw TileFrame.ParseError(status: .badHeader, description: "an image part's bands and format must be its image's")
+            }
+            try open.add(id: frame.id, x: Int(frame.x), y: Int(frame.y), width: Int(frame.width), height: Int(frame.height), payload: payload)
+            return [(ack, [])]
+        case .imageEnd:
+            guard let (image, iterations) = assembly else {
+                throw TileFrame.ParseError(status: .badHeader, description: "an image end without an image begin frame")
+            }
+            assembly = nil
+            guard image.isComplete else {
+                throw TileFrame.ParseError(status: .badPayload, description: "the parts did not cover the whole \(image.width)×\(image.height) image")
+            }
+            let result = try wholeImage(try image.photo(), iterations).run().image
+            return try image.resultParts(result, format: image.samples.format) + [(ack, [])]
+        default:
+            return [try handleTile(frame, payload)]
+        }
+    }
+
+    func handleTile(_ frame: TileFrame, _ payload: [UInt8]) throws -> (TileFrame, [UInt8]) {
         let pixels = try TilePixels(payload: payload[...], width: Int(frame.width), height: Int(frame.height),
                                     bands: Int(frame.bands), format: frame.format)
         switch frame.kind {
@@ -217,8 +264,8 @@ public final class TileServer {
             let out = pixels.payload(result: transfer.result, margin: m, format: frame.format)
             return (TileFrame(isRequest: false, kind: .tile, id: frame.id, x: frame.x + Int32(m), y: frame.y + Int32(m),
                               width: UInt32(out.width), height: UInt32(out.height), bands: frame.bands, format: frame.format), out.bytes)
-        case .error:
-            preconditionFailure("parseRequest refuses error frames")
+        default:
+            preconditionFailure("parseRequest refuses error frames; handle takes the image frames")
         }
     }
 }

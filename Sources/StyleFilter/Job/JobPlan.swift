@@ -1,0 +1,63 @@
+/// The scales of a job and each one's settings: the first scales optimize the picture fully, the
+/// later ones only refine it at twice the size each (coarse-to-fine).
+public struct JobPlan: Sendable {
+    public struct Step: Sendable {
+        public var scale: Scale
+        public var options: TransferOptions
+    }
+
+    public var steps: [Step]
+
+    /// How the scales above the base are made.
+    public struct Refinement: Sendable, Equatable {
+        /// Size ratio between scales.
+        public var step = 2.0
+        /// Iterations at the largest scale; each smaller refining scale gets twice as many.
+        public var iterations = 4
+        public var optimizer = OptimizerKind.adam
+        /// nil: 4 pixel levels for Adam, 1 for L-BFGS.
+        public var learningRate: Float?
+
+        public init() {}
+    }
+
+    /// Base scales (the last one's size is where the composition is made) to `finalSize`. Base
+    /// scales not smaller than the first refining size are dropped; a `finalSize` at or below the
+    /// base is reached in one step from the smaller base scales.
+    public init(finalSize: Int, base: [Scale], options: TransferOptions, refinement: Refinement = Refinement()) {
+        precondition(!base.isEmpty)
+        let last = base.last!
+        let schedule = ScaleSchedule.make(finalSize: finalSize, base: last.size, step: refinement.step,
+                                          baseIterations: last.iterations, refineIterations: refinement.iterations)
+        let scales = base.dropLast().filter { $0.size < schedule[0].size } + schedule
+        let refined = scales.count - schedule.count + 1
+        steps = scales.enumerated().map { index, scale in
+            var o = options
+            o.iterations = scale.iterations
+            if index >= refined {
+                o.optimizer = refinement.optimizer
+                o.learningRate = refinement.learningRate ?? (o.optimizer == .adam ? 4 : 1)
+                o.seed = options.seed &+ UInt64(index)
+            }
+            return Step(scale: scale, options: o)
+        }
+    }
+
+    /// A preset's plan to `finalSize`: its own scales first, then refinement. `iterations`
+    /// replaces its last scale's count.
+    public init(preset: Preset, finalSize: Int, iterations: Int? = nil, refinement: Refinement = Refinement()) throws {
+        var base = preset.scales.map { Scale(size: $0.size, iterations: $0.iterations) }
+        if let iterations { base[base.count - 1].iterations = iterations }
+        self.init(finalSize: finalSize, base: base, options: try preset.transferOptions(iterations: base.last!.iterations),
+                  refinement: refinement)
+    }
+
+    /// One scale at `size`, no refinement.
+    public init(size: Int, options: TransferOptions) {
+        steps = [Step(scale: Scale(size: size, iterations: options.iterations), options: options)]
+    }
+
+    public var description: String {
+        steps.map { "\($0.scale.size) px × \($0.scale.iterations) \($0.options.optimizer.rawValue)" }.joined(separator: " → ")
+    }
+}

@@ -1,0 +1,82 @@
+/// The one style-transfer job every entry point runs (the commands, the C ABI, the libvips
+/// operation, the stream): a photo (or a canvas size for texture synthesis), a style, a plan of
+/// scales, a memory budget and an optional work directory → the picture at the photo's size.
+/// The callers only translate their flags, buffers and frames into it and show its events.
+public struct StyleJob {
+    public var network: VGG19
+    /// nil: texture synthesis on a grey canvas of `size` (its content weight is 0).
+    public var photo: PhotoInput?
+    /// The result's size.
+    public var size: (width: Int, height: Int)
+    public var style: StyleInput
+    public var plan: JobPlan
+    public var colour = ColourPreservation.none
+    /// Scales too large for one pass within it are optimized in tiles (nil: never tiled).
+    public var memory: MemoryBudget?
+    /// Keeps finished scales for a resumed run (and skips those it finds).
+    public var workDirectory: WorkDirectory?
+    /// Warnings on the way (a damaged profile ignored, a rebuilt preset cache).
+    public var note: (String) -> Void = { _ in }
+
+    public init(network: VGG19, photo: PhotoInput?, size: (width: Int, height: Int), style: StyleInput, plan: JobPlan) {
+        self.network = network
+        self.photo = photo
+        self.size = size
+        self.style = style
+        self.plan = plan
+    }
+
+    /// The result's size for a photo of `width` × `height` scaled to `longSide` (nil or 0: its own).
+    public static func resultSize(width: Int, height: Int, longSide: Int?) -> (width: Int, height: Int) {
+        StyleTransfer.contentSize(width: width, height: height, longSide: longSide ?? 0)
+    }
+
+    /// Each scale's result size.
+    public var scaleSizes: [(width: Int, height: Int)] {
+        plan.steps.map { StyleTransfer.contentSize(width: size.width, height: size.height, longSide: $0.scale.size) }
+    }
+
+    /// What an estimate of the remaining time needs.
+    public var work: [(pixels: Int, iterations: Int)] {
+        zip(scaleSizes, plan.steps).map { ($0.width * $0.height, $1.scale.iterations) }
+    }
+
+    /// Runs the plan. `events` returning false cancels (StyleFilterError.cancelled); finished
+    /// scales stay in the work directory. The result has its colours finished (luminance mode
+    /// puts the photo's colours back); `original` is the full-size photo as read, for saving.
+    public func run(events: @escaping (CoarseToFineEvent) -> Bool = { _ in true }) throws -> (image: FloatRGBImage, original: Photo?) {
+        let sizes = scaleSizes
+        // Every scale's image-sized state must fit the budget: found out now, not after the
+        // smaller scales have run (each plan is checked again with what is free when it starts).
+        if let memory {
+            for (step, size) in zip(plan.steps, sizes) where step.options.tiles == nil {
+                _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
+            }
+        }
+        try AvailableMemory.ensure(size.width * size.height * 12 * 2, for: "a \(size.width)×\(size.height) result")
+        let photo = self.photo, colour = self.colour, style = self.style, network = self.network, note = self.note
+        let content: (Int, Int) throws -> FloatRGBImage = { w, h in
+            try photo?.colour(width: w, height: h) ?? FloatRGBImage(width: w, height: h, values: [Float](repeating: 128, count: w * h * 3))
+        }
+        let first = plan.steps[0].scale.size
+        let steps = plan.steps.enumerated().map { index, step in
+            let (w, h) = sizes[index]
+            return ScaleStep(size: step.scale.size, options: step.options) { tiles in
+                let scale = ScaleContext(index: index, size: step.scale.size, width: w, height: h,
+                                         growth: Double(step.scale.size) / Double(first),
+                                         layers: step.options.activeStyleLayers, tiles: tiles, halo: step.options.tileHalo)
+                return try style.statistics(network: network, at: scale, prepare: { styles in
+                    colour == .none ? styles : try colour.prepare(content: try content(w, h), styles: styles).styles
+                }, note: note)
+            }
+        }
+        let result = try CoarseToFine.run(network: network, size: size, steps: steps, content: { w, h in
+            try colour.prepare(content: try content(w, h), styles: []).content
+        }, memory: memory, workDirectory: workDirectory, events: events)
+        // The full-size photo is read once more here, after the optimizer's state is gone: a file's
+        // for saving like it, any photo's for luminance mode's colours.
+        var original: Photo?
+        if let photo, colour != .none || photo.isFile { original = try photo.photo(width: size.width, height: size.height) }
+        return (try colour.finish(result, content: original?.colour ?? result), original)
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import StyleFilter
+
+/// A job as the commands run it: its plan announced, progress on standard error, SIGINT and
+/// SIGTERM stop it at the next iteration, and a failed or stopped run keeps the scales it finished
+/// for --resume (a work directory with none is removed).
+enum JobRunner {
+    /// `event` sees every event after the progress line (false cancels); `save` writes the result,
+    /// and the work directory goes only once it has.
+    static func run(_ job: StyleJob, quiet: Bool, event: @escaping (CoarseToFineEvent) -> Bool = { _ in true },
+                    save: ((image: FloatRGBImage, original: Photo?)) throws -> Void) throws {
+        let progress = ScaleProgress(quiet: quiet, estimate: RunEstimate(scales: job.work))
+        do {
+            try save(try job.run { e in
+                guard Termination.signal == nil else { return false }
+                progress.report(e)
+                return event(e)
+            })
+            job.workDirectory?.remove()
+        } catch {
+            let work = job.workDirectory
+            let kept = work?.hasFinishedScales ?? false
+            if let work, !kept { work.remove() }
+            let resume = kept ? "finished scales are kept in \(work!.path): run the same command with --resume" : nil
+            if case StyleFilterError.cancelled = error, let signal = Termination.signal {
+                Console.error("stopped by signal \(signal)" + (resume.map { "; " + $0 } ?? ""))
+                throw ExitCode(128 + signal)
+            }
+            if let resume { Console.error(resume) }
+            throw error
+        }
+    }
+}

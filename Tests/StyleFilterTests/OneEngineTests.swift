@@ -1,0 +1,156 @@
+import CShim
+import Foundation
+import XCTest
+@testable import StyleFilter
+
+/// One job behind every door: `filterctl stylize`, `sf_stylize` on a buffer and
+/// `sf_stylize_regions` through callbacks give the same picture, coarse-to-fine over two scales
+/// (the libvips operation is compared in IntegrationTests, which builds it; that the tiled
+/// objective matches one pass is TilingTests' part, and every door runs the same one).
+final class OneEngineTests: FilterctlTestCase {
+    /// Settings all doors share: a 320 × 240 photo composed at 160 px (10 L-BFGS iterations) and
+    /// refined at 320 px (2 Adam iterations).
+    static let settings = (iterations: 10, baseSize: 160, refine: 2, maxMemory: 2 << 30)
+
+    func context(style: String, events: UnsafeMutableRawPointer? = nil) throws -> OpaquePointer {
+        // OpenBLAS single-threaded as in filterctl: its threaded products round differently, and
+        // L-BFGS carries a rounding difference into visibly different strokes.
+        _ = TestSupport.configuredProcess
+        var options = sf_options()
+        sf_options_init(&options)
+        options.iterations = Int32(Self.settings.iterations)
+        options.base_size = Int32(Self.settings.baseSize)
+        options.refine_iterations = Int32(Self.settings.refine)
+        options.max_memory = Self.settings.maxMemory
+        options.progress_user_data = events
+        if events != nil {
+            options.progress_ex = { user, info in
+                let log = user!.assumingMemoryBound(to: [sf_progress_info].self)
+                log.pointee.append(info!.pointee)
+                return 0
+            }
+        }
+        var context: OpaquePointer?
+        let created = TestSupport.weightsPath.withCString { path in
+            options.weights_path = path
+            return sf_context_create(&options, &context)
+        }
+        XCTAssertEqual(created, SF_OK, String(cString: sf_context_last_error(context)))
+        XCTAssertEqual(sf_context_load_style(context, style), SF_OK, String(cString: sf_context_last_error(context)))
+        return try XCTUnwrap(context)
+    }
+
+    static func meanDifference(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        zip(a, b).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(a.count)
+    }
+
+    func testEveryDoorGivesTheSamePicture() throws {
+        try requireWeights()
+        let photo = RGBImage.pattern(width: 320, height: 240, seed: 11)
+        try ImageIO.save(photo, to: file("photo.png"))
+        let style = try makeImage("style.png", width: 96, height: 96)
+        let s = Self.settings
+
+        let cli = try run(["stylize", file("photo.png"), style, "-o", file("cli.png"), "--iterations", "\(s.iterations)",
+                           "--base-size", "\(s.baseSize)", "--refine-iterations", "\(s.refine)", "--style-size", "512",
+                           "--max-memory", "\(s.maxMemory)"])
+        XCTAssertEqual(cli.status, 0, cli.stderr)
+        let expected = try ImageIO.load(file("cli.png")).pixels
+
+        // sf_stylize on a buffer, with the extended progress.
+        var events: [sf_progress_info] = []
+        let buffered = try withUnsafeMutablePointer(to: &events) { log -> [UInt8] in
+            let c = try context(style: style, events: UnsafeMutableRawPointer(log))
+            defer { sf_context_destroy(c) }
+            var pixels = photo.pixels
+            let status = pixels.withUnsafeMutableBytes { bytes -> sf_status in
+                var input = sf_image(data: bytes.baseAddress, width: 320, height: 240, stride: 320 * 3, bands: 3, format: SF_FORMAT_U8)
+                var output = input
+                return sf_stylize(c, &input, &output)
+            }
+            XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(c)))
+            return pixels
+        }
+        XCTAssertEqual(Set(events.map(\.scale)), [1, 2])
+        XCTAssertEqual(events.last.map { [$0.scale, $0.iteration, $0.iterations, $0.width, $0.height] }, [2, 2, 2, 320, 240])
+        XCTAssertEqual(events.last?.fraction_done ?? 0, 1, accuracy: 1e-9)
+
+        // sf_stylize_regions: reads and writes through callbacks, never the whole buffer at once.
+        final class Host {
+            let photo: RGBImage
+            var result: [UInt8]
+            var largestRead = 0
+            init(_ photo: RGBImage) { self.photo = photo; result = [UInt8](repeating: 0, count: photo.pixels.count) }
+        }
+        let host = Host(photo)
+        let c = try context(style: style)
+        defer { sf_context_destroy(c) }
+        var io = sf_region_io(struct_size: MemoryLayout<sf_region_io>.size, width: 320, height: 240, bands: 3, format: SF_FORMAT_U8,
+                              read: { user, x, y, w, h, pixels, stride in
+                                  let host = Unmanaged<Host>.fromOpaque(user!).takeUnretainedValue()
+                                  host.largestRead = max(host.largestRead, Int(w * h))
+                                  for row in 0..<Int(h) {
+                                      let start = ((Int(y) + row) * 320 + Int(x)) * 3
+                                      host.photo.pixels.withUnsafeBytes {
+                                          (pixels! + row * stride).copyMemory(from: $0.baseAddress! + start, byteCount: Int(w) * 3)
+                                      }
+                                  }
+                                  return 0
+                              },
+                              write: { user, x, y, w, h, pixels, stride in
+                                  let host = Unmanaged<Host>.fromOpaque(user!).takeUnretainedValue()
+                                  for row in 0..<Int(h) {
+                                      let start = ((Int(y) + row) * 320 + Int(x)) * 3
+                                      host.result.withUnsafeMutableBytes {
+                                          ($0.baseAddress! + start).copyMemory(from: pixels! + row * stride, byteCount: Int(w) * 3)
+                                      }
+                                  }
+                                  return 0
+                              }, user_data: Unmanaged.passUnretained(host).toOpaque())
+        XCTAssertEqual(sf_stylize_regions(c, &io), SF_OK, String(cString: sf_context_last_error(c)))
+
+        // The same job on the same numbers: every door agrees to the last level.
+        XCTAssertEqual(Self.meanDifference(buffered, host.result), 0, "buffer and regions")
+        XCTAssertLessThan(host.largestRead, 320 * 240, "the photo is read in parts")
+        XCTAssertEqual(Self.meanDifference(expected, buffered), 0, "filterctl stylize and sf_stylize")
+        XCTAssertGreaterThan(Self.meanDifference(expected, photo.pixels), 5, "the picture was stylized")
+    }
+
+    /// 16-bit buffers keep their precision: the result is not an 8-bit picture in a wider type.
+    func testSixteenBitBuffersKeepTheirPrecision() throws {
+        try requireWeights()
+        let style = try makeImage("style.png", width: 64, height: 64)
+        let c = try context(style: style)
+        defer { sf_context_destroy(c) }
+        let photo = RGBImage.pattern(width: 48, height: 40, seed: 4)
+        var samples = photo.pixels.map { UInt16($0) * 256 + 50 }
+        let status = samples.withUnsafeMutableBytes { bytes -> sf_status in
+            var input = sf_image(data: bytes.baseAddress, width: 48, height: 40, stride: 48 * 6, bands: 3, format: SF_FORMAT_U16)
+            var output = input
+            return sf_stylize(c, &input, &output)
+        }
+        XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(c)))
+        let off8Bit = samples.filter { $0 % 257 != 0 }.count
+        XCTAssertGreaterThan(off8Bit, samples.count / 2, "most samples fall between 8-bit levels")
+    }
+
+    /// `apply` goes on from the preset's scales to the photo's own size: a 2000-pixel photo comes
+    /// back at 2000 pixels, refined coarse-to-fine (here from a 64 px preset, 1 iteration at the top).
+    func testApplyReachesThePhotosOwnSizeCoarseToFine() throws {
+        try requireWeights()
+        let style = try makeImage("style.png", width: 64, height: 64)
+        let created = try run(["preset", "create", "tiny", "--style", style, "--style-size", "48", "--scales", "64:4",
+                               "--preset-dir", file("presets")])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        try ImageIO.save(RGBImage.pattern(width: 2000, height: 1200, seed: 8), to: file("photo.png"))
+        let applied = try run(["apply", "--preset", "tiny", "--preset-dir", file("presets"), file("photo.png"), "-o", file("out.png"),
+                               "--refine-iterations", "1"])
+        XCTAssertEqual(applied.status, 0, applied.stderr)
+        XCTAssertTrue(applied.stderr.contains("64 px × 4 lbfgs → 125 px × 4 adam → 250 px × 4 adam → 500 px × 4 adam → 1000 px × 2 adam → 2000 px × 1 adam"),
+                      applied.stderr)
+        let out = try ImageIO.loadPhoto(file("out.png")) { _, _ in (16, 10) }
+        XCTAssertEqual(try PhotoInput(path: file("out.png")).width, 2000)
+        XCTAssertEqual(out.colour.width, 16)
+        XCTAssertFalse(Files.exists(file("out.png.work")), "the work directory goes with success")
+    }
+}
