@@ -77,7 +77,7 @@ final class FuzzTests: ScratchDirectoryTestCase {
                 // Whatever it accepts, it writes back as something it accepts again.
                 XCTAssertNoThrow(try Preset(json: preset.json.formatted(), origin: "round trip"))
                 _ = try? preset.transferOptions(iterations: 1)
-                _ = preset.schedule(size: nil, iterations: nil)
+                _ = try? JobPlan(preset: preset, finalSize: 1024)
             }
         }
     }

@@ -95,13 +95,19 @@ import Testing
         #expect(text.contains(expected), "\(text)")
     }
 
-    @Test func scheduleOverridesReplaceTheFinalScale() {
+    /// A preset's plan: its scales, then refinement (Adam, halving iterations) up to the result.
+    @Test func presetPlansGoOnCoarseToFine() throws {
         var preset = Preset(name: "p", style: .procedural(.swirls, seed: 0))
         preset.scales = [.init(size: 256, iterations: 150), .init(size: 512, iterations: 100)]
         preset.styleSize = 200
-        #expect(preset.schedule(size: nil, iterations: nil) == preset.scales)
-        #expect(preset.schedule(size: 1024, iterations: 20) == [.init(size: 256, iterations: 150), .init(size: 1024, iterations: 20)])
-        #expect(preset.schedule(size: 128, iterations: nil) == [.init(size: 128, iterations: 100)])
+        func plan(_ size: Int, _ iterations: Int? = nil) throws -> [String] {
+            try JobPlan(preset: preset, finalSize: size, iterations: iterations).steps.map {
+                "\($0.scale.size)×\($0.scale.iterations) \($0.options.optimizer.rawValue)"
+            }
+        }
+        #expect(try plan(512) == ["256×150 lbfgs", "512×100 lbfgs"])
+        #expect(try plan(2000, 20) == ["256×150 lbfgs", "500×20 lbfgs", "1000×8 adam", "2000×4 adam"])
+        #expect(try plan(128) == ["128×100 lbfgs"])
         // Strokes keep their size relative to the picture: the style grows with the scale.
         #expect(preset.styleLongSide(forScaleSize: 256) == 200)
         #expect(preset.styleLongSide(forScaleSize: 1024) == 800)

@@ -1,11 +1,13 @@
 /* Reference driver for `filterctl serve --stdio` (docs/stream-protocol.md): stylizes an image of
- * any size tile by tile through one server process and reassembles the tiles with feathered
- * overlaps.
+ * any size through one server process, whole or tile by tile.
  *
+ *   stylize_tiles IN OUT --whole [--tile N] [--iterations K] -- COMMAND [ARGS...]
  *   stylize_tiles IN OUT [--tile N] [--margin M] [--feather F] [--guide G] [--iterations K]
  *                 -- COMMAND [ARGS...]
  *
- * The whole image is first stylized at G px (default 256; 0 = no guide) and sent back as the
+ * --whole sends the image as N px parts between an image begin and an image end frame: the server
+ * runs the whole-image job once (what `filterctl stylize` makes) and returns the result in the
+ * same parts. Without it, tiles are stylized one by one (a preview that can show seams): the whole image is first stylized at G px (default 256; 0 = no guide) and sent back as the
  * guide, so tiles agree on colours and layout. The input is padded by M with mirrored edges;
  * cores of N px step by N - F, each sent with M px of context on every side; replies are blended
  * with linear ramps across the F px overlaps. The output is written to a temporary file and
@@ -22,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { HEADER = 64, KIND_TILE = 1, KIND_GUIDE = 2, KIND_ERROR = 255 };
+enum { HEADER = 64, KIND_TILE = 1, KIND_GUIDE = 2, KIND_BEGIN = 3, KIND_PART = 4, KIND_END = 5, KIND_ERROR = 255 };
 
 typedef struct {
     int to_server;   /* its standard input */
@@ -81,9 +83,9 @@ static Server start_server(char **argv) {
     return (Server) {in[1], out[0], pid};
 }
 
-/* Sends one RGB u8 request; returns the reply's pixels (malloc'd) and size. */
-static unsigned char *request(Server *s, int kind, uint64_t id, int x, int y, int w, int h, int margin,
-                              int iterations, const unsigned char *pixels, int *out_w, int *out_h) {
+/* Sends one RGB u8 request frame. */
+static void send_frame(Server *s, int kind, uint64_t id, int x, int y, int w, int h, int margin, int iterations,
+                       const unsigned char *pixels) {
     unsigned char header[HEADER] = {0};
     memcpy(header, "SFTQ", 4);
     put16(header + 4, 1);
@@ -99,8 +101,12 @@ static unsigned char *request(Server *s, int kind, uint64_t id, int x, int y, in
     put32(header + 40, iterations);
     put64(header + 48, (uint64_t) w * h * 3);
     write_all(s->to_server, header, HEADER);
-    write_all(s->to_server, pixels, (size_t) w * h * 3);
+    if (pixels) write_all(s->to_server, pixels, (size_t) w * h * 3);
+}
 
+/* Reads one reply; returns its pixels (malloc'd), kind, id, position and size. An error reply
+ * ends the program with the server's message. */
+static unsigned char *receive(Server *s, int *kind, uint64_t *id, int *x, int *y, int *w, int *h) {
     unsigned char reply[HEADER];
     read_all(s->from_server, reply, HEADER);
     if (memcmp(reply, "SFTR", 4) != 0) die("the server's reply has a bad magic");
@@ -109,16 +115,30 @@ static unsigned char *request(Server *s, int kind, uint64_t id, int x, int y, in
     unsigned char *payload = malloc(length + 1);
     if (!payload) die("out of memory");
     read_all(s->from_server, payload, length);
-    int reply_kind = reply[6] | reply[7] << 8;
-    if (reply_kind == KIND_ERROR) {
+    *kind = reply[6] | reply[7] << 8;
+    *id = get64(reply + 8);
+    if (*kind == KIND_ERROR) {
         payload[length] = 0;
-        fprintf(stderr, "stylize_tiles: the server refused frame %llu: %s\n", (unsigned long long) id, (char *) payload);
+        fprintf(stderr, "stylize_tiles: the server refused frame %llu: %s\n", (unsigned long long) *id, (char *) payload);
         exit(1);
     }
-    if (get64(reply + 8) != id) die("a reply came back out of order");
-    *out_w = get32(reply + 24);
-    *out_h = get32(reply + 28);
-    if (reply_kind == KIND_TILE && length != (uint64_t) *out_w * *out_h * 3) die("the reply's length does not match its size");
+    *x = (int) get32(reply + 16);
+    *y = (int) get32(reply + 20);
+    *w = get32(reply + 24);
+    *h = get32(reply + 28);
+    if ((*kind == KIND_TILE || (*kind == KIND_PART && length > 0)) && length != (uint64_t) *w * *h * 3)
+        die("the reply's length does not match its size");
+    return payload;
+}
+
+/* One request and its reply, which must answer it. */
+static unsigned char *request(Server *s, int kind, uint64_t id, int x, int y, int w, int h, int margin,
+                              int iterations, const unsigned char *pixels, int *out_w, int *out_h) {
+    send_frame(s, kind, id, x, y, w, h, margin, iterations, pixels);
+    int reply_kind, rx, ry;
+    uint64_t reply_id;
+    unsigned char *payload = receive(s, &reply_kind, &reply_id, &rx, &ry, out_w, out_h);
+    if (reply_id != id) die("a reply came back out of order");
     return payload;
 }
 
@@ -156,18 +176,50 @@ static int option(int *i, int argc, char **argv, const char *name, int *value) {
     return 1;
 }
 
+/* --whole: the image in parts of tile × tile, the job once, the result back in the same parts. */
+static void stylize_whole(Server *server, VipsImage *image, int tile, int iterations, unsigned char *out) {
+    int width = image->Xsize, height = image->Ysize, parts = 0, rw, rh;
+    uint64_t id = 1;
+    free(request(server, KIND_BEGIN, id++, width, height, 0, 0, 0, iterations, NULL, &rw, &rh));
+    for (int y0 = 0; y0 < height; y0 += tile)
+        for (int x0 = 0; x0 < width; x0 += tile) {
+            int w = x0 + tile > width ? width - x0 : tile, h = y0 + tile > height ? height - y0 : tile;
+            unsigned char *pixels = region(image, x0, y0, w, h);
+            free(request(server, KIND_PART, id++, x0, y0, w, h, 0, 0, pixels, &rw, &rh));
+            g_free(pixels);
+            parts++;
+        }
+    fprintf(stderr, "stylize_tiles: %d parts sent; the server stylizes the whole image\n", parts);
+    send_frame(server, KIND_END, id, 0, 0, 0, 0, 0, 0, NULL);
+    for (int received = 0;; received++) {
+        int kind, x, y, w, h;
+        uint64_t reply_id;
+        unsigned char *pixels = receive(server, &kind, &reply_id, &x, &y, &w, &h);
+        if (kind == KIND_END) {
+            free(pixels);
+            if (received != parts) die("the server returned fewer parts than were sent");
+            return;
+        }
+        if (kind != KIND_PART || x < 0 || y < 0 || x + w > width || y + h > height) die("an unexpected reply to the image end");
+        for (int row = 0; row < h; row++)
+            memcpy(out + ((size_t) (y + row) * width + x) * 3, pixels + (size_t) row * w * 3, (size_t) w * 3);
+        free(pixels);
+    }
+}
+
 int main(int argc, char **argv) {
-    int tile = 384, margin = 32, feather = 32, guide = 256, iterations = 0, i;
+    int tile = 384, margin = 32, feather = 32, guide = 256, iterations = 0, whole = 0, i;
     if (argc < 5) die("usage: stylize_tiles IN OUT [--tile N] [--margin M] [--feather F] [--guide G] [--iterations K] -- COMMAND [ARGS...]");
     const char *in_path = argv[1], *out_path = argv[2];
     for (i = 3; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--whole") == 0) { whole = 1; continue; }
         if (!option(&i, argc, argv, "--tile", &tile) && !option(&i, argc, argv, "--margin", &margin) &&
             !option(&i, argc, argv, "--feather", &feather) && !option(&i, argc, argv, "--guide", &guide) &&
             !option(&i, argc, argv, "--iterations", &iterations))
             die("unknown option (see the comment at the top of stylize_tiles.c)");
     }
     if (i >= argc - 1) die("give the server command after --");
-    if (tile < 16 || feather >= tile / 2) die("--tile must be ≥ 16 and --feather below half of it");
+    if (tile < 16 || (!whole && feather >= tile / 2)) die("--tile must be ≥ 16 and --feather below half of it");
     signal(SIGPIPE, SIG_IGN);
     if (VIPS_INIT(argv[0])) die("libvips failed to start");
 
@@ -186,6 +238,15 @@ int main(int argc, char **argv) {
 
     Server server = start_server(argv + i + 1);
     uint64_t id = 1;
+    unsigned char *out = malloc((size_t) width * height * 3);
+    if (!out) die("out of memory");
+    float *sum = NULL, *weight = NULL;
+    VipsImage *padded = NULL;
+    int count = 0;
+    if (whole) {
+        stylize_whole(&server, image, tile, iterations, out);
+        goto finish;
+    }
 
     if (guide > 0) {
         double scale = (double) guide / (width > height ? width : height);
@@ -204,15 +265,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "stylize_tiles: guide %d×%d sent\n", gw, gh);
     }
 
-    VipsImage *padded;
     if (vips_embed(image, &padded, margin, margin, width + 2 * margin, height + 2 * margin, "extend", VIPS_EXTEND_MIRROR, NULL))
         die(vips_error_buffer());
-    float *sum = calloc((size_t) width * height * 3, sizeof(float));
-    float *weight = calloc((size_t) width * height, sizeof(float));
+    sum = calloc((size_t) width * height * 3, sizeof(float));
+    weight = calloc((size_t) width * height, sizeof(float));
     if (!sum || !weight) die("out of memory");
 
     int step = tile - feather;
-    int count = 0, total = ((width - feather + step - 1) / step) * ((height - feather + step - 1) / step);
+    int total = ((width - feather + step - 1) / step) * ((height - feather + step - 1) / step);
     for (int y0 = 0; y0 < height; y0 += step) {
         int ch = y0 + tile > height ? height - y0 : tile;
         for (int x0 = 0; x0 < width; x0 += step) {
@@ -243,18 +303,17 @@ int main(int argc, char **argv) {
         if (y0 + tile >= height) break;
     }
 
-    close(server.to_server);
-    int status;
-    waitpid(server.pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("the server did not exit cleanly");
-
-    unsigned char *out = malloc((size_t) width * height * 3);
-    if (!out) die("out of memory");
     for (size_t p = 0; p < (size_t) width * height; p++)
         for (int c = 0; c < 3; c++) {
             float v = weight[p] > 0 ? sum[3 * p + c] / weight[p] + 0.5f : 0;
             out[3 * p + c] = v < 0 ? 0 : v > 255 ? 255 : (unsigned char) v;
         }
+
+finish:
+    close(server.to_server);
+    int status;
+    waitpid(server.pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("the server did not exit cleanly");
     VipsImage *result = vips_image_new_from_memory(out, (size_t) width * height * 3, width, height, 3, VIPS_FORMAT_UCHAR);
     result->Type = VIPS_INTERPRETATION_sRGB;
     const char *suffix = strrchr(out_path, '.');
@@ -263,10 +322,12 @@ int main(int argc, char **argv) {
         unlink(temporary);
         die("cannot write the output");
     }
-    fprintf(stderr, "stylize_tiles: wrote %s (%d×%d, %d tiles)\n", out_path, width, height, count);
+    if (whole) fprintf(stderr, "stylize_tiles: wrote %s (%d×%d, whole)\n", out_path, width, height);
+    else fprintf(stderr, "stylize_tiles: wrote %s (%d×%d, %d tiles)\n", out_path, width, height, count);
     g_free(temporary);
     g_object_unref(result);
     free(out); free(sum); free(weight);
-    g_object_unref(padded); g_object_unref(image); g_object_unref(rgb); g_object_unref(srgb); g_object_unref(loaded);
+    if (padded) g_object_unref(padded);
+    g_object_unref(image); g_object_unref(rgb); g_object_unref(srgb); g_object_unref(loaded);
     return 0;
 }

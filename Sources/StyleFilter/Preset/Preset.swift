@@ -78,16 +78,4 @@ public struct Preset: Sendable, Equatable {
     public func styleLongSide(forScaleSize size: Int) -> Int {
         max(16, Int((Double(styleSize) * Double(size) / Double(scales[0].size)).rounded()))
     }
-
-    /// The schedule for one run: `size` (if given) replaces the final size, dropping scales that
-    /// are not smaller; `iterations` (if given) replaces the final scale's count.
-    public func schedule(size: Int?, iterations: Int?) -> [Scale] {
-        var result = scales
-        if let size {
-            result = scales.dropLast().filter { $0.size < size }
-            result.append(Scale(size: size, iterations: scales.last!.iterations))
-        }
-        if let iterations { result[result.count - 1].iterations = iterations }
-        return result
-    }
 }

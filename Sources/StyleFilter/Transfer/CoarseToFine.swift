@@ -12,10 +12,6 @@ public struct ScaleStep {
         self.options = options
         self.style = style
     }
-
-    public init(size: Int, options: TransferOptions, style: StyleStatistics) {
-        self.init(size: size, options: options) { _ in style }
-    }
 }
 
 /// What a coarse-to-fine run reports as it goes.
