@@ -167,6 +167,11 @@ static int stylize_build(VipsObject *object) {
         vips_error("stylize", "the image must be at least 16 × 16");
         return -1;
     }
+    /* Too large for max-memory is said now, before libvips opens the output file. */
+    if (sf_check_size(self->context, source->Xsize, source->Ysize) != SF_OK) {
+        vips_error("stylize", "%s", sf_context_last_error(self->context));
+        return -1;
+    }
     self->source = source;
     g_object_set(self, "out", vips_image_new(), NULL);
     if (vips_image_pipelinev(self->out, VIPS_DEMAND_STYLE_ANY, source, NULL)) return -1;

@@ -185,6 +185,11 @@ typedef struct {
  * pixel). */
 sf_status sf_stylize_regions(sf_context *context, const sf_region_io *io);
 
+/* Whether sf_stylize or sf_stylize_regions of a width × height image would fit options.max_memory
+ * and the process (SF_OK), without running anything: a host that opens its output before the
+ * pixels exist (libvips does) asks first. SF_ERROR_ARGUMENT says how much it would need. */
+sf_status sf_check_size(sf_context *context, int width, int height);
+
 /* A preview that can show seams: stylizes one tile on its own, in 8 bits, with the style at the
  * final scale, whose outer `margin` pixels are context only: output is the
  * (width − 2·margin) × (height − 2·margin) core. The core must be at least 16 × 16. */

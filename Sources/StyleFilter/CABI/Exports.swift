@@ -199,6 +199,20 @@ public func sf_stylize_regions(_ context: OpaquePointer?, _ io: UnsafePointer<sf
     }
 }
 
+@_cdecl("sf_check_size")
+public func sf_check_size(_ context: OpaquePointer?, _ width: Int32, _ height: Int32) -> sf_status {
+    guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
+    return c.guarded {
+        guard c.style != nil else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
+        // A photo that is never read: the check needs only its size.
+        let photo = try PhotoInput(width: Int(width), height: Int(height)) { _, _, _, _, _, _ in
+            throw StyleFilterError.invalidArgument("not read")
+        }
+        try c.job(photo: photo).check()
+        return SF_OK
+    }
+}
+
 @_cdecl("sf_stylize_tile")
 public func sf_stylize_tile(_ context: OpaquePointer?, _ input: UnsafePointer<sf_image>?, _ margin: Int32,
                             _ output: UnsafeMutablePointer<sf_image>?) -> sf_status {

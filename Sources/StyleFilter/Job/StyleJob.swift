@@ -41,19 +41,24 @@ public struct StyleJob {
         zip(scaleSizes, plan.steps).map { ($0.width * $0.height, $1.scale.iterations) }
     }
 
-    /// Runs the plan. `events` returning false cancels (StyleFilterError.cancelled); finished
-    /// scales stay in the work directory. The result has its colours finished (luminance mode
-    /// puts the photo's colours back); `original` is the full-size photo as read, for saving.
-    public func run(events: @escaping (CoarseToFineEvent) -> Bool = { _ in true }) throws -> (image: FloatRGBImage, original: Photo?) {
-        let sizes = scaleSizes
-        // Every scale's image-sized state must fit the budget: found out now, not after the
-        // smaller scales have run (each plan is checked again with what is free when it starts).
+    /// Whether every scale's image-sized state fits the budget and the result fits the process:
+    /// found out before anything runs, not after the smaller scales have (each scale's tiles are
+    /// planned again with what is free when it starts).
+    public func check() throws {
         if let memory {
-            for (step, size) in zip(plan.steps, sizes) where step.options.tiles == nil {
+            for (step, size) in zip(plan.steps, scaleSizes) where step.options.tiles == nil {
                 _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
             }
         }
         try AvailableMemory.ensure(size.width * size.height * 12 * 2, for: "a \(size.width)×\(size.height) result")
+    }
+
+    /// Runs the plan. `events` returning false cancels (StyleFilterError.cancelled); finished
+    /// scales stay in the work directory. The result has its colours finished (luminance mode
+    /// puts the photo's colours back); `original` is the full-size photo as read, for saving.
+    public func run(events: @escaping (CoarseToFineEvent) -> Bool = { _ in true }) throws -> (image: FloatRGBImage, original: Photo?) {
+        try check()
+        let sizes = scaleSizes
         let photo = self.photo, colour = self.colour, style = self.style, network = self.network, note = self.note
         let content: (Int, Int) throws -> FloatRGBImage = { w, h in
             try photo?.colour(width: w, height: h) ?? FloatRGBImage(width: w, height: h, values: [Float](repeating: 128, count: w * h * 3))
