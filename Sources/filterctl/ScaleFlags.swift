@@ -3,7 +3,7 @@ import StyleFilter
 
 /// Coarse-to-fine, memory and resuming: how `stylize` and `apply` get to a large result.
 struct ScaleFlags: ParsableArguments {
-    @Option(help: "Long side of the scale the composition is made at, optimized fully; larger results are refined from it (default: 512; apply: the preset's last scale).")
+    @Option(help: "Long side of the scale the composition is made at, optimized fully; larger results are refined from it (default: 512; apply composes at the preset's last scale instead).")
     var baseSize: Int?
 
     @Option(help: "Size ratio between scales (e.g. 2 or 1.414).")
