@@ -154,4 +154,44 @@ final class OneEngineTests: FilterctlTestCase {
         XCTAssertEqual(out.colour.width, 16)
         XCTAssertFalse(Files.exists(file("out.png.work")), "the work directory goes with success")
     }
+
+    /// The same through a tiled last scale: `filterctl apply` and `sf_stylize` with one preset on a
+    /// 1600 × 1200 photo within 1280 MiB (a preset whose losses stop at relu1_1 keeps it quick), so the
+    /// tiled objective's windows are the doors' common path too.
+    func testTheDoorsAgreeWhenTheLastScaleIsTiled() throws {
+        try requireWeights()
+        _ = TestSupport.configuredProcess
+        let style = try makeImage("style.png", width: 64, height: 64)
+        let created = try run(["preset", "create", "shallow", "--style", style, "--style-size", "64", "--scales", "200:8",
+                               "--preset-dir", file("presets"), "--content-layers", "relu1_1", "--style-layers", "relu1_1"])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        let photo = RGBImage.pattern(width: 1600, height: 1200, seed: 21)
+        try ImageIO.save(photo, to: file("photo.png"))
+        let cli = try run(["apply", "--preset", "shallow", "--preset-dir", file("presets"), file("photo.png"), "-o", file("cli.png"),
+                           "--refine-iterations", "1", "--max-memory", "\(1280 << 20)"])
+        XCTAssertEqual(cli.status, 0, cli.stderr)
+        XCTAssertTrue(cli.stderr.contains("1600×1200, 1 iterations, in tiles of"), "the last scale is tiled: \(cli.stderr)")
+
+        var options = sf_options()
+        sf_options_init(&options)
+        options.refine_iterations = 1
+        options.max_memory = 1280 << 20
+        var c: OpaquePointer?
+        let status = TestSupport.weightsPath.withCString { path in
+            options.weights_path = path
+            return sf_context_create(&options, &c)
+        }
+        defer { sf_context_destroy(c) }
+        XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(c)))
+        XCTAssertEqual(sf_context_load_preset(c, "shallow", file("presets")), SF_OK, String(cString: sf_context_last_error(c)))
+        var pixels = photo.pixels
+        let stylized = pixels.withUnsafeMutableBytes { bytes -> sf_status in
+            var input = sf_image(data: bytes.baseAddress, width: 1600, height: 1200, stride: 1600 * 3, bands: 3, format: SF_FORMAT_U8)
+            var output = input
+            return sf_stylize(c, &input, &output)
+        }
+        XCTAssertEqual(stylized, SF_OK, String(cString: sf_context_last_error(c)))
+        XCTAssertEqual(Self.meanDifference(try ImageIO.load(file("cli.png")).pixels, pixels), 0, "filterctl apply and sf_stylize, tiled")
+        XCTAssertGreaterThan(Self.meanDifference(photo.pixels, pixels), 2, "the picture was stylized")
+    }
 }
