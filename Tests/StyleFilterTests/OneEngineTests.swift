@@ -40,6 +40,42 @@ final class OneEngineTests: FilterctlTestCase {
         return try XCTUnwrap(context)
     }
 
+    /// sf_stylize_regions over an RGB u8 photo held by the test: (the result, the largest read in pixels).
+    static func stylizeThroughRegions(_ c: OpaquePointer, _ photo: RGBImage) throws -> ([UInt8], Int) {
+        final class Host {
+            let photo: RGBImage
+            var result: [UInt8]
+            var largestRead = 0
+            init(_ photo: RGBImage) { self.photo = photo; result = [UInt8](repeating: 0, count: photo.pixels.count) }
+        }
+        let host = Host(photo)
+        var io = sf_region_io(struct_size: MemoryLayout<sf_region_io>.size, width: Int32(photo.width), height: Int32(photo.height),
+                              bands: 3, format: SF_FORMAT_U8,
+                              read: { user, x, y, w, h, pixels, stride in
+                                  let host = Unmanaged<Host>.fromOpaque(user!).takeUnretainedValue()
+                                  host.largestRead = max(host.largestRead, Int(w * h))
+                                  for row in 0..<Int(h) {
+                                      let start = ((Int(y) + row) * host.photo.width + Int(x)) * 3
+                                      host.photo.pixels.withUnsafeBytes {
+                                          (pixels! + row * stride).copyMemory(from: $0.baseAddress! + start, byteCount: Int(w) * 3)
+                                      }
+                                  }
+                                  return 0
+                              },
+                              write: { user, x, y, w, h, pixels, stride in
+                                  let host = Unmanaged<Host>.fromOpaque(user!).takeUnretainedValue()
+                                  for row in 0..<Int(h) {
+                                      let start = ((Int(y) + row) * host.photo.width + Int(x)) * 3
+                                      host.result.withUnsafeMutableBytes {
+                                          ($0.baseAddress! + start).copyMemory(from: pixels! + row * stride, byteCount: Int(w) * 3)
+                                      }
+                                  }
+                                  return 0
+                              }, user_data: Unmanaged.passUnretained(host).toOpaque())
+        XCTAssertEqual(sf_stylize_regions(c, &io), SF_OK, String(cString: sf_context_last_error(c)))
+        return (host.result, host.largestRead)
+    }
+
     static func meanDifference(_ a: [UInt8], _ b: [UInt8]) -> Double {
         zip(a, b).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(a.count)
     }
@@ -76,42 +112,13 @@ final class OneEngineTests: FilterctlTestCase {
         XCTAssertEqual(events.last?.fraction_done ?? 0, 1, accuracy: 1e-9)
 
         // sf_stylize_regions: reads and writes through callbacks, never the whole buffer at once.
-        final class Host {
-            let photo: RGBImage
-            var result: [UInt8]
-            var largestRead = 0
-            init(_ photo: RGBImage) { self.photo = photo; result = [UInt8](repeating: 0, count: photo.pixels.count) }
-        }
-        let host = Host(photo)
         let c = try context(style: style)
         defer { sf_context_destroy(c) }
-        var io = sf_region_io(struct_size: MemoryLayout<sf_region_io>.size, width: 320, height: 240, bands: 3, format: SF_FORMAT_U8,
-                              read: { user, x, y, w, h, pixels, stride in
-                                  let host = Unmanaged<Host>.fromOpaque(user!).takeUnretainedValue()
-                                  host.largestRead = max(host.largestRead, Int(w * h))
-                                  for row in 0..<Int(h) {
-                                      let start = ((Int(y) + row) * 320 + Int(x)) * 3
-                                      host.photo.pixels.withUnsafeBytes {
-                                          (pixels! + row * stride).copyMemory(from: $0.baseAddress! + start, byteCount: Int(w) * 3)
-                                      }
-                                  }
-                                  return 0
-                              },
-                              write: { user, x, y, w, h, pixels, stride in
-                                  let host = Unmanaged<Host>.fromOpaque(user!).takeUnretainedValue()
-                                  for row in 0..<Int(h) {
-                                      let start = ((Int(y) + row) * 320 + Int(x)) * 3
-                                      host.result.withUnsafeMutableBytes {
-                                          ($0.baseAddress! + start).copyMemory(from: pixels! + row * stride, byteCount: Int(w) * 3)
-                                      }
-                                  }
-                                  return 0
-                              }, user_data: Unmanaged.passUnretained(host).toOpaque())
-        XCTAssertEqual(sf_stylize_regions(c, &io), SF_OK, String(cString: sf_context_last_error(c)))
+        let (regions, largestRead) = try Self.stylizeThroughRegions(c, photo)
 
         // The same job on the same numbers: every door agrees to the last level.
-        XCTAssertEqual(Self.meanDifference(buffered, host.result), 0, "buffer and regions")
-        XCTAssertLessThan(host.largestRead, 320 * 240, "the photo is read in parts")
+        XCTAssertEqual(Self.meanDifference(buffered, regions), 0, "buffer and regions")
+        XCTAssertLessThan(largestRead, 320 * 240, "the photo is read in parts")
         XCTAssertEqual(Self.meanDifference(expected, buffered), 0, "filterctl stylize and sf_stylize")
         XCTAssertGreaterThan(Self.meanDifference(expected, photo.pixels), 5, "the picture was stylized")
     }
@@ -155,7 +162,7 @@ final class OneEngineTests: FilterctlTestCase {
         XCTAssertFalse(Files.exists(file("out.png.work")), "the work directory goes with success")
     }
 
-    /// The same through a tiled last scale: `filterctl apply` and `sf_stylize` with one preset on a
+    /// The same through a tiled last scale: `filterctl apply`, `sf_stylize` and `sf_stylize_regions` with one preset on a
     /// 1600 × 1200 photo within 1280 MiB (a preset whose losses stop at relu1_1 keeps it quick), so the
     /// tiled objective's windows are the doors' common path too.
     func testTheDoorsAgreeWhenTheLastScaleIsTiled() throws {
@@ -192,6 +199,7 @@ final class OneEngineTests: FilterctlTestCase {
         }
         XCTAssertEqual(stylized, SF_OK, String(cString: sf_context_last_error(c)))
         XCTAssertEqual(Self.meanDifference(try ImageIO.load(file("cli.png")).pixels, pixels), 0, "filterctl apply and sf_stylize, tiled")
+        XCTAssertEqual(Self.meanDifference(try Self.stylizeThroughRegions(try XCTUnwrap(c), photo).0, pixels), 0, "sf_stylize_regions, tiled")
         XCTAssertGreaterThan(Self.meanDifference(photo.pixels, pixels), 2, "the picture was stylized")
     }
 }
