@@ -40,6 +40,19 @@ final class OneEngineTests: FilterctlTestCase {
         return try XCTUnwrap(context)
     }
 
+    /// sf_stylize of an RGB u8 photo in place (input and output one buffer).
+    static func stylizeInPlace(_ c: OpaquePointer, _ photo: RGBImage) -> [UInt8] {
+        var pixels = photo.pixels
+        let status = pixels.withUnsafeMutableBytes { bytes -> sf_status in
+            var input = sf_image(data: bytes.baseAddress, width: Int32(photo.width), height: Int32(photo.height),
+                                 stride: photo.width * 3, bands: 3, format: SF_FORMAT_U8)
+            var output = input
+            return sf_stylize(c, &input, &output)
+        }
+        XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(c)))
+        return pixels
+    }
+
     /// sf_stylize_regions over an RGB u8 photo held by the test: (the result, the largest read in pixels).
     static func stylizeThroughRegions(_ c: OpaquePointer, _ photo: RGBImage) throws -> ([UInt8], Int) {
         final class Host {
@@ -98,14 +111,7 @@ final class OneEngineTests: FilterctlTestCase {
         let buffered = try withUnsafeMutablePointer(to: &events) { log -> [UInt8] in
             let c = try context(style: style, events: UnsafeMutableRawPointer(log))
             defer { sf_context_destroy(c) }
-            var pixels = photo.pixels
-            let status = pixels.withUnsafeMutableBytes { bytes -> sf_status in
-                var input = sf_image(data: bytes.baseAddress, width: 320, height: 240, stride: 320 * 3, bands: 3, format: SF_FORMAT_U8)
-                var output = input
-                return sf_stylize(c, &input, &output)
-            }
-            XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(c)))
-            return pixels
+            return Self.stylizeInPlace(c, photo)
         }
         XCTAssertEqual(Set(events.map(\.scale)), [1, 2])
         XCTAssertEqual(events.last.map { [$0.scale, $0.iteration, $0.iterations, $0.width, $0.height] }, [2, 2, 2, 320, 240])
@@ -191,13 +197,7 @@ final class OneEngineTests: FilterctlTestCase {
         defer { sf_context_destroy(c) }
         XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(c)))
         XCTAssertEqual(sf_context_load_preset(c, "shallow", file("presets")), SF_OK, String(cString: sf_context_last_error(c)))
-        var pixels = photo.pixels
-        let stylized = pixels.withUnsafeMutableBytes { bytes -> sf_status in
-            var input = sf_image(data: bytes.baseAddress, width: 1600, height: 1200, stride: 1600 * 3, bands: 3, format: SF_FORMAT_U8)
-            var output = input
-            return sf_stylize(c, &input, &output)
-        }
-        XCTAssertEqual(stylized, SF_OK, String(cString: sf_context_last_error(c)))
+        let pixels = Self.stylizeInPlace(try XCTUnwrap(c), photo)
         XCTAssertEqual(Self.meanDifference(try ImageIO.load(file("cli.png")).pixels, pixels), 0, "filterctl apply and sf_stylize, tiled")
         XCTAssertEqual(Self.meanDifference(try Self.stylizeThroughRegions(try XCTUnwrap(c), photo).0, pixels), 0, "sf_stylize_regions, tiled")
         XCTAssertGreaterThan(Self.meanDifference(photo.pixels, pixels), 2, "the picture was stylized")
