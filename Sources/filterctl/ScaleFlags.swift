@@ -6,17 +6,7 @@ struct ScaleFlags: ParsableArguments {
     @Option(help: "Long side of the scale the composition is made at, optimized fully; larger results are refined from it (default: 512; apply composes at the preset's last scale instead).")
     var baseSize: Int?
 
-    @Option(help: "Size ratio between scales (e.g. 2 or 1.414).")
-    var scaleStep = 2.0
-
-    @Option(help: "Iterations at the largest scale; each smaller refining scale gets twice as many (at most the base scale's).")
-    var refineIterations = 4
-
-    @Option(help: "Optimizer of the refining scales: adam, or lbfgs (it keeps --history image copies).")
-    var refineOptimizer = "adam"
-
-    @Option(help: "Step of the refining scales (default: 4 pixel levels for adam, 1 for lbfgs).")
-    var refineLearningRate: Float?
+    @OptionGroup var refine: RefineFlags
 
     @OptionGroup var memory: MemoryFlag
 
@@ -28,20 +18,9 @@ struct ScaleFlags: ParsableArguments {
 
     func validate() throws {
         if let baseSize, !Preset.sizeRange.contains(baseSize) { throw ValidationError("--base-size must be 16 … 16384") }
-        guard scaleStep.isFinite, scaleStep >= 1.2, scaleStep <= 4 else { throw ValidationError("--scale-step must be 1.2 … 4") }
-        guard Preset.iterationRange.contains(refineIterations) else { throw ValidationError("--refine-iterations must be 0 … 100000") }
-        guard OptimizerKind(rawValue: refineOptimizer) != nil else { throw ValidationError("--refine-optimizer must be lbfgs or adam") }
-        if let lr = refineLearningRate, !(lr.isFinite && lr > 0) { throw ValidationError("--refine-learning-rate must be > 0") }
     }
 
-    var refinement: JobPlan.Refinement {
-        var r = JobPlan.Refinement()
-        r.step = scaleStep
-        r.iterations = refineIterations
-        r.optimizer = OptimizerKind(rawValue: refineOptimizer)!
-        r.learningRate = refineLearningRate
-        return r
-    }
+    var refinement: JobPlan.Refinement { refine.refinement }
 
     /// The plan up to `finalSize` from one base scale with `base`'s iterations.
     func plan(finalSize: Int, base: TransferOptions) -> JobPlan {

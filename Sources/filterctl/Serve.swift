@@ -31,6 +31,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Iterations per tile, or of a whole image's base scale, when a request does not say (default: the preset's last scale, or 100 per tile and 300 per image).")
     var iterations: Int?
 
+    @OptionGroup(title: "Whole images")
+    var refine: RefineFlags
+
     @OptionGroup var memory: MemoryFlag
 
     @Option(help: "Largest payload accepted, in bytes; bigger frames get an error reply.")
@@ -81,16 +84,17 @@ struct Serve: ParsableCommand {
         // An image sent whole: the job `apply` (a preset) or `stylize --style-size` (an image) runs.
         let located = try preset.map { try PresetStore(extraDirectory: presetDir).find($0) }
         let style = located.map { StyleInput.preset($0) } ?? .images([StyleImage(path: self.style!)], sizing: .longSide(styleSize ?? 512))
-        let baseOptions = options, budget = memory.budget, defaultIterations = iterations
+        let baseOptions = options, budget = memory.budget, defaultIterations = iterations, refinement = refine.refinement
         let server = TileServer(network: network, style: statistics, options: options, maxPayload: maxFrameBytes) { photo, asked in
             let size = (width: photo.width, height: photo.height), finalSize = max(photo.width, photo.height)
             let plan: JobPlan
             if let located {
-                plan = try JobPlan(preset: located.preset, finalSize: finalSize, iterations: asked ?? defaultIterations)
+                plan = try JobPlan(preset: located.preset, finalSize: finalSize, iterations: asked ?? defaultIterations,
+                                   refinement: refinement)
             } else {
                 var o = baseOptions
                 o.iterations = asked ?? defaultIterations ?? 300
-                plan = JobPlan(finalSize: finalSize, base: [Scale(size: 512, iterations: o.iterations)], options: o)
+                plan = JobPlan(finalSize: finalSize, base: [Scale(size: 512, iterations: o.iterations)], options: o, refinement: refinement)
             }
             var job = StyleJob(network: network, photo: photo, size: size, style: style, plan: plan)
             job.memory = budget

@@ -161,7 +161,7 @@ final class IntegrationTests: FilterctlTestCase {
         XCTAssertEqual(shallow.status, 0, shallow.stderr)
         try ImageIO.save(RGBImage.pattern(width: 2000, height: 1000, seed: 12), to: file("large.png"))
         let large = try shell(["sh", "-c", "OPENBLAS_NUM_THREADS=1 VIPSHOME='\(prefix)/vipshome' vips stylize large.png large-out.png "
-            + "--preset shallow --preset-dir '\(file("presets"))' --max-memory 1300"])
+            + "--preset shallow --preset-dir '\(file("presets"))' --max-memory 1300 --refine-iterations 2"])
         XCTAssertEqual(large.status, 0, large.output)
         let result = try ImageIO.load(file("large-out.png"))
         XCTAssertEqual([result.width, result.height], [2000, 1000])
@@ -189,6 +189,21 @@ final class IntegrationTests: FilterctlTestCase {
         print("vips stylize 2000 px: change across the 128 px grid over the same stripe phase elsewhere: columns \(ratios.0), rows \(ratios.1)")
         XCTAssertLessThan(ratios.0, 1.10)
         XCTAssertLessThan(ratios.1, 1.10)
+
+        // The same tiled job through `filterctl apply` and the stream's whole-image mode: the same
+        // picture to the last level.
+        let applied = try run(["apply", "--preset", "shallow", "--preset-dir", file("presets"), file("large.png"), "-o", file("large-cli.png"),
+                               "--max-memory", "\(1300 << 20)", "--refine-iterations", "2"])
+        XCTAssertEqual(applied.status, 0, applied.stderr)
+        let lastScale = applied.stderr.split(separator: "\n").first { $0.contains("scale 4/4: 2000×1000") } ?? ""
+        XCTAssertTrue(lastScale.contains("in tiles of"), "the last scale is tiled: \(applied.stderr)")
+        XCTAssertEqual(try ImageIO.load(file("large-cli.png")), result, "vips stylize = filterctl apply, tiled")
+        let driver = Self.integration.appendingPathComponent("tiles/stylize_tiles.c").path
+        let streamed = try shell(["sh", "-c", "cc -O2 '\(driver)' $(pkg-config --cflags --libs vips) -o stylize_tiles && ./stylize_tiles large.png "
+            + "large-stream.png --whole --tile 512 -- '\(filterctl.path)' serve --stdio --preset shallow --preset-dir '\(file("presets"))' "
+            + "--max-memory \(1300 << 20) --refine-iterations 2"])
+        XCTAssertEqual(streamed.status, 0, streamed.output)
+        XCTAssertEqual(try ImageIO.load(file("large-stream.png")), result, "the stream's whole image = vips stylize, tiled")
 
         // Too large for max-memory: refused before libvips opens the output.
         let tooLarge = try shell(["sh", "-c", "VIPSHOME='\(prefix)/vipshome' vips stylize large.png never.png --preset shallow "

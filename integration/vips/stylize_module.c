@@ -3,7 +3,8 @@
  * image's style statistics where max-memory needs them), then libvips is served regions of the
  * result. The input is read through libvips regions, so it can be any size libvips can produce.
  *
- *   VIPSHOME=DIR vips stylize in.tif out.tif --preset swirls [--iterations N] [--max-memory MiB]
+ *   VIPSHOME=DIR vips stylize in.tif out.tif --preset swirls [--iterations N] [--refine-iterations N]
+ *                                                             [--max-memory MiB]
  *   vips stylize in.jpg out.png --style painting.jpg [--size 2000] [--vips-progress]
  *
  * One network per operation (not per worker thread). Progress is reported through libvips' eval
@@ -27,6 +28,7 @@ typedef struct _Stylize {
     int iterations;
     int size;
     int base_size;
+    int refine_iterations;
     int max_memory;       /* MiB */
     VipsImage *source;    /* the input as 8- or 16-bit sRGB, 3 or 4 bands, at the result's size */
     sf_context *context;
@@ -139,6 +141,7 @@ static int stylize_build(VipsObject *object) {
     options.iterations = self->iterations;
     options.max_memory = (size_t) self->max_memory << 20;
     options.base_size = self->base_size;
+    options.refine_iterations = self->refine_iterations;
     options.progress_ex = report;
     options.progress_user_data = self;
     sf_status status = sf_context_create(&options, &self->context);
@@ -204,6 +207,9 @@ static void stylize_class_init(StylizeClass *klass) {
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, size), 0, 100000, 0);
     VIPS_ARG_INT(klass, "base_size", 9, "Base size", "Long side the picture is composed at before refining to full size",
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, base_size), 16, 16384, 512);
+    VIPS_ARG_INT(klass, "refine_iterations", 10, "Refine iterations",
+                 "Iterations at the largest scale, twice as many at each smaller refining one",
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine_iterations), 1, 100000, 4);
     VIPS_ARG_INT(klass, "max_memory", 8, "Max memory", "MiB the style transfer may use; larger scales are tiled",
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, max_memory), 1024, 1 << 24, 2048);
 }
@@ -211,6 +217,7 @@ static void stylize_class_init(StylizeClass *klass) {
 static void stylize_init(Stylize *self) {
     self->max_memory = 2048;
     self->base_size = 512;
+    self->refine_iterations = 4;
     g_mutex_init(&self->lock);
 }
 
