@@ -69,6 +69,19 @@ final class CLITests: FilterctlTestCase {
         XCTAssertEqual(result.stderr, "", "--quiet prints nothing")
     }
 
+    /// JPEG is written at quality 92 unless the name sets Q (libvips' own 75 blocks fine brushwork).
+    func testJPEGIsWrittenAtAHighQualityUnlessTheNameSaysOtherwise() throws {
+        XCTAssertEqual(ImageIO.withDefaultQuality("out.jpg"), "out.jpg[Q=92]")
+        XCTAssertEqual(ImageIO.withDefaultQuality("Out.JPEG[strip]"), "Out.JPEG[strip,Q=92]")
+        XCTAssertEqual(ImageIO.withDefaultQuality("out.jpg[Q=60]"), "out.jpg[Q=60]")
+        XCTAssertEqual(ImageIO.withDefaultQuality("out.png"), "out.png")
+        let picture = RGBImage.pattern(width: 64, height: 48, seed: 5)
+        for name in ["default.jpg", "q92.jpg[Q=92]", "q75.jpg[Q=75]"] { try ImageIO.save(picture, to: file(name)) }
+        let bytes = { (name: String) in try Data(contentsOf: URL(fileURLWithPath: self.file(name))) }
+        XCTAssertEqual(try bytes("default.jpg"), try bytes("q92.jpg"))
+        XCTAssertNotEqual(try bytes("default.jpg"), try bytes("q75.jpg"))
+    }
+
     func testInfoReportsTheWeights() throws {
         try TestSupport.require(FileManager.default.fileExists(atPath: TestSupport.weightsPath), "VGG19 weights")
         let ok = try run(["info"])

@@ -108,7 +108,7 @@ public enum ImageIO {
 
     static func write(_ vimage: UnsafeMutablePointer<VipsImage>, to path: String, format: String?) throws {
         if path == "-" {
-            guard sf_vips_save_fd(vimage, 1, "." + (format ?? "png")) == 0 else {
+            guard sf_vips_save_fd(vimage, 1, withDefaultQuality("." + (format ?? "png"))) == 0 else {
                 throw StyleFilterError.io("cannot write to standard output (\(takeVipsError()))")
             }
             return
@@ -119,7 +119,7 @@ public enum ImageIO {
     /// libvips picks the format from the suffix and allows "[options]" after it; the temporary
     /// file keeps the suffix so the format is the same.
     static func saveAtomically(_ vimage: UnsafeMutablePointer<VipsImage>, to path: String) throws {
-        let (file, options) = splitOptions(path)
+        let (file, options) = splitOptions(withDefaultQuality(path))
         let base = Files.basename(file)
         let suffix = base.lastIndex(of: ".").map { String(base[$0...]) } ?? ""
         let temporary = Files.partialPath(for: file, suffix: suffix)
@@ -143,6 +143,19 @@ public enum ImageIO {
         }
         guard let vimage else { throw StyleFilterError.image("cannot build the image (\(takeVipsError()))") }
         return vimage
+    }
+
+    /// JPEG quality when the name does not set one: libvips' own default (75) adds 8×8 blocks to
+    /// fine brushwork, which a print at 1:1 shows.
+    public static let defaultJPEGQuality = 92
+
+    /// "out.jpg" → "out.jpg[Q=92]", "out.jpg[strip]" → "out.jpg[strip,Q=92]"; other names as given.
+    static func withDefaultQuality(_ path: String) -> String {
+        let (file, options) = splitOptions(path)
+        let suffix = file.lowercased().split(separator: ".").last ?? ""
+        guard ["jpg", "jpeg", "jpe", "jfif"].contains(suffix), !options.lowercased().contains("q=") else { return path }
+        let inside = options.isEmpty ? "" : String(options.dropFirst().dropLast()) + ","
+        return "\(file)[\(inside)Q=\(defaultJPEGQuality)]"
     }
 
     /// The file an output name writes: "out.jpg[Q=90]" → "out.jpg".

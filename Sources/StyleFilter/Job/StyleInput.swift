@@ -38,6 +38,9 @@ struct ScaleContext {
     let layers: [LayerWeight]
     let tiles: TileShape?
     let halo: Int
+    /// A detail scale: its paintings are never enlarged past their own resolution (an enlarged
+    /// painting's fine layers hold blur, not brushwork).
+    var detail = false
 }
 
 extension StyleInput {
@@ -59,18 +62,25 @@ extension StyleInput {
         case .statistics(let fixed):
             return fixed
         case .preset(let located):
-            let p = located.preset
-            return try located.styleStatistics(network: network, longSides: [p.styleLongSide(forScaleSize: scale.size)],
-                                               tiles: scale.tiles, halo: scale.halo, note: note)[0]
+            var side = located.preset.styleLongSide(forScaleSize: scale.size)
+            if scale.detail, let own = located.styleOwnLongSide(), side > own {
+                Self.noteEnlargement(of: located.styleImagePath ?? "", own: own, wanted: side, at: scale, note: note)
+                side = own
+            }
+            return try located.styleStatistics(network: network, longSides: [side], tiles: scale.tiles, halo: scale.halo, note: note)[0]
         case .images(let images, let sizing):
             let styles = try images.map { style in
                 let painting = try ImageIO.loadPhoto(style.path) { w, h in
+                    let wanted: (width: Int, height: Int)
                     switch sizing {
                     case .longSide(let side):
-                        return StyleTransfer.contentSize(width: w, height: h, longSide: max(16, Int((Double(side) * scale.growth).rounded())))
+                        wanted = StyleTransfer.contentSize(width: w, height: h, longSide: max(16, Int((Double(side) * scale.growth).rounded())))
                     case .relative(let ratio):
-                        return StyleTransfer.styleSize(width: w, height: h, contentPixels: scale.width * scale.height, styleScale: ratio)
+                        wanted = StyleTransfer.styleSize(width: w, height: h, contentPixels: scale.width * scale.height, styleScale: ratio)
                     }
+                    guard scale.detail, wanted.width > w else { return wanted }
+                    Self.noteEnlargement(of: style.path, own: max(w, h), wanted: max(wanted.width, wanted.height), at: scale, note: note)
+                    return (w, h)
                 }
                 if scale.index == 0 { painting.warnings.forEach(note) }
                 return (image: painting.colour.rounded, weight: style.weight)
@@ -78,5 +88,13 @@ extension StyleInput {
             return try StyleStatistics(network: network, styles: try prepare(styles), layers: scale.layers,
                                        tiles: scale.tiles, halo: scale.halo)
         }
+    }
+
+    /// Says that a painting is used at its own `own` px where `wanted` px would keep its strokes in
+    /// proportion (a few percent short is no loss worth a warning).
+    static func noteEnlargement(of path: String, own: Int, wanted: Int, at scale: ScaleContext, note: (String) -> Void) {
+        guard Double(wanted) > 1.25 * Double(own) else { return }
+        note("\(Files.basename(path)) is \(own) px; at \(scale.size) px its brushwork would need a \(wanted) px scan, "
+             + "so the finest detail is painted at the painting's own resolution")
     }
 }

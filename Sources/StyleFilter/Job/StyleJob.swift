@@ -51,6 +51,12 @@ public struct StyleJob {
             }
         }
         try AvailableMemory.ensure(size.width * size.height * 12 * 2, for: "a \(size.width)×\(size.height) result")
+        // A preset whose image is gone works from its cache alone: every scale's statistics must
+        // be there (looking them up computes nothing), or the run would fail after the first scales.
+        if case .preset(let located) = style, located.styleImagePath.map({ !Files.exists($0) }) ?? false {
+            _ = try located.styleStatistics(network: network, longSides: plan.steps.map { located.preset.styleLongSide(forScaleSize: $0.scale.size) },
+                                            note: { _ in })
+        }
     }
 
     /// Runs the plan. `events` returning false cancels (StyleFilterError.cancelled); finished
@@ -69,7 +75,8 @@ public struct StyleJob {
             return ScaleStep(size: step.scale.size, options: step.options) { tiles in
                 let scale = ScaleContext(index: index, size: step.scale.size, width: w, height: h,
                                          growth: Double(step.scale.size) / Double(first),
-                                         layers: step.options.activeStyleLayers, tiles: tiles, halo: step.options.tileHalo)
+                                         layers: step.options.activeStyleLayers, tiles: tiles, halo: step.options.tileHalo,
+                                         detail: step.detail)
                 return try style.statistics(network: network, at: scale, prepare: { styles in
                     colour == .none ? styles : try colour.prepare(content: try content(w, h), styles: styles).styles
                 }, note: note)

@@ -23,6 +23,18 @@ extension LocatedPreset {
         }
     }
 
+    /// The style image's own long side: nil for a procedural style (no resolution to run out of),
+    /// or when the image is gone and only its cache is left.
+    func styleOwnLongSide() -> Int? {
+        guard case .image = preset.style, let path = styleImagePath, Files.exists(path) else { return nil }
+        var side: Int?
+        _ = try? ImageIO.load(path) { w, h in
+            side = max(w, h)
+            return StyleTransfer.contentSize(width: w, height: h, longSide: 16)
+        }
+        return side
+    }
+
     /// The style picture with its long side `longSide`, and its own (source) size.
     public func styleImage(longSide: Int) throws -> (image: RGBImage, sourceWidth: Int, sourceHeight: Int) {
         switch preset.style {

@@ -64,6 +64,9 @@ public struct MemoryBudget: Sendable, Equatable {
         case .adam: bytes += tiled ? 12 : 24
         case .lbfgs: bytes += Double(2 * options.history + 4) * 12
         }
+        // The scale anchor: the previous scale's result blurred, and the image averaged down to it,
+        // each at most 1/1.44 of the pixels (steps ≥ 1.2).
+        if options.anchorWeight > 0 { bytes += 2 * 12 / 1.44 }
         if tiled {
             for layer in options.activeContentLayers {
                 bytes += 2 * Double(VGG19.layerChannels[layer.index]) / Double(1 << (2 * TiledObjective.level(of: layer.index)))

@@ -24,6 +24,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     let contentLayers: [(layer: Int, weight: Float)]
     let styleLayers: [(layer: Int, weight: Float, target: [Float])]
     let tvWeight: Float
+    let anchor: ScaleAnchor?
     /// The layers any loss reads, in order (so sums add up in the same order every time).
     let lossLayers: [Int]
     /// Content features of the whole image at each content layer (computed once, tiled), in half
@@ -51,7 +52,8 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     private let packedCapacity: Int
 
     /// Windows of `tile` + 2·`halo` pixels (tile, halo ≥ 16). `content` is in the network's space.
-    public init(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions, tiles: TileShape, halo: Int) throws {
+    public init(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions, tiles: TileShape, halo: Int,
+                anchor: ScaleAnchor? = nil) throws {
         height = content.height
         width = content.width
         rows = TileAxis(length: height, tile: tiles.height, halo: halo)
@@ -62,6 +64,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         }
         lossLayers = Array(Set(contentLayers.map(\.layer) + styleLayers.map(\.layer))).sorted()
         tvWeight = options.tvWeight
+        self.anchor = anchor
         pass = VGG19Pass(network: network, height: rows.window, width: columns.window, deepest: options.deepestLayer)
         windowInput = Tensor(channels: 3, height: rows.window, width: columns.window)
         grams = self.styleLayers.map { [Float](repeating: 0, count: $0.target.count) }
@@ -232,6 +235,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
             losses.style += Double(style.weight) * sum / Double(c * c)
         }
         losses.totalVariation = TotalVariation.evaluate(image, weight: tvWeight, addingGradientTo: gradient)
+        losses.content += anchor?.evaluate(image, addingGradientTo: gradient) ?? 0
         return losses
     }
 

@@ -63,15 +63,18 @@ public enum CoarseToFine {
             if !events(.scale(index: index, count: steps.count, width: width, height: height, tiles: tiles)) {
                 throw StyleFilterError.cancelled
             }
+            var anchor: Tensor?
             if let previous = result {
                 options.initialization = .start(try ImageIO.resize(previous, width: width, height: height).networkTensor())
+                if options.anchorWeight > 0 { anchor = previous.networkTensor() }
                 result = nil
             }
             // The photo is converted at once and held by nothing after the objective has taken its
             // features: its image-sized copies are gone before the gradient and the optimizer's
             // state exist (a local would keep 215 MB alive through an 18-megapixel scale).
             let transfer = try StyleTransfer(network: network, content: try content(width, height).networkTensor(),
-                                             style: style, options: options)
+                                             style: style, options: options, anchor: anchor)
+            anchor = nil  // the objective keeps its own blurred copy
             options.initialization = .content
             (transfer.objective as? TiledObjective)?.onWindow = { window, windows in
                 events(.window(index: index, window: window, windows: windows))

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One scale of a coarse-to-fine run: the result's long side there and the iterations it gets.
 public struct Scale: Sendable, Equatable, CustomStringConvertible {
     public var size: Int
@@ -11,19 +15,24 @@ public struct Scale: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(size) px × \(iterations)" }
 }
 
-/// The default coarse-to-fine schedule: sizes step down from the final one by `step` until the
-/// base size is reached, so every run ends with the same steps whatever its size (and its cost
-/// per megapixel stays about the same). The base scale gets a full optimization; the scale above
-/// it starts from its result, and each larger scale gets half the iterations of the one below:
-/// the largest scales, where an iteration costs most, only refine texture.
+/// The default coarse-to-fine schedule: sizes step down from the final one by `step` while they
+/// stay clearly above the base size, and the base scale is the base size itself, so a large
+/// result is refined from the very picture a preview at that size shows. The base scale gets a
+/// full optimization; the scale above it starts from its result, and each larger scale gets half
+/// the iterations of the one below: the largest scales, where an iteration costs most, only
+/// paint detail.
 public enum ScaleSchedule {
-    /// `base` is the long side the composition is made at (about 512); the smallest scale is the
-    /// first size at or below base·√step, so it lies within a factor √step of `base`.
+    /// `base` is the long side the composition is made at (512). A result within √step of it is
+    /// made in one scale at its own size.
     public static func make(finalSize: Int, base: Int, step: Double, baseIterations: Int, refineIterations: Int) -> [Scale] {
         precondition(finalSize > 0 && base > 0 && step > 1)
         var sizes = [finalSize]
-        while Double(sizes.last!) > Double(base) * step.squareRoot(), sizes.count < 32 {
-            sizes.append(max(1, Int((Double(sizes.last!) / step).rounded())))
+        if Double(finalSize) > Double(base) * step.squareRoot() {
+            // A step just above the base (less than step^¼) would refine almost nothing: stop before it.
+            while Double(sizes.last!) / step > Double(base) * pow(step, 0.25), sizes.count < 32 {
+                sizes.append(Int((Double(sizes.last!) / step).rounded()))
+            }
+            sizes.append(base)
         }
         sizes.reverse()
         var scales = [Scale(size: sizes[0], iterations: baseIterations)]

@@ -34,7 +34,9 @@ public final class StyleTransfer: @unchecked Sendable {
     }
 
     /// `content` at the working size; the style as precomputed statistics (a preset's cache).
-    public init(network: VGG19, content: some NetworkInput, style: StyleStatistics, options: TransferOptions) throws {
+    /// `anchor`: the previous scale's result, which `options.anchorWeight` ties this one to.
+    public init(network: VGG19, content: some NetworkInput, style: StyleStatistics, options: TransferOptions,
+                anchor: Tensor? = nil) throws {
         try options.validate()
         var kept = options
         kept.initialization = .content  // a start picture is copied below; keeping it would double the image's memory
@@ -43,18 +45,22 @@ public final class StyleTransfer: @unchecked Sendable {
         try AvailableMemory.ensure(MemoryBudget.transferBytes(width: content.width, height: content.height, options: options),
                                    for: "optimizing a \(content.width)×\(content.height) image")
         let contentTensor = content.networkTensor()
+        let anchor = anchor.flatMap { options.anchorWeight > 0 ?
+            ScaleAnchor(previous: $0, weight: options.anchorWeight, width: content.width, height: content.height) : nil }
         if let tiles = options.tiles, content.width > tiles.width || content.height > tiles.height {
             objective = try TiledObjective(network: network, content: contentTensor, style: style, options: options,
-                                           tiles: tiles, halo: options.tileHalo)
+                                           tiles: tiles, halo: options.tileHalo, anchor: anchor)
         } else {
-            objective = try StyleTransfer.wholeImageObjective(network: network, content: contentTensor, style: style, options: options)
+            objective = try StyleTransfer.wholeImageObjective(network: network, content: contentTensor, style: style, options: options,
+                                                              anchor: anchor)
         }
         image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
         bounds = PixelBounds.network.widened(toInclude: contentTensor)
     }
 
     /// One network pass over the whole image.
-    static func wholeImageObjective(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions) throws -> Objective {
+    static func wholeImageObjective(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions,
+                                    anchor: ScaleAnchor? = nil) throws -> Objective {
         let contentLayers = options.activeContentLayers, styleLayers = options.activeStyleLayers
         let targets = try style.targets(for: styleLayers)
         let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: options.deepestLayer)
@@ -65,7 +71,7 @@ public final class StyleTransfer: @unchecked Sendable {
         let styleLosses = zip(styleLayers, targets).map {
             StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
         }
-        return Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
+        return Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight, anchor: anchor)
     }
 
     /// Each pooling halves the image; the deepest layer must still have at least one pixel.

@@ -74,6 +74,8 @@ public struct TransferOptions: Sendable {
     public var contentWeight: Float = 1
     public var styleWeight: Float = 500
     public var tvWeight: Float = 0
+    /// Weight of the scale anchor (a refining scale's tie to the scale before it; 0: none).
+    public var anchorWeight: Float = 0
     public var optimizer: OptimizerKind = .lbfgs
     /// L-BFGS history length (pairs kept).
     public var history = 100
@@ -109,7 +111,7 @@ public struct TransferOptions: Sendable {
     public func validate() throws {
         guard iterations >= 0 else { throw StyleFilterError.invalidArgument("iterations must be ≥ 0") }
         guard history >= 1 && history <= 1000 else { throw StyleFilterError.invalidArgument("history must be 1 … 1000") }
-        for (name, w) in [("content weight", contentWeight), ("style weight", styleWeight), ("tv weight", tvWeight)] {
+        for (name, w) in [("content weight", contentWeight), ("style weight", styleWeight), ("tv weight", tvWeight), ("anchor weight", anchorWeight)] {
             guard w.isFinite && w >= 0 && w <= Self.maxWeight else {
                 throw StyleFilterError.invalidArgument("\(name) must be a number from 0 to 1e15 (larger ones overflow the loss)")
             }

