@@ -18,6 +18,8 @@ public struct ScaleAnchor: @unchecked Sendable {
     let rows: AreaWeights
     let columns: AreaWeights
     let blur: [Float]
+    /// A x, then the residual: made once, not per evaluation (54 MB below an 18 MP scale).
+    let small: Tensor
 
     /// `previous` (the previous scale's result, in the network's space) for an image of `width` × `height`.
     public init(previous: Tensor, weight: Float, width: Int, height: Int, sigma: Float = 1) {
@@ -29,6 +31,7 @@ public struct ScaleAnchor: @unchecked Sendable {
         blur = ScaleAnchor.gaussian(sigma)
         target = Tensor(channels: 3, height: previous.height, width: previous.width)
         target.copy(from: previous)
+        small = Tensor(channels: 3, height: previous.height, width: previous.width)
         ScaleAnchor.convolve(target, blur)
     }
 
@@ -73,7 +76,6 @@ public struct ScaleAnchor: @unchecked Sendable {
     public func evaluate(_ image: Tensor, addingGradientTo grad: Tensor?) -> Double {
         guard weight != 0 else { return 0 }
         let w = image.width, tw = target.width, th = target.height
-        let small = Tensor(channels: 3, height: th, width: tw)
         var rowSum = [Float](repeating: 0, count: w)
         for c in 0..<3 {
             let x = image.data + c * image.plane, s = small.data + c * small.plane
