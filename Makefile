@@ -1,14 +1,25 @@
-# The C library: a self-contained libStyleFilter.so (the Swift runtime linked in statically, so C
-# hosts and libvips load it without the Swift toolchain), its header, a pkg-config file and the
-# libvips module.
-#   make                      build it into .build-static/
-#   make install PREFIX=DIR   install lib/, include/ and lib/pkgconfig/stylefilter.pc under DIR, and
-#                             the libvips module where libvips finds it (VIPS_MODULES)
+# The product, installed: filterctl, the C library (a self-contained libStyleFilter.so, the Swift
+# runtime linked in statically, so C hosts and libvips load it without the Swift toolchain), its
+# header and pkg-config file, the libvips module, the shipped presets, a man page and bash, zsh and
+# fish completions (both generated from the command definitions).
+#   make                      build it all into .build-static/
+#   make install PREFIX=DIR [DESTDIR=ROOT]   install under DIR (the libvips module where libvips
+#                             finds modules: VIPS_MODULES)
+#   make uninstall PREFIX=DIR [DESTDIR=ROOT] remove exactly what install wrote
+#   make deb                  a Debian package, stylefilter_VERSION_ARCH.deb, of the same files
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
 BUILD := .build-static/release
 LIBRARY := $(BUILD)/libStyleFilter.so
+TOOL := $(BUILD)/filterctl
+GENERATED := .build-static/generated
+PRESETS := $(wildcard presets/*.json)
+COMPLETIONS := $(DATADIR)/bash-completion/completions/filterctl $(DATADIR)/zsh/site-functions/_filterctl \
+    $(DATADIR)/fish/vendor_completions.d/filterctl.fish
 # The ABI's major version: stylefilter.h only grows (struct_size), so it stays 0 until a break.
 SONAME := libStyleFilter.so.0
 VERSION := $(shell sed -n 's/.*version = "\(.*\)"/\1/p' Sources/StyleFilter/StyleFilter.swift)
@@ -16,16 +27,38 @@ VERSION := $(shell sed -n 's/.*version = "\(.*\)"/\1/p' Sources/StyleFilter/Styl
 # from $VIPSHOME/x86_64-linux-gnu/vips-modules-MAJOR.MINOR): set VIPS_MODULES for another place.
 VIPS_MODULES ?= $(shell pkg-config --variable=libdir vips)/vips-modules-$(shell pkg-config --modversion vips | cut -d. -f1,2)
 
-.PHONY: all install uninstall
-all: $(LIBRARY)
+SOURCES := Package.swift $(shell find Sources -name '*.swift' -o -name '*.c' -o -name '*.h')
+ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+DEB ?= stylefilter_$(VERSION)_$(ARCH).deb
+
+.PHONY: all install uninstall deb
+all: $(LIBRARY) $(TOOL) $(GENERATED)/filterctl.1
 
 # -static-stdlib only here, never in Package.swift: it must not leak into the CLI and test links.
-$(LIBRARY): Package.swift $(shell find Sources -name '*.swift' -o -name '*.c' -o -name '*.h')
+$(LIBRARY): $(SOURCES)
 	swift build -c release --scratch-path .build-static -Xswiftc -static-stdlib --product StyleFilter \
 	    -Xlinker --version-script=$(CURDIR)/stylefilter.map -Xlinker -soname=$(SONAME)
 
-install: $(LIBRARY)
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(VIPS_MODULES)
+$(TOOL): $(SOURCES)
+	swift build -c release --scratch-path .build-static -Xswiftc -static-stdlib --product filterctl
+
+# The man page and completions come from the command definitions, so they cannot drift from --help.
+$(GENERATED)/filterctl.1: $(TOOL) scripts/manpage.py
+	mkdir -p $(GENERATED)
+	$(TOOL) --experimental-dump-help | python3 scripts/manpage.py > $@.tmp && mv $@.tmp $@
+	$(TOOL) --generate-completion-script bash > $(GENERATED)/filterctl.bash
+	$(TOOL) --generate-completion-script zsh > $(GENERATED)/_filterctl
+	$(TOOL) --generate-completion-script fish > $(GENERATED)/filterctl.fish
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(VIPS_MODULES) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(DATADIR)/stylefilter/presets $(DESTDIR)$(MANDIR)/man1 $(addprefix $(DESTDIR),$(dir $(COMPLETIONS)))
+	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/filterctl
+	install -m 0644 $(PRESETS) $(DESTDIR)$(DATADIR)/stylefilter/presets/
+	install -m 0644 $(GENERATED)/filterctl.1 $(DESTDIR)$(MANDIR)/man1/filterctl.1
+	install -m 0644 $(GENERATED)/filterctl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/filterctl
+	install -m 0644 $(GENERATED)/_filterctl $(DESTDIR)$(DATADIR)/zsh/site-functions/_filterctl
+	install -m 0644 $(GENERATED)/filterctl.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/filterctl.fish
 	install -m 0755 $(LIBRARY) $(DESTDIR)$(LIBDIR)/libStyleFilter.so.$(VERSION)
 	ln -sf libStyleFilter.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libStyleFilter.so
@@ -38,4 +71,17 @@ install: $(LIBRARY)
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libStyleFilter.so $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libStyleFilter.so.$(VERSION) \
-	    $(DESTDIR)$(INCLUDEDIR)/stylefilter.h $(DESTDIR)$(LIBDIR)/pkgconfig/stylefilter.pc $(DESTDIR)$(VIPS_MODULES)/vips-stylize.so
+	    $(DESTDIR)$(INCLUDEDIR)/stylefilter.h $(DESTDIR)$(LIBDIR)/pkgconfig/stylefilter.pc $(DESTDIR)$(VIPS_MODULES)/vips-stylize.so \
+	    $(DESTDIR)$(BINDIR)/filterctl $(DESTDIR)$(MANDIR)/man1/filterctl.1 $(addprefix $(DESTDIR),$(COMPLETIONS)) \
+	    $(addprefix $(DESTDIR)$(DATADIR)/stylefilter/,$(PRESETS))
+	-rmdir $(DESTDIR)$(DATADIR)/stylefilter/presets $(DESTDIR)$(DATADIR)/stylefilter 2>/dev/null
+
+# Runtime dependencies only (no -dev package, no Swift): the Swift runtime is linked in.
+deb: all
+	rm -rf .build-static/deb
+	$(MAKE) install DESTDIR=$(CURDIR)/.build-static/deb PREFIX=/usr \
+	    VIPS_MODULES=$$(pkg-config --variable=libdir vips)/vips-modules-$$(pkg-config --modversion vips | cut -d. -f1,2)
+	mkdir -p .build-static/deb/DEBIAN
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(ARCH)|' \
+	    -e "s|@SIZE@|$$(du -sk --exclude=DEBIAN .build-static/deb | cut -f1)|" packaging/control.in > .build-static/deb/DEBIAN/control
+	dpkg-deb --root-owner-group --build .build-static/deb $(DEB)

@@ -15,8 +15,7 @@ let package = Package(
         // gets the include paths too (unsafeFlags would be rejected there).
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .systemLibrary(name: "CLcms2", pkgConfig: "lcms2", providers: [.apt(["liblcms2-dev"])]),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "CShim", dependencies: ["CVips", "CLcms2", "COpenBLAS"]),
+        .target(name: "CShim", dependencies: ["CVips", "CLcms2"]),
         .target(name: "StyleFilter", dependencies: ["CShim"]),
         .executableTarget(
             name: "filterctl",

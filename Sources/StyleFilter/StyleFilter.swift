@@ -7,14 +7,13 @@ public enum StyleFilter {
     /// Threads the engine splits its work over (one per core, or $STYLEFILTER_THREADS).
     public static var threads: Int { Parallel.workers }
 
-    public static var blasConfig: String { String(cString: openblas_get_config()) }
-
     /// OpenBLAS's thread count, process-wide. The engine splits its work over the cores itself and
     /// calls OpenBLAS from each part, so 1 is fastest; OpenBLAS's own threads then only compete
     /// with it. The library never sets this itself: it is the application's call.
     public static func setBLASThreads(_ count: Int) throws {
         guard (1...1024).contains(count) else { throw StyleFilterError.invalidArgument("BLAS threads must be 1 … 1024") }
-        openblas_set_num_threads(Int32(count))
+        try BLAS.require()
+        _ = sf_blas_set_threads(Int32(count))
     }
 
     /// What an application whose main work is StyleFilter sets once at start (filterctl does):

@@ -38,7 +38,7 @@ struct Apply: ParsableCommand {
     @OptionGroup(title: "Input images")
     var inputFlags: InputFlags
 
-    @Flag(help: "No progress output.")
+    @Flag(name: .shortAndLong, help: "Print nothing but errors (no progress, notes or warnings).")
     var quiet = false
 
     func validate() throws {
@@ -48,6 +48,7 @@ struct Apply: ParsableCommand {
     }
 
     func run() throws {
+        Console.quiet = quiet
         Termination.catchSignals()
         inputFlags.apply()
         let located = try PresetStore(extraDirectory: presetDir).find(preset)
@@ -60,15 +61,15 @@ struct Apply: ParsableCommand {
         defer { spool?.remove() }
         let network = try weightsFlag.network(pooling: p.pooling)
         let photo = try PhotoInput(path: spool?.path ?? input)
-        photo.warnings.forEach { Console.error("warning: \($0)") }
+        photo.warnings.forEach { Console.say("warning: \($0)") }
         let full = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: size)
         let plan = try JobPlan(preset: p, finalSize: max(full.width, full.height), iterations: iterations, refinement: scales.refinement)
         var job = StyleJob(network: network, photo: photo, size: full, style: .preset(located), plan: plan)
         job.memory = scales.memory.budget
-        job.note = { if !quiet { Console.error($0) } }
+        job.note = { Console.say($0) }
         job.workDirectory = try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
                                                      identity: ScaleFlags.identity(inputs: [input] + presetFiles))
-        if !quiet { Console.error("preset \(p.name) (\(located.path)): \(full.width)×\(full.height), \(plan.description)") }
-        try JobRunner.run(job, quiet: quiet) { try destination.save($0.image, like: $0.original, profile: outputProfile) }
+        Console.say("preset \(p.name) (\(located.path)): \(full.width)×\(full.height), \(plan.description)")
+        try JobRunner.run(job) { try destination.save($0.image, like: $0.original, profile: outputProfile) }
     }
 }

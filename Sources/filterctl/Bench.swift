@@ -33,6 +33,7 @@ struct Bench: ParsableCommand {
         if layers { return try layerReport(sizeList) }
         let network = try weightsFlag.network().with(algorithm: algorithm)
         print("filterctl \(StyleFilter.version) bench: threads \(StyleFilter.threads), optimizer \(kind.rawValue), convolution \(algorithm.rawValue)")
+        try printKernels()
         print("size     image      s/iteration  iterations  peak RSS MiB")
         for size in sizeList {
             var options = TransferOptions()
@@ -57,8 +58,16 @@ struct Bench: ParsableCommand {
 }
 
 extension Bench {
+    /// Which kernels the numbers are of: they differ 4× between OpenBLAS's fallback and its best.
+    func printKernels() throws {
+        let blas = try BLAS.report()
+        print("kernels: \(blas.kernelsLine)")
+        if let warning = blas.warning { Console.say("warning: \(warning)") }
+    }
+
     func layerReport(_ sizes: [Int]) throws {
         let network = try weightsFlag.network()
+        try printKernels()
         let sgemm = LayerTiming.sgemmGFLOPs()
         print("sgemm (OpenBLAS, 1024³, \(StyleFilter.threads) threads): \(Console.fixed(sgemm, digits: 1)) GFLOP/s")
         print("effective GFLOP/s = 2 · multiply-adds of a direct 3×3 convolution ÷ time (best of 3)")

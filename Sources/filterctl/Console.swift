@@ -4,12 +4,42 @@ import Glibc
 
 /// stderr output for messages and progress; stdout stays free for image data.
 enum Console {
+    /// `-q`: everything but errors is silent. Set once, by the command, before any work.
+    nonisolated(unsafe) static var quiet = false
+
+    /// An error (always shown); everything else goes through `say`.
     static func error(_ text: String, newline: Bool = true) {
         let line = newline ? text + "\n" : text
         _ = line.withCString { write(2, $0, strlen($0)) }
     }
 
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    /// Progress, notes and warnings: silent under `-q`.
+    static func say(_ text: String) {
+        if !quiet { error(text) }
+    }
+
+    /// A live line needs a terminal that understands carriage return and erase-line.
+    static var stderrIsTerminal: Bool {
+        isatty(2) == 1 && getenv("TERM").map { String(cString: $0) } != "dumb"
+    }
+
+    /// Replaces the live progress line. Of the candidates, longest first, the first that fits the
+    /// terminal is shown: a line that wraps leaves a trail of copies on every update.
+    static func live(_ candidates: [String], done: Bool = false) {
+        guard !quiet else { return }
+        let width = terminalColumns - 1
+        var line = candidates.first { $0.count <= width } ?? candidates.last ?? ""
+        if line.count > width { line = String(line.prefix(max(0, width))) }
+        error("\r\u{1B}[2K" + line + (done ? "\n" : ""), newline: false)
+    }
+
+    /// The terminal's width (stderr's), else `$COLUMNS`, else 80.
+    static var terminalColumns: Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = getenv("COLUMNS").flatMap({ Int(String(cString: $0)) }), columns > 0 { return columns }
+        return 80
+    }
 
     static func seconds(_ s: Double) -> String {
         guard s.isFinite, s >= 0 else { return "--:--" }

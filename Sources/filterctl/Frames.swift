@@ -86,6 +86,7 @@ struct Frames: ParsableCommand {
     }
 
     func run() throws {
+        Console.quiet = common.quiet
         common.inputFlags.apply()
         let files = try Self.frameFiles(input)
         try PathGuard.check(inputs: files + style.styles + common.initPaths,
@@ -110,7 +111,7 @@ struct Frames: ParsableCommand {
             if statistics == nil {
                 // Every frame has the same size, so the style statistics are computed once.
                 statistics = try style.input(style.styles).statistics(network: network, width: size.width, height: size.height,
-                                                        layers: options.activeStyleLayers) { Console.error("warning: \($0)") }
+                                                        layers: options.activeStyleLayers) { Console.say("warning: \($0)") }
             }
             if let previous {
                 options.initialization = .image(previous)
@@ -121,7 +122,7 @@ struct Frames: ParsableCommand {
             var job = StyleJob(network: network, photo: photo, size: size, style: .statistics(statistics!),
                                plan: JobPlan(size: max(size.width, size.height), options: options))
             job.memory = memory.budget
-            var reporter = ProgressReporter(quiet: common.quiet)
+            var reporter = ProgressReporter()
             reporter.prefix = "frame \(index + 1)/\(files.count) "
             let result = try job.run { event in
                 if case .iteration(_, let p, _) = event { reporter.report(p) }
@@ -133,7 +134,7 @@ struct Frames: ParsableCommand {
         }
         if let animation {
             try ImageIO.saveAnimation(animationFrames, to: animation, delayMilliseconds: delay)
-            if !common.quiet { Console.error("wrote \(animation) (\(animationFrames.count) frames)") }
+            Console.say("wrote \(animation) (\(animationFrames.count) frames)")
         }
     }
 }

@@ -42,6 +42,7 @@ struct Grid: ParsableCommand {
     }
 
     func run() throws {
+        Console.quiet = common.quiet
         common.inputFlags.apply()
         let sweeps = try vary.map(Sweep.init)
         try PathGuard.check(inputs: [content, styleImage] + style.styles + common.initPaths, outputs: [("-o", destination.output)])
@@ -64,7 +65,7 @@ struct Grid: ParsableCommand {
                 var job = StyleJob(network: network, photo: photo, size: size, style: try cellStyle.input([styleImage] + style.styles),
                                    plan: JobPlan(size: max(size.width, size.height), options: cell.options))
                 job.memory = memory.budget
-                var reporter = ProgressReporter(quiet: common.quiet)
+                var reporter = ProgressReporter()
                 reporter.prefix = "cell \(cells.count + 1)/\(columns.count * rows.count) "
                 let result = try job.run { event in
                     if case .iteration(_, let p, _) = event { reporter.report(p) }

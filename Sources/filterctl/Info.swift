@@ -3,7 +3,7 @@ import StyleFilter
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the version, where the weights are and whether they verify, and BLAS threads.")
+        abstract: "Print the version, where the weights are and whether they verify, the BLAS and its kernels.")
 
     @OptionGroup var weightsFlag: WeightsFlag
 
@@ -17,7 +17,10 @@ struct Info: ParsableCommand {
         case .failure(let e): print("weights status: \(e.description)")
         }
         print("threads: \(StyleFilter.threads) (OpenBLAS single-threaded in each)")
-        print("blas: \(StyleFilter.blasConfig)")
+        let blas = try BLAS.report()
+        print("blas: \(blas.config)")
+        print("kernels: \(blas.kernelsLine)")
+        if let warning = blas.warning { Console.say("warning: \(warning)") }
         if case .failure = status { throw ExitCode(2) }
     }
 }

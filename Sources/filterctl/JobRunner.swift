@@ -7,9 +7,9 @@ import StyleFilter
 enum JobRunner {
     /// `event` sees every event after the progress line (false cancels); `save` writes the result,
     /// and the work directory goes only once it has.
-    static func run(_ job: StyleJob, quiet: Bool, event: @escaping (CoarseToFineEvent) -> Bool = { _ in true },
+    static func run(_ job: StyleJob, event: @escaping (CoarseToFineEvent) -> Bool = { _ in true },
                     save: ((image: FloatRGBImage, original: Photo?)) throws -> Void) throws {
-        let progress = ScaleProgress(quiet: quiet, estimate: RunEstimate(scales: job.work))
+        let progress = ScaleProgress(estimate: RunEstimate(scales: job.work))
         do {
             try save(try job.run { e in
                 guard Termination.signal == nil else { return false }

@@ -181,7 +181,7 @@ struct PresetCommand: ParsableCommand {
         func run() throws {
             let located = try location.store.find(name)
             try PresetStore.delete(located)
-            Console.error("deleted \(located.path)")
+            Console.say("deleted \(located.path)")
         }
     }
 
@@ -189,28 +189,40 @@ struct PresetCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write one of the procedural style paintings as an image, to look at or edit.")
 
-        @Argument(help: "\(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
+        @Argument(help: "A painter (\(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", "))) or a preset painted by one (ink).")
         var painter: String
 
         @OptionGroup var destination: OutputFlags
 
+        @OptionGroup var location: Location
+
         @Option(help: "Width and height in pixels.")
         var size = 512
 
-        @Option(help: "Seed of the painting.")
-        var seed: UInt32 = 0
+        @Option(help: "Seed of the painting (default: the preset's, else 0).")
+        var seed: UInt32?
 
         func validate() throws {
-            guard ProceduralStyle(rawValue: painter) != nil else {
-                throw ValidationError("painter must be one of \(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
             guard Preset.sizeRange.contains(size) else { throw ValidationError("--size must be 16 … 16384") }
         }
 
+        /// The painter and seed: a painter's own name, or what a procedural preset names.
+        func source() throws -> (ProceduralStyle, UInt64) {
+            if let style = ProceduralStyle(rawValue: painter) { return (style, UInt64(seed ?? 0)) }
+            let painters = ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let located = try? location.store.find(painter) else {
+                throw ValidationError("\(painter) is neither a painter (\(painters)) nor a preset")
+            }
+            guard case .procedural(let style, let presetSeed) = located.preset.style else {
+                throw ValidationError("preset \(painter) is made from an image (\(located.styleImagePath ?? "?")), not a painter")
+            }
+            return (style, seed.map(UInt64.init) ?? presetSeed)
+        }
+
         func run() throws {
+            let (style, seed) = try source()
             try destination.check()
-            let image = ProceduralStyle(rawValue: painter)!.paint(width: size, height: size, seed: UInt64(seed))
-            try destination.save(image)
+            try destination.save(style.paint(width: size, height: size, seed: seed))
         }
     }
 }

@@ -18,7 +18,7 @@ struct RunFlags: ParsableArguments {
     @Option(help: "Seed for noise initialisation.")
     var seed: UInt64 = 0
 
-    @Option(help: "Evaluate images larger than this (pixels) window by window, with global style statistics (default: one pass).")
+    @Option(help: "Evaluate images larger than this (pixels) window by window, with whole-image style statistics (default: windows only where --max-memory needs them).")
     var tileSize: Int?
 
     @Option(help: "Context around each tile, pixels (with --tile-size).")
@@ -29,7 +29,7 @@ struct RunFlags: ParsableArguments {
     @OptionGroup(title: "Input images")
     var inputFlags: InputFlags
 
-    @Flag(help: "No progress output.")
+    @Flag(name: .shortAndLong, help: "Print nothing but errors (no progress, notes or warnings).")
     var quiet = false
 
     func validate() throws {

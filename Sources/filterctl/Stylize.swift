@@ -115,6 +115,7 @@ struct Stylize: ParsableCommand {
     }
 
     func run() throws {
+        Console.quiet = common.quiet
         Termination.catchSignals()
         common.inputFlags.apply()
         let baseOptions = try options()
@@ -136,7 +137,7 @@ struct Stylize: ParsableCommand {
         let network = try common.network(pooling: loss.poolingMode)
 
         let photo = try contentPath.map { try PhotoInput(path: $0) }
-        photo?.warnings.forEach { Console.error("warning: \($0)") }
+        photo?.warnings.forEach { Console.say("warning: \($0)") }
         // Texture synthesis has no photo: a grey canvas gives the size (its loss weight is 0).
         let full: (width: Int, height: Int) = photo.map { StyleJob.resultSize(width: $0.width, height: $0.height, longSide: common.size) }
             ?? (width ?? common.size ?? 512, height ?? common.size ?? 512)
@@ -147,15 +148,15 @@ struct Stylize: ParsableCommand {
         var job = StyleJob(network: network, photo: photo, size: full, style: try style.input(stylePaths), plan: plan)
         job.colour = preserveColor
         job.memory = scales.memory.budget
-        job.note = { Console.error("warning: \($0)") }
+        job.note = { Console.say("warning: \($0)") }
         job.workDirectory = try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
                                                      identity: ScaleFlags.identity(inputs: images + style.styles))
-        if !common.quiet { Console.error("\(mode.rawValue): \(full.width)×\(full.height), " + plan.description) }
+        Console.say("\(mode.rawValue): \(full.width)×\(full.height), " + plan.description)
         var history = LossHistory()
         var saveError: Error?
         let preserve = preserveColor, last = plan.steps.count - 1
         do {
-            try JobRunner.run(job, quiet: common.quiet, event: { event in
+            try JobRunner.run(job, event: { event in
                 guard case .iteration(let index, let p, let image) = event, index == last else { return true }
                 history.append(p)
                 if let every = saveEvery, p.iteration > 0, p.iteration % every == 0, p.iteration < p.iterations {

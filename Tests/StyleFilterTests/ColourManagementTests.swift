@@ -121,7 +121,7 @@ final class ColourManagementTests: FilterctlTestCase {
             .map { abs($0 - $1) }.reduce(0, +) / Float(colour.count), 257, "and it was stylized")
 
         let jpeg = try self.run(["stylize", file("rgba16.png"), style, "--iterations", "1", "--size", "48",
-                                 "-o", file("out.jpg"), "--quiet"])
+                                 "-o", file("out.jpg")])
         XCTAssertEqual(jpeg.status, 0, jpeg.stderr)
         XCTAssertTrue(jpeg.stderr.contains("cannot hold alpha") && jpeg.stderr.contains("8 bits"), jpeg.stderr)
         XCTAssertEqual(try TestImages.read(file("out.jpg")).bands, 3)
@@ -167,7 +167,7 @@ final class ColourManagementTests: FilterctlTestCase {
         let j = try stylize(file("cmyk.jpg"), file("cmyk-out.jpg"))
         XCTAssertEqual([j.bands, j.icc?.count ?? 0], [4, cmykIn.icc?.count ?? -1])
         let asRGB = try self.run(["stylize", file("cmyk.jpg"), style, "--style-weight", "0", "--iterations", "1",
-                                  "--size", "48", "-o", file("cmyk-out.png"), "--quiet"])
+                                  "--size", "48", "-o", file("cmyk-out.png")])
         XCTAssertTrue(asRGB.stderr.contains("cannot hold CMYK"), asRGB.stderr)
         XCTAssertEqual(try TestImages.read(file("cmyk-out.png")).bands, 3)
 
@@ -207,7 +207,7 @@ final class ColourManagementTests: FilterctlTestCase {
         for (name, icc) in damaged {
             try TestImages.write(samples, width: 48, height: 40, bands: 3, sixteen: false, icc: icc, to: file("\(name).tif"))
             let run = try self.run(["stylize", file("\(name).tif"), style, "--iterations", "3", "--size", "48",
-                                    "-o", file("\(name)-out.png"), "--quiet"])
+                                    "-o", file("\(name)-out.png")])
             XCTAssertEqual(run.status, 0, "\(name): \(run.stderr)")
             XCTAssertTrue(run.stderr.contains("embedded ICC profile ignored"), "\(name): \(run.stderr)")
             let out = try TestImages.read(file("\(name)-out.png"))

@@ -26,13 +26,17 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_CONFIG_HOME"] = file("config")
         environment["XDG_CACHE_HOME"] = file("cache")
+        environment["XDG_DATA_HOME"] = file("data")
+        environment["XDG_DATA_DIRS"] = file("system-data")
         environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
         process.environment = environment
         return process
     }
 
-    func run(_ arguments: [String], stdin: Data? = nil) throws -> Run {
+    /// `environment` adds variables to the test's own, or removes those given as nil.
+    func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:]) throws -> Run {
         let process = try filterctlProcess(arguments)
+        for (name, value) in environment { process.environment?[name] = value }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -44,6 +48,24 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: stdoutData, stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// Runs a program to completion; stdout and stderr together.
+    func shell(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = scratch
+        var environment = ProcessInfo.processInfo.environment
+        environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     func file(_ name: String) -> String { scratch.appendingPathComponent(name).path }

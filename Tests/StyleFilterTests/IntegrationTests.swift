@@ -7,24 +7,6 @@ import XCTest
 final class IntegrationTests: FilterctlTestCase {
     static let integration = TestSupport.packageRoot.appendingPathComponent("integration")
 
-    /// Runs a program to completion; stdout and stderr together.
-    func shell(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = scratch
-        var environment = ProcessInfo.processInfo.environment
-        environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func require(_ tool: String) throws {
         try TestSupport.require(try shell(["sh", "-c", "command -v \(tool)"]).status == 0, "\(tool) on the PATH (scripts/setup installs it)")
     }
@@ -237,14 +219,57 @@ final class IntegrationTests: FilterctlTestCase {
     }
 
     /// A C host's own libvips settings survive the library: it starts libvips but sets neither
-    /// its thread pool nor its cache (filterctl, the application, does that in its main).
+    /// its thread pool nor its cache (filterctl, the application, does that in its main), and
+    /// the variable that names OpenBLAS's kernels while it loads is gone again afterwards.
     func testTheLibraryLeavesTheHostsLibvipsSettings() throws {
         let (root, prefix) = try installLibrary()
         let pc = "PKG_CONFIG_PATH='\(prefix)/lib/pkgconfig'"
         let style = try makeImage("style.png", width: 48, height: 48)
         let run = try shell(["sh", "-c", "\(pc) cc -Wall -Werror '\(root)/integration/c/host_settings.c' "
-            + "$(\(pc) pkg-config --cflags --libs vips stylefilter) -o host_settings && ./host_settings '\(style)'"])
+            + "$(\(pc) pkg-config --cflags --libs vips stylefilter) -o host_settings "
+            + "&& env -u OPENBLAS_CORETYPE ./host_settings '\(style)'"])
         XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertTrue(run.output.contains("concurrency 3, cache 77"), run.output)
+        XCTAssertTrue(run.output.contains("concurrency 3, cache 77, OPENBLAS_CORETYPE unset"), run.output)
+    }
+
+    /// `make install` is the whole product under one prefix, `make uninstall` takes exactly that
+    /// away again, and `make deb` packages the same files with runtime dependencies only.
+    func testInstallUninstallAndDebianPackage() throws {
+        let (root, prefix) = try installLibrary()
+        let installed = ["bin/filterctl", "share/man/man1/filterctl.1", "share/stylefilter/presets/ink.json",
+                         "share/bash-completion/completions/filterctl", "share/zsh/site-functions/_filterctl",
+                         "share/fish/vendor_completions.d/filterctl.fish", "lib/libStyleFilter.so.\(StyleFilter.version)"]
+        for path in installed { XCTAssertTrue(FileManager.default.fileExists(atPath: "\(prefix)/\(path)"), path) }
+        let needed = try shell(["sh", "-c", "readelf -d '\(prefix)/bin/filterctl' | grep NEEDED"])
+        XCTAssertFalse(needed.output.contains("libswift"), "filterctl runs without Swift: \(needed.output)")
+        XCTAssertFalse(needed.output.contains("openblas"), "OpenBLAS is loaded at run time: \(needed.output)")
+        let list = try shell(["sh", "-c", "XDG_DATA_DIRS='\(prefix)/share' '\(prefix)/bin/filterctl' preset list"])
+        XCTAssertEqual(list.status, 0, list.output)
+        for name in ["ink", "mosaic", "swirls"] { XCTAssertTrue(list.output.contains(name), list.output) }
+        let page = try String(contentsOfFile: "\(prefix)/share/man/man1/filterctl.1", encoding: .utf8)
+        for text in [".TH FILTERCTL 1", ".SH FILTERCTL STYLIZE", "max\\-memory", ".SH FILTERCTL PRESET PAINT"] {
+            XCTAssertTrue(page.contains(text) || page.contains(text.replacingOccurrences(of: "\\-", with: "-")), text)
+        }
+        let fish = try String(contentsOfFile: "\(prefix)/share/fish/vendor_completions.d/filterctl.fish", encoding: .utf8)
+        XCTAssertTrue(fish.contains("stylize"), "completions know the subcommands")
+
+        let modules = "VIPS_MODULES=\(prefix)/vipshome/x86_64-linux-gnu/vips-modules-8.14"
+        let uninstall = try shell(["make", "-C", root, "uninstall", "PREFIX=\(prefix)", modules])
+        XCTAssertEqual(uninstall.status, 0, uninstall.output)
+        let left = try shell(["sh", "-c", "find '\(prefix)' -type f -o -type l"])
+        XCTAssertEqual(left.output, "", "uninstall leaves no file")
+
+        try TestSupport.require(try shell(["sh", "-c", "command -v dpkg-deb"]).status == 0, "dpkg-deb")
+        let deb = file("stylefilter.deb")
+        let build = try shell(["make", "-C", root, "deb", "DEB=\(deb)"])
+        XCTAssertEqual(build.status, 0, build.output)
+        let depends = try shell(["dpkg-deb", "-f", deb, "Depends"])
+        XCTAssertEqual(depends.output.trimmingCharacters(in: .whitespacesAndNewlines), "libvips42, libopenblas0, liblcms2-2")
+        let unpack = try shell(["sh", "-c", "dpkg-deb -x '\(deb)' debroot && XDG_DATA_DIRS=\"$PWD/debroot/usr/share\" "
+            + "debroot/usr/bin/filterctl preset list && debroot/usr/bin/filterctl --version"])
+        XCTAssertEqual(unpack.status, 0, unpack.output)
+        XCTAssertTrue(unpack.output.contains("ink") && unpack.output.contains(StyleFilter.version), unpack.output)
+        let contents = try shell(["dpkg-deb", "-c", deb])
+        XCTAssertTrue(contents.output.contains("vips-modules-8.14/vips-stylize.so"), contents.output)
     }
 }

@@ -1,16 +1,19 @@
 /*
  * host_settings.c — a C host that uses libvips itself: its libvips thread pool and operation
  * cache must be as it set them after StyleFilter has started libvips, loaded a style and
- * stylized (the library leaves process-wide settings to the application).
+ * stylized (the library leaves process-wide settings to the application), and its environment
+ * must not have gained the OPENBLAS_CORETYPE the library names OpenBLAS's kernels with.
  *
  *   host_settings STYLE_IMAGE
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <vips/vips.h>
 #include <stylefilter.h>
 
 int main(int argc, char **argv) {
     if (argc != 2 || VIPS_INIT(argv[0])) return 2;
+    if (getenv("OPENBLAS_CORETYPE") != NULL) return 2;
     vips_concurrency_set(3);
     vips_cache_set_max(77);
     sf_options options;
@@ -29,6 +32,8 @@ int main(int argc, char **argv) {
     }
     sf_context_destroy(context);
     int concurrency = vips_concurrency_get(), cache = vips_cache_get_max();
-    printf("host_settings: concurrency %d, cache %d\n", concurrency, cache);
-    return concurrency == 3 && cache == 77 ? 0 : 1;
+    const char *coretype = getenv("OPENBLAS_CORETYPE");
+    printf("host_settings: concurrency %d, cache %d, OPENBLAS_CORETYPE %s\n", concurrency, cache,
+           coretype ? coretype : "unset");
+    return concurrency == 3 && cache == 77 && coretype == NULL ? 0 : 1;
 }

@@ -1,13 +1,43 @@
 // Non-variadic C wrappers for the libvips calls Swift cannot import (every vips operation takes a
-// NULL-terminated option list), plus the headers of lcms2 and cblas for the Swift side.
+// NULL-terminated option list), the header of lcms2 for the Swift side, and the BLAS, which is
+// loaded at run time (blas_loader.c).
 #ifndef STYLEFILTER_CSHIM_H
 #define STYLEFILTER_CSHIM_H
 
 #include <vips/vips.h>
 #include <lcms2.h>
-#include <cblas.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "stylefilter.h"
+
+/* The BLAS (OpenBLAS, loaded on first use, its kernels named from the CPU's features unless the
+ * environment names them or the host loaded OpenBLAS first). */
+enum { SF_CPU_AVX = 1, SF_CPU_FMA = 2, SF_CPU_AVX2 = 4, SF_CPU_AVX512 = 8 /* F CD BW DQ VL */,
+       SF_CPU_AVX512_BF16 = 16, SF_CPU_AMD = 32 };
+enum { SF_BLAS_NOT_LOADED = 0, SF_BLAS_CHOSEN_FROM_FEATURES, SF_BLAS_CHOSEN_BY_ENVIRONMENT,
+       SF_BLAS_CHOSEN_BY_OPENBLAS, SF_BLAS_LOADED_BY_HOST };
+/* What this CPU and its OS support (SF_CPU_* bits). */
+unsigned sf_cpu_features(void);
+/* 1 SSE, 2 AVX, 3 AVX2+FMA, 4 AVX-512: of a CPU's features, and of an OpenBLAS core name (0: unknown). */
+int sf_cpu_vector_class(unsigned features);
+/* The widest of them as a name: "AVX-512 with BF16", "AVX-512", "AVX2+FMA", "AVX", "SSE only". */
+const char *sf_cpu_vector_name(unsigned features);
+int sf_blas_kernel_class(const char *core);
+/* The OPENBLAS_CORETYPE for these features, or NULL to leave the choice to OpenBLAS. */
+const char *sf_blas_core_for(unsigned features);
+/* Loads OpenBLAS once; 0 on success, else sf_blas_error() says why. */
+int sf_blas_load(void);
+const char *sf_blas_error(void);
+int sf_blas_choice(void);
+const char *sf_blas_config(void);
+const char *sf_blas_kernels(void);
+int sf_blas_set_threads(int count);
+/* Row-major single-precision products with unit strides: all the engine uses. */
+void sf_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+              const float *b, int ldb, float beta, float *c, int ldc);
+void sf_saxpy(int n, float alpha, const float *x, float *y);
+void sf_sscal(int n, float alpha, float *x);
+double sf_dsdot(int n, const float *x, const float *y);
 
 /* Starts libvips once per process (and nothing else); returns 0 on success. */
 int sf_vips_start(void);

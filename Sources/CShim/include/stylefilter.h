@@ -33,6 +33,11 @@
  *   cache stay as the host set them, and so does OpenBLAS's thread count, which a host whose
  *   main work is style transfer sets to 1 with sf_set_blas_threads (the fastest: OpenBLAS's own
  *   threads would only compete with the engine's).
+ * - OpenBLAS is loaded by the library on first use, not linked: its kernels are named from the
+ *   CPU's features (AVX-512 → SkylakeX or Cooperlake, AVX2 → Haswell or Zen), since OpenBLAS's
+ *   own table of CPU models falls back to slow SSE3 kernels on CPUs newer than itself. For that
+ *   moment OPENBLAS_CORETYPE is set in the environment and then removed again. A host that set
+ *   OPENBLAS_CORETYPE itself, or that loaded OpenBLAS before the library, keeps its choice.
  * - Colours are sRGB. Alpha (4 bands) is passed through untouched. The optimizer works in floats:
  *   u16 and f32 inputs are read and results written at their full precision (sf_stylize_tile,
  *   the per-tile preview, works in 8 bits). f32 samples are 0 … 1.

@@ -27,7 +27,7 @@ public final class StyleLoss: @unchecked Sendable {
         let c = features.channels, n = features.plane
         let f = SendablePointer(features.data), g = SendablePointer(into)
         parallel(c) { rows in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(c), Int32(n),
+            sf_sgemm(false, true, Int32(rows.count), Int32(c), Int32(n),
                         1 / Float(c * n), f.pointer + rows.lowerBound * n, Int32(n), f.pointer, Int32(n),
                         0, g.pointer + rows.lowerBound * c, Int32(c))
         }
@@ -55,7 +55,7 @@ public final class StyleLoss: @unchecked Sendable {
             let scale = 4 * weight / (Float(c * c) * Float(c * n))
             let d = SendablePointer(gram), f = SendablePointer(features.data), out = SendablePointer(grad.data)
             parallel(c) { rows in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(n), Int32(c),
+                sf_sgemm(false, false, Int32(rows.count), Int32(n), Int32(c),
                             scale, d.pointer + rows.lowerBound * c, Int32(c), f.pointer, Int32(n),
                             1, out.pointer + rows.lowerBound * n, Int32(n))
             }

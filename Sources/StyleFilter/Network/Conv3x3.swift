@@ -126,8 +126,7 @@ public struct Conv3x3: Sendable {
                     if let b {
                         for k in 0..<outChannels { (out + k * output.plane).update(repeating: b.pointer[k], count: n) }
                     }
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                Int32(outChannels), Int32(n), Int32(channels * 9),
+                    sf_sgemm(false, false, Int32(outChannels), Int32(n), Int32(channels * 9),
                                 1, w.pointer, Int32(channels * 9), columns, Int32(n),
                                 b == nil ? 0 : 1, out, Int32(output.plane))
                     top += rows

@@ -50,7 +50,7 @@ public enum LayerTiming {
                 let pa = SendablePointer(a.baseAddress!), pb = SendablePointer(b.baseAddress!), pc = SendablePointer(c)
                 return best(repeats) {
                     parallel(n) { rows in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(n), Int32(n), 1,
+                        sf_sgemm(false, false, Int32(rows.count), Int32(n), Int32(n), 1,
                                     pa.pointer + rows.lowerBound * n, Int32(n), pb.pointer, Int32(n),
                                     0, pc.pointer + rows.lowerBound * n, Int32(n))
                     }

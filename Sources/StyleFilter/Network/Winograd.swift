@@ -81,7 +81,7 @@ struct WinogradKernels: Sendable {
                 // The positions split over the cores, each sgemm on one thread (see Parallel.swift).
                 parallel(36) { positions in
                     for position in positions {
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(k), Int32(tiles), Int32(c),
+                        sf_sgemm(false, false, Int32(k), Int32(tiles), Int32(c),
                                     1, uu.pointer + position * k * c, Int32(c), vv.pointer + position * c * tiles, Int32(tiles),
                                     0, mm.pointer + position * k * tiles, Int32(tiles))
                     }

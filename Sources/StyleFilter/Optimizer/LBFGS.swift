@@ -92,7 +92,7 @@ public final class LBFGS: Optimizer {
         }
         px.update(from: x.data, count: n)
         pg.update(from: g, count: n)
-        cblas_saxpy(Int32(n), stepSize, d, 1, x.data, 1)
+        sf_saxpy(Int32(n), stepSize, d, x.data)
         bounds.clamp(x)
         iterations += 1
     }
@@ -124,13 +124,13 @@ public final class LBFGS: Optimizer {
         for k in 0..<stored {
             let i = (newest - k + history) % history
             alpha[i] = rho[i] * dot(s[i], d, n)
-            cblas_saxpy(Int32(n), Float(-alpha[i]), y[i], 1, d, 1)
+            sf_saxpy(Int32(n), Float(-alpha[i]), y[i], d)
         }
-        cblas_sscal(Int32(n), Float(gamma), d, 1)
+        sf_sscal(Int32(n), Float(gamma), d)
         for k in stride(from: stored - 1, through: 0, by: -1) {
             let i = (newest - k + history) % history
             let beta = rho[i] * dot(y[i], d, n)
-            cblas_saxpy(Int32(n), Float(alpha[i] - beta), s[i], 1, d, 1)
+            sf_saxpy(Int32(n), Float(alpha[i] - beta), s[i], d)
         }
     }
 }

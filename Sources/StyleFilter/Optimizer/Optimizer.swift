@@ -47,5 +47,5 @@ public struct PixelBounds: Sendable {
 
 /// Dot product with double accumulation: image-sized vectors sum millions of terms.
 func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Double {
-    cblas_dsdot(Int32(n), a, 1, b, 1)
+    sf_dsdot(Int32(n), a, b)
 }

@@ -26,13 +26,25 @@ public struct LocatedPreset: Sendable {
     }
 }
 
-/// Where presets are looked for, in order: `--preset-dir`, `./presets`,
-/// `$XDG_CONFIG_HOME/stylefilter/presets` (~/.config/stylefilter/presets).
+/// Where presets are looked for, in order: `--preset-dir`, `./presets`, the user's own
+/// (`$XDG_CONFIG_HOME/stylefilter/presets`, ~/.config/stylefilter/presets), then the installed ones
+/// under each data directory (`$XDG_DATA_HOME`, ~/.local/share, then each of `$XDG_DATA_DIRS`,
+/// /usr/local/share:/usr/share), in `stylefilter/presets`.
 public struct PresetStore: Sendable {
     public let directories: [String]
 
     public init(extraDirectory: String? = nil) {
         directories = (extraDirectory.map { [$0] } ?? []) + ["presets", PresetStore.userDirectory()]
+            + PresetStore.dataDirectories().map { $0 + "/stylefilter/presets" }
+    }
+
+    /// The XDG base directories for data, most personal first.
+    static func dataDirectories() -> [String] {
+        let home = Files.environment("XDG_DATA_HOME") ?? ((Files.environment("HOME") ?? ".") + "/.local/share")
+        let system = (Files.environment("XDG_DATA_DIRS") ?? "/usr/local/share:/usr/share")
+            .split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
+        var seen = Set<String>()
+        return ([home] + system).filter { seen.insert($0).inserted }
     }
 
     public static func userDirectory() -> String {

@@ -270,11 +270,11 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
             let rows = top..<min(top + band, core.rows.upperBound)
             let n = pack(features, rows: rows, columns: columns)
             sums.withUnsafeMutableBufferPointer {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(c), Int32(c), Int32(n), 1, packed, Int32(n),
+                sf_sgemm(false, true, Int32(c), Int32(c), Int32(n), 1, packed, Int32(n),
                             packed, Int32(n), 1, $0.baseAddress!, Int32(c))
             }
             guard let grad else { continue }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(c), Int32(n), Int32(c), scale, difference, Int32(c),
+            sf_sgemm(false, false, Int32(c), Int32(n), Int32(c), scale, difference, Int32(c),
                         packed, Int32(n), 0, packedGradient, Int32(n))
             var k = 0
             for ch in 0..<c {

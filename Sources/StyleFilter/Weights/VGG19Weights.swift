@@ -24,6 +24,7 @@ public enum VGG19Weights {
 
     /// Reads, verifies (size and sha256) and dequantizes the weights into a network.
     public static func load(path: String, pooling: PoolingMode = .max) throws -> VGG19 {
+        try BLAS.require()
         let bytes = try readVerified(path: path)
         let file: TorchLegacyFile
         do {
