@@ -18,6 +18,8 @@ struct Apply: ParsableCommand {
 
     @OptionGroup var destination: OutputFlags
 
+    @OptionGroup var maskFlag: MaskFlag
+
     @Option(help: "Profile of the result: content (the photo's own embedded profile, CMYK kept in JPEG/TIFF) or srgb.")
     var outputProfile = OutputProfile.content
 
@@ -54,7 +56,7 @@ struct Apply: ParsableCommand {
         let located = try PresetStore(extraDirectory: presetDir).find(preset)
         let p = located.preset
         let presetFiles = [located.path, located.sidecarPath] + (located.styleImagePath.map { [$0] } ?? [])
-        try PathGuard.check(inputs: [input] + presetFiles, outputs: [("-o", destination.output)],
+        try PathGuard.check(inputs: [input] + presetFiles + maskFlag.paths, outputs: [("-o", destination.output)],
                             directories: scales.workDir.map { [("--work-dir", $0)] } ?? [])
         try destination.check()
         let spool = try StandardInputSpool(if: input == "-")
@@ -66,6 +68,7 @@ struct Apply: ParsableCommand {
         let plan = try JobPlan(preset: p, finalSize: max(full.width, full.height), iterations: iterations, refinement: scales.refinement)
         var job = StyleJob(network: network, photo: photo, size: full, style: .preset(located), plan: plan)
         job.memory = scales.memory.budget
+        job.mask = try maskFlag.mask(for: photo)
         job.note = { Console.say($0) }
         job.workDirectory = try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
                                                      identity: ScaleFlags.identity(inputs: [input] + presetFiles))

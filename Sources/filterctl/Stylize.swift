@@ -29,6 +29,8 @@ struct Stylize: ParsableCommand {
 
     @OptionGroup var destination: OutputFlags
 
+    @OptionGroup var maskFlag: MaskFlag
+
     @Option(help: "transfer, texture (style only, from noise) or reconstruct (content only, from noise).")
     var mode = Mode.transfer
 
@@ -120,7 +122,7 @@ struct Stylize: ParsableCommand {
         common.inputFlags.apply()
         let baseOptions = try options()
         var (contentPath, stylePaths) = try inputs()
-        let inputPaths = [contentPath].compactMap { $0 } + stylePaths + common.initPaths
+        let inputPaths = [contentPath].compactMap { $0 } + stylePaths + common.initPaths + maskFlag.paths
         try PathGuard.check(inputs: inputPaths,
                             outputs: [("-o", destination.output), ("--loss-log", lossLog), ("--loss-plot", lossPlot)]
                                 .compactMap { flag, path in path.map { (flag, $0) } },
@@ -147,6 +149,7 @@ struct Stylize: ParsableCommand {
                                                                          width: first.width, height: first.height)
         var job = StyleJob(network: network, photo: photo, size: full, style: try style.input(stylePaths), plan: plan)
         job.colour = preserveColor
+        job.mask = try maskFlag.mask(for: photo)
         job.memory = scales.memory.budget
         job.note = { Console.say("warning: \($0)") }
         job.workDirectory = try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,

@@ -13,31 +13,22 @@ final class OneEngineTests: FilterctlTestCase {
     static let settings = (iterations: 10, baseSize: 160, refine: 2, maxMemory: 2 << 30)
 
     func context(style: String, events: UnsafeMutableRawPointer? = nil) throws -> OpaquePointer {
-        // OpenBLAS single-threaded as in filterctl: its threaded products round differently, and
-        // L-BFGS carries a rounding difference into visibly different strokes.
-        _ = TestSupport.configuredProcess
-        var options = sf_options()
-        sf_options_init(&options)
-        options.iterations = Int32(Self.settings.iterations)
-        options.base_size = Int32(Self.settings.baseSize)
-        options.refine_iterations = Int32(Self.settings.refine)
-        options.max_memory = Self.settings.maxMemory
-        options.progress_user_data = events
-        if events != nil {
-            options.progress_ex = { user, info in
-                let log = user!.assumingMemoryBound(to: [sf_progress_info].self)
-                log.pointee.append(info!.pointee)
-                return 0
+        let context = try TestSupport.cContext { options in
+            options.iterations = Int32(Self.settings.iterations)
+            options.base_size = Int32(Self.settings.baseSize)
+            options.refine_iterations = Int32(Self.settings.refine)
+            options.max_memory = Self.settings.maxMemory
+            options.progress_user_data = events
+            if events != nil {
+                options.progress_ex = { user, info in
+                    let log = user!.assumingMemoryBound(to: [sf_progress_info].self)
+                    log.pointee.append(info!.pointee)
+                    return 0
+                }
             }
         }
-        var context: OpaquePointer?
-        let created = TestSupport.weightsPath.withCString { path in
-            options.weights_path = path
-            return sf_context_create(&options, &context)
-        }
-        XCTAssertEqual(created, SF_OK, String(cString: sf_context_last_error(context)))
         XCTAssertEqual(sf_context_load_style(context, style), SF_OK, String(cString: sf_context_last_error(context)))
-        return try XCTUnwrap(context)
+        return context
     }
 
     /// sf_stylize of an RGB u8 photo in place (input and output one buffer).
@@ -185,17 +176,11 @@ final class OneEngineTests: FilterctlTestCase {
         XCTAssertEqual(cli.status, 0, cli.stderr)
         XCTAssertTrue(cli.stderr.contains("1600×1200, 1 iterations, in tiles of"), "the last scale is tiled: \(cli.stderr)")
 
-        var options = sf_options()
-        sf_options_init(&options)
-        options.refine_iterations = 1
-        options.max_memory = 1280 << 20
-        var c: OpaquePointer?
-        let status = TestSupport.weightsPath.withCString { path in
-            options.weights_path = path
-            return sf_context_create(&options, &c)
+        let c = try TestSupport.cContext {
+            $0.refine_iterations = 1
+            $0.max_memory = 1280 << 20
         }
         defer { sf_context_destroy(c) }
-        XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(c)))
         XCTAssertEqual(sf_context_load_preset(c, "shallow", file("presets")), SF_OK, String(cString: sf_context_last_error(c)))
         let pixels = Self.stylizeInPlace(try XCTUnwrap(c), photo)
         XCTAssertEqual(Self.meanDifference(try ImageIO.load(file("cli.png")).pixels, pixels), 0, "filterctl apply and sf_stylize, tiled")

@@ -1,8 +1,9 @@
 import XCTest
 @testable import StyleFilter
 
-/// The engine against an independent PyTorch (float64) run with the same weights
-/// (../shared/reference): weights, activations, losses and the input gradient.
+/// The engine against PyTorch (float64) runs with the same weights: the project's own fixture
+/// (Tests/Fixtures) and, where present, ../shared/reference's: weights, activations, losses and
+/// the input gradient.
 final class ReferenceTests: XCTestCase {
     func formulaInput(_ formula: (Double, Double, Double) -> Double, height: Int = 40, width: Int = 56) -> Tensor {
         let t = Tensor(channels: 3, height: height, width: width)
@@ -14,10 +15,16 @@ final class ReferenceTests: XCTestCase {
     var imageB: Tensor { formulaInput { c, i, j in 120 * sin(0.11 * i - 0.29 * j + 0.7 * c) * cos(0.13 * j) } }
 
     func testWeightsMatchReference() throws {
-        let reference = try TestSupport.reference()["weights"] as! [String: [String: Any]]
         let network = try TestSupport.network()
-        for (name, expected) in reference {
-            let conv = network.convs[VGG19.convNames.firstIndex(of: name)!]
+        for (source, values) in try TestSupport.references() {
+            try checkWeights(network, values["weights"] as! [String: [String: Any]], source: source)
+        }
+    }
+
+    func checkWeights(_ network: VGG19, _ reference: [String: [String: Any]], source: String) throws {
+        for (layer, expected) in reference {
+            let name = "\(layer) (\(source))"
+            let conv = network.convs[VGG19.convNames.firstIndex(of: layer)!]
             XCTAssertEqual([conv.outChannels, conv.inChannels, 3, 3], expected["shape"] as! [Int], name)
             let sum = conv.weights.reduce(0.0) { $0 + Double($1) }
             let sumSq = conv.weights.reduce(0.0) { $0 + Double($1) * Double($1) }
@@ -30,11 +37,43 @@ final class ReferenceTests: XCTestCase {
         }
     }
 
-    func testMaxPoolingMatchesReference() throws { try checkAgainstReference(.max, key: "max_pooling") }
-    func testAveragePoolingMatchesReference() throws { try checkAgainstReference(.average, key: "avg_pooling") }
+    func testMaxPoolingMatchesReference() throws {
+        for (_, values) in try TestSupport.references() { try checkAgainstReference(.max, values["max_pooling"] as! [String: Any]) }
+    }
 
-    func checkAgainstReference(_ pooling: PoolingMode, key: String) throws {
-        let reference = try TestSupport.reference()[key] as! [String: Any]
+    func testAveragePoolingMatchesReference() throws {
+        for (_, values) in try TestSupport.references() { try checkAgainstReference(.average, values["avg_pooling"] as! [String: Any]) }
+    }
+
+    /// The project's fixture is no copy: made by its own PyTorch script, it must still agree with
+    /// the independent reference wherever both are at hand.
+    func testTheProjectsFixtureAgreesWithTheIndependentReference() throws {
+        let references = try TestSupport.references()
+        try TestSupport.require(references.count == 2, "../shared/reference beside the fixture")
+        var worst = 0.0
+        func compare(_ ours: Any, _ theirs: Any, _ path: String) {
+            switch theirs {
+            case let dictionary as [String: Any]:
+                for (key, value) in dictionary where key != "about" {
+                    guard let mine = (ours as? [String: Any])?[key] else { return XCTFail("\(path)/\(key) missing") }
+                    compare(mine, value, path + "/" + key)
+                }
+            case let array as [Any]:
+                guard let mine = ours as? [Any], mine.count == array.count else { return XCTFail("\(path) differs") }
+                for (m, t) in zip(mine, array) { compare(m, t, path) }
+            case let number as Double:
+                guard let mine = ours as? Double else { return XCTFail("\(path) is no number") }
+                // Exact zeros (ReLU) on one side may be 1e-14 on the other: relative to at least 1e-6.
+                worst = max(worst, abs(mine - number) / max(abs(mine), abs(number), 1e-6))
+            default:
+                XCTAssertEqual("\(ours)", "\(theirs)", path)
+            }
+        }
+        compare(references[0].values, references[1].values, "")
+        XCTAssertLessThan(worst, 1e-9, "worst relative difference")
+    }
+
+    func checkAgainstReference(_ pooling: PoolingMode, _ reference: [String: Any]) throws {
         let network = try TestSupport.network(pooling)
         let a = imageA, b = imageB
         let deepest = VGG19.index(of: "relu5_1")!

@@ -1,3 +1,4 @@
+import CShim
 import Foundation
 import XCTest
 @testable import StyleFilter
@@ -7,7 +8,7 @@ enum TestSupport {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let corpus = shared.appendingPathComponent("corpus")
+    /// The independent reference beside the project (not in a user's clone).
     static let referenceFile = shared.appendingPathComponent("reference/vgg19_reference.json")
 
     /// In CI a missing fixture is a failure, not a skip: the set-up must have provided it.
@@ -38,10 +39,33 @@ enum TestSupport {
         return n
     }
 
-    static func reference() throws -> [String: Any] {
-        try require(FileManager.default.fileExists(atPath: referenceFile.path), "shared/reference")
-        let data = try Data(contentsOf: referenceFile)
-        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    /// The project's own known answers (Tests/Fixtures, made by PyTorch with
+    /// make_vgg19_reference.py), so a clone tests the engine against something outside itself.
+    static let fixtureReferenceFile = packageRoot.appendingPathComponent("Tests/Fixtures/vgg19_reference.json")
+
+    /// Every reference at hand: the project's own, and ../shared's independent one where present.
+    static func references() throws -> [(source: String, values: [String: Any])] {
+        try [fixtureReferenceFile, referenceFile].filter { FileManager.default.fileExists(atPath: $0.path) }.map {
+            ($0.path, try JSONSerialization.jsonObject(with: Data(contentsOf: $0)) as! [String: Any])
+        }
+    }
+
+    /// A C API context with the test weights, after `configure` has set its options; fails the
+    /// test with the library's message if it cannot be made. Destroy it.
+    static func cContext(_ configure: (inout sf_options) -> Void) throws -> OpaquePointer {
+        // OpenBLAS single-threaded as in filterctl: its threaded products round differently, and
+        // L-BFGS carries a rounding difference into visibly different strokes.
+        _ = configuredProcess
+        var options = sf_options()
+        sf_options_init(&options)
+        configure(&options)
+        var context: OpaquePointer?
+        let created = weightsPath.withCString { path in
+            options.weights_path = path
+            return sf_context_create(&options, &context)
+        }
+        XCTAssertEqual(created, SF_OK, String(cString: sf_context_last_error(context)))
+        return try XCTUnwrap(context)
     }
 
     static func random(channels: Int, height: Int, width: Int, scale: Float = 1, seed: UInt64) -> Tensor {

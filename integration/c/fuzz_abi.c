@@ -53,6 +53,7 @@ int main(int argc, char **argv) {
     EXPECT(sf_context_load_preset(NULL, "x", NULL) == SF_ERROR_ARGUMENT, "load_preset(NULL ctx)");
     EXPECT(sf_context_load_style(NULL, argv[1]) == SF_ERROR_ARGUMENT, "load_style(NULL ctx)");
     EXPECT(sf_stylize(NULL, NULL, NULL) == SF_ERROR_ARGUMENT, "stylize(NULL…)");
+    EXPECT(sf_stylize_masked(NULL, NULL, NULL, NULL) == SF_ERROR_ARGUMENT, "stylize_masked(NULL…)");
     EXPECT(sf_stylize_tile(NULL, NULL, 0, NULL) == SF_ERROR_ARGUMENT, "stylize_tile(NULL…)");
 
     /* Wrong struct sizes. */
@@ -97,6 +98,9 @@ int main(int argc, char **argv) {
     memset(small, 100, sizeof small);
     sf_image good = {small, 32, 32, 32 * 3, 3, SF_FORMAT_U8};
     EXPECT(sf_stylize(ctx, &good, &good) == SF_ERROR_NO_STYLE, "stylize before a style");
+    EXPECT(sf_stylize_masked(ctx, &good, NULL, &good) == SF_ERROR_ARGUMENT, "stylize_masked with a NULL mask");
+    sf_image bad_mask = {small, 32, 32, 32 * 2, 2, SF_FORMAT_U8};
+    EXPECT(sf_stylize_masked(ctx, &good, &bad_mask, &good) == SF_ERROR_ARGUMENT, "a 2-band mask");
 
     /* A preset that does not exist, and one that is not JSON: the header's STYLE status. */
     EXPECT(sf_context_load_preset(ctx, NULL, NULL) == SF_ERROR_ARGUMENT, "preset NULL");

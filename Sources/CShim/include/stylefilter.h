@@ -162,6 +162,13 @@ sf_status sf_context_load_style(sf_context *context, const char *image_path);
  * format (its own stride). output may be input. The input is at least 16 × 16. */
 sf_status sf_stylize(sf_context *context, const sf_image *input, sf_image *output);
 
+/* sf_stylize of part of the image: the result where the mask is white, the input as it was
+ * where it is black, a mix between (soft edges come from soft greys). The mask has 1 band (grey),
+ * or 3 or 4 (its lightness: the mean of the first three), in any sf_format, and the input's
+ * proportions within 1 % (it is scaled to the input's size). The whole input is optimized as by
+ * sf_stylize, so the stylized part is the same picture. Added in 0.2. */
+sf_status sf_stylize_masked(sf_context *context, const sf_image *input, const sf_image *mask, sf_image *output);
+
 /* Reads `width` × `height` pixels at (x, y) of the input into `pixels`, rows `stride` bytes apart,
  * in the call's bands and format. Return 0, or nonzero to fail the call (SF_ERROR_FAILED). */
 typedef int (*sf_read_fn)(void *user_data, int x, int y, int width, int height, void *pixels, size_t stride);

@@ -132,6 +132,20 @@ public func sf_context_load_style(_ context: OpaquePointer?, _ path: UnsafePoint
 @_cdecl("sf_stylize")
 public func sf_stylize(_ context: OpaquePointer?, _ input: UnsafePointer<sf_image>?, _ output: UnsafeMutablePointer<sf_image>?) -> sf_status {
     guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
+    return stylize(c, input, mask: nil, output)
+}
+
+@_cdecl("sf_stylize_masked")
+public func sf_stylize_masked(_ context: OpaquePointer?, _ input: UnsafePointer<sf_image>?, _ mask: UnsafePointer<sf_image>?,
+                              _ output: UnsafeMutablePointer<sf_image>?) -> sf_status {
+    guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
+    guard let mask else { return c.fail(SF_ERROR_ARGUMENT, "mask is NULL (sf_stylize stylizes everywhere)") }
+    return stylize(c, input, mask: mask, output)
+}
+
+/// sf_stylize and sf_stylize_masked: one job on the input buffer, the result into the output.
+func stylize(_ c: Context, _ input: UnsafePointer<sf_image>?, mask: UnsafePointer<sf_image>?,
+             _ output: UnsafeMutablePointer<sf_image>?) -> sf_status {
     guard let input, let output else { return c.fail(SF_ERROR_ARGUMENT, "input or output is NULL") }
     return c.guarded {
         let source = try Buffer(input.pointee, what: "input")
@@ -139,13 +153,23 @@ public func sf_stylize(_ context: OpaquePointer?, _ input: UnsafePointer<sf_imag
         guard target.width == source.width, target.height == source.height, target.bands == source.bands, target.format == source.format else {
             return c.fail(SF_ERROR_ARGUMENT, "output must be \(source.width) × \(source.height) with the input's bands and format")
         }
+        let maskBuffer = try mask.map { try Buffer($0.pointee, what: "mask", bands: [1, 3, 4]) }
         guard c.style != nil else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
         let samples = Samples(bands: source.bands, format: source.format)
         let photo = try PhotoInput(width: source.width, height: source.height) { x, y, w, h, pixels, stride in
             try samples.decodeRGB(source.base + y * source.stride + x * samples.pixelBytes, stride: source.stride,
                                   width: w, height: h, into: pixels, floatStride: stride)
         }
-        let result = try c.run(try c.job(photo: photo))
+        var job = try c.job(photo: photo)
+        if let buffer = maskBuffer {
+            let maskSamples = Samples(bands: buffer.bands, format: buffer.format)
+            let grey = try PhotoInput(width: buffer.width, height: buffer.height) { x, y, w, h, pixels, stride in
+                try maskSamples.decodeLightness(buffer.base + y * buffer.stride + x * maskSamples.pixelBytes, stride: buffer.stride,
+                                                width: w, height: h, into: pixels, floatStride: stride)
+            }
+            job.mask = try Mask(grey, photoWidth: source.width, photoHeight: source.height)
+        }
+        let result = try c.run(job)
         try samples.encode(result, rows: 0..<result.height, into: target.base, stride: target.stride,
                            alpha: UnsafeRawPointer(source.base), alphaStride: source.stride)
         return SF_OK
@@ -256,12 +280,14 @@ struct Buffer {
     let bands: Int
     let format: TileFrame.SampleFormat
 
-    init(_ image: sf_image, what: String) throws {
+    init(_ image: sf_image, what: String, bands allowed: Set<Int32> = [3, 4]) throws {
         guard let data = image.data else { throw StyleFilterError.invalidArgument("\(what).data is NULL") }
         guard (1...16384).contains(Int(image.width)), (1...16384).contains(Int(image.height)) else {
             throw StyleFilterError.invalidArgument("\(what) is \(image.width) × \(image.height); each side must be 1 … 16384")
         }
-        guard image.bands == 3 || image.bands == 4 else { throw StyleFilterError.invalidArgument("\(what).bands must be 3 or 4") }
+        guard allowed.contains(image.bands) else {
+            throw StyleFilterError.invalidArgument("\(what).bands must be \(allowed.sorted().map(String.init).joined(separator: ", "))")
+        }
         guard let format = TileFrame.SampleFormat(rawValue: UInt16(truncatingIfNeeded: image.format.rawValue)),
               image.format.rawValue <= 3 else {
             throw StyleFilterError.invalidArgument("\(what).format must be SF_FORMAT_U8, _U16 or _F32")

@@ -30,6 +30,19 @@ struct Samples {
         }
     }
 
+    /// A mask's lightness as grey RGB 0 … 1: its one band, or the mean of its first three.
+    func decodeLightness(_ source: UnsafeRawPointer, stride: Int, width: Int, height: Int,
+                         into pixels: UnsafeMutablePointer<Float>, floatStride: Int) throws {
+        for y in 0..<height {
+            let row = source + y * stride
+            for x in 0..<width {
+                let v = bands == 1 ? try value(row, x)
+                    : (try value(row, x * bands) + value(row, x * bands + 1) + value(row, x * bands + 2)) / 3
+                for c in 0..<3 { pixels[y * floatStride + 3 * x + c] = v }
+            }
+        }
+    }
+
     /// RGB of `width` × `height` host pixels into floats 0 … 1, rows `floatStride` apart.
     func decodeRGB(_ source: UnsafeRawPointer, stride: Int, width: Int, height: Int,
                    into pixels: UnsafeMutablePointer<Float>, floatStride: Int) throws {

@@ -15,6 +15,8 @@ public struct StyleJob {
     public var memory: MemoryBudget?
     /// Keeps finished scales for a resumed run (and skips those it finds).
     public var workDirectory: WorkDirectory?
+    /// Stylize only where the mask is white (nil: everywhere).
+    public var mask: Mask?
     /// Warnings on the way (a damaged profile ignored, a rebuilt preset cache).
     public var note: (String) -> Void = { _ in }
 
@@ -45,6 +47,7 @@ public struct StyleJob {
     /// found out before anything runs, not after the smaller scales have (each scale's tiles are
     /// planned again with what is free when it starts).
     public func check() throws {
+        if mask != nil && photo == nil { throw StyleFilterError.invalidArgument("a mask needs a photo (texture synthesis has none)") }
         if let memory {
             for (step, size) in zip(plan.steps, scaleSizes) where step.options.tiles == nil {
                 _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
@@ -88,7 +91,11 @@ public struct StyleJob {
         // The full-size photo is read once more here, after the optimizer's state is gone: a file's
         // for saving like it, any photo's for luminance mode's colours.
         var original: Photo?
-        if let photo, colour != .none || photo.isFile { original = try photo.photo(width: size.width, height: size.height) }
-        return (try colour.finish(result, content: original?.colour ?? result), original)
+        if let photo, colour != .none || mask != nil || photo.isFile {
+            original = try photo.photo(width: size.width, height: size.height)
+        }
+        let finished = try colour.finish(result, content: original?.colour ?? result)
+        guard let mask, let original else { return (finished, original) }
+        return (try mask.blend(finished, over: original.colour), original)
     }
 }
