@@ -128,9 +128,7 @@ static void load(void) {
             return;
         }
         const char *core = named ? NULL : sf_blas_core_for(features);
-        choice = getenv("OPENBLAS_CORETYPE") ? SF_BLAS_CHOSEN_BY_ENVIRONMENT
-                 : core                      ? SF_BLAS_CHOSEN_FROM_FEATURES
-                                             : SF_BLAS_CHOSEN_BY_OPENBLAS;
+        choice = named ? SF_BLAS_CHOSEN_BY_ENVIRONMENT : core ? SF_BLAS_CHOSEN_FROM_FEATURES : SF_BLAS_CHOSEN_BY_OPENBLAS;
         // OpenBLAS reads the variable only while it loads; it is set for that moment and then
         // removed again, so the host's environment is as it was.
         if (core) setenv("OPENBLAS_CORETYPE", core, 1);

@@ -130,6 +130,22 @@ final class IntegrationTests: FilterctlTestCase {
                            "--style-size", "512"])
         XCTAssertEqual(cli.status, 0, cli.stderr)
         XCTAssertEqual(try ImageIO.load(file("big-style.png")), try ImageIO.load(file("big-cli.png")), "vips stylize = filterctl stylize")
+        // A mask, left half black and right half white: the input as it was, then the same picture.
+        var half = [UInt8](repeating: 0, count: 320 * 200 * 3)
+        for i in half.indices where (i / 3) % 320 >= 160 { half[i] = 255 }
+        try ImageIO.save(RGBImage(width: 320, height: 200, pixels: half), to: file("half.png"))
+        let masked = try shell(["sh", "-c", "\(vips) big-masked.png --style '\(style)' --iterations 5 --base-size 160 --mask half.png"])
+        XCTAssertEqual(masked.status, 0, masked.output)
+        let maskedPixels = try ImageIO.load(file("big-masked.png")).pixels, whole = try ImageIO.load(file("big-style.png")).pixels
+        var wrong = (left: 0, right: 0)
+        for i in maskedPixels.indices {
+            if (i / 3) % 320 < 160 { wrong.left += maskedPixels[i] == big.pixels[i] ? 0 : 1 } else { wrong.right += maskedPixels[i] == whole[i] ? 0 : 1 }
+        }
+        XCTAssertEqual([wrong.left, wrong.right], [0, 0], "vips stylize --mask: black keeps the input, white is the unmasked picture")
+        let misfit = try shell(["sh", "-c", "\(vips) never.png --style '\(style)' --mask '\(style)'"])
+        XCTAssertNotEqual(misfit.status, 0)
+        XCTAssertTrue(misfit.output.contains("proportions"), misfit.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("never.png")), "refused before the output is opened")
         let viaPreset = try shell(["sh", "-c", "\(vips) big-swirls.png --preset swirls --iterations 2 --size 240"])
         XCTAssertEqual(viaPreset.status, 0, viaPreset.output)
         let swirls = try ImageIO.load(file("big-swirls.png"))

@@ -53,7 +53,9 @@ final class OneEngineTests: FilterctlTestCase {
             init(_ photo: RGBImage) { self.photo = photo; result = [UInt8](repeating: 0, count: photo.pixels.count) }
         }
         let host = Host(photo)
-        var io = sf_region_io(struct_size: MemoryLayout<sf_region_io>.size, width: Int32(photo.width), height: Int32(photo.height),
+        // The struct as callers built before its mask fields pass it: they must still be served.
+        var io = sf_region_io(struct_size: MemoryLayout<sf_region_io>.offset(of: \sf_region_io.read_mask)!,
+                              width: Int32(photo.width), height: Int32(photo.height),
                               bands: 3, format: SF_FORMAT_U8,
                               read: { user, x, y, w, h, pixels, stride in
                                   let host = Unmanaged<Host>.fromOpaque(user!).takeUnretainedValue()
@@ -75,7 +77,8 @@ final class OneEngineTests: FilterctlTestCase {
                                       }
                                   }
                                   return 0
-                              }, user_data: Unmanaged.passUnretained(host).toOpaque())
+                              }, user_data: Unmanaged.passUnretained(host).toOpaque(),
+                              read_mask: nil, mask_width: 0, mask_height: 0, mask_bands: 0, mask_format: SF_FORMAT_U8)
         XCTAssertEqual(sf_stylize_regions(c, &io), SF_OK, String(cString: sf_context_last_error(c)))
         return (host.result, host.largestRead)
     }

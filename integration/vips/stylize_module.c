@@ -6,6 +6,7 @@
  *   VIPSHOME=DIR vips stylize in.tif out.tif --preset swirls [--iterations N] [--refine-iterations N]
  *                                                             [--max-memory MiB]
  *   vips stylize in.jpg out.png --style painting.jpg [--size 2000] [--vips-progress]
+ *   vips stylize in.jpg out.jpg --style painting.jpg --mask sky.png     (only where the mask is white)
  *
  * One network per operation (not per worker thread). Progress is reported through libvips' eval
  * signal on the output image (what --vips-progress prints); vips_image_set_kill() on it cancels.
@@ -30,7 +31,9 @@ typedef struct _Stylize {
     int base_size;
     int refine_iterations;
     int max_memory;       /* MiB */
+    VipsImage *mask;      /* optional: stylize where it is white, keep the input where black */
     VipsImage *source;    /* the input as 8- or 16-bit sRGB, 3 or 4 bands, at the result's size */
+    VipsImage *mask_source; /* the mask's lightness, 8 bits, one band; NULL without a mask */
     sf_context *context;
     GMutex lock;
     int state;            /* 0: not run, 1: done, -1: failed */
@@ -58,18 +61,25 @@ static void stylize_finalize(GObject *object) {
 }
 
 /* The job's reads come from its worker threads, one at a time: a region of our own per read. */
-static int read_input(void *user, int x, int y, int width, int height, void *pixels, size_t stride) {
-    Stylize *self = user;
-    VipsRegion *region = vips_region_new(self->source);
+static int read_image(VipsImage *image, int x, int y, int width, int height, void *pixels, size_t stride) {
+    VipsRegion *region = vips_region_new(image);
     VipsRect rect = {x, y, width, height};
     int rc = vips_region_prepare(region, &rect);
     if (!rc) {
-        size_t bytes = (size_t) width * VIPS_IMAGE_SIZEOF_PEL(self->source);
+        size_t bytes = (size_t) width * VIPS_IMAGE_SIZEOF_PEL(image);
         for (int row = 0; row < height; row++)
             memcpy((char *) pixels + (size_t) row * stride, VIPS_REGION_ADDR(region, x, y + row), bytes);
     }
     g_object_unref(region);
     return rc;
+}
+
+static int read_input(void *user, int x, int y, int width, int height, void *pixels, size_t stride) {
+    return read_image(((Stylize *) user)->source, x, y, width, height, pixels, stride);
+}
+
+static int read_mask(void *user, int x, int y, int width, int height, void *pixels, size_t stride) {
+    return read_image(((Stylize *) user)->mask_source, x, y, width, height, pixels, stride);
 }
 
 static int write_result(void *user, int x, int y, int width, int height, const void *pixels, size_t stride) {
@@ -102,8 +112,10 @@ static int stylize_generate(VipsRegion *out, void *seq, void *a, void *b, gboole
         self->row_bytes = (size_t) self->source->Xsize * VIPS_IMAGE_SIZEOF_PEL(self->source);
         self->result = g_try_malloc(self->row_bytes * self->source->Ysize);
         sf_format format = self->source->BandFmt == VIPS_FORMAT_USHORT ? SF_FORMAT_U16 : SF_FORMAT_U8;
+        VipsImage *mask = self->mask_source;
         sf_region_io io = {sizeof io, self->source->Xsize, self->source->Ysize, self->source->Bands, format,
-                           read_input, write_result, self};
+                           read_input, write_result, self, mask ? read_mask : NULL, mask ? mask->Xsize : 0,
+                           mask ? mask->Ysize : 0, 1, SF_FORMAT_U8};
         sf_status status = self->result ? sf_stylize_regions(self->context, &io) : SF_ERROR_ARGUMENT;
         if (status == SF_OK) {
             self->state = 1;
@@ -128,7 +140,7 @@ static int stylize_generate(VipsRegion *out, void *seq, void *a, void *b, gboole
 
 static int stylize_build(VipsObject *object) {
     Stylize *self = (Stylize *) object;
-    VipsImage **t = (VipsImage **) vips_object_local_array(object, 4);
+    VipsImage **t = (VipsImage **) vips_object_local_array(object, 7);
     if (VIPS_OBJECT_CLASS(stylize_parent_class)->build(object)) return -1;
     if (!self->preset == !self->style) {
         vips_error("stylize", "give exactly one of preset or style");
@@ -175,6 +187,21 @@ static int stylize_build(VipsObject *object) {
         vips_error("stylize", "%s", sf_context_last_error(self->context));
         return -1;
     }
+    /* The mask as one 8-bit band of lightness; a mask of other proportions is refused here, not
+     * after the output file is open. */
+    if (self->mask) {
+        VipsImage *m = self->mask;
+        double ratio = ((double) m->Xsize / m->Ysize) / ((double) source->Xsize / source->Ysize);
+        if (ratio < 0.99 || ratio > 1.01 || m->Xsize < 16 || m->Ysize < 16) {
+            vips_error("stylize", "the mask is %d × %d and the image %d × %d: a mask needs the image's proportions "
+                       "(and 16 × 16 at least)", m->Xsize, m->Ysize, source->Xsize, source->Ysize);
+            return -1;
+        }
+        if (vips_colourspace(m, &t[4], VIPS_INTERPRETATION_B_W, NULL) || vips_extract_band(t[4], &t[5], 0, NULL) ||
+            vips_cast(t[5], &t[6], VIPS_FORMAT_UCHAR, NULL))
+            return -1;
+        self->mask_source = t[6];
+    }
     self->source = source;
     g_object_set(self, "out", vips_image_new(), NULL);
     if (vips_image_pipelinev(self->out, VIPS_DEMAND_STYLE_ANY, source, NULL)) return -1;
@@ -212,6 +239,9 @@ static void stylize_class_init(StylizeClass *klass) {
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine_iterations), 1, 100000, 4);
     VIPS_ARG_INT(klass, "max_memory", 8, "Max memory", "MiB the style transfer may use; larger scales are tiled",
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, max_memory), 1024, 1 << 24, 2048);
+    VIPS_ARG_IMAGE(klass, "mask", 11, "Mask",
+                   "Stylize only where this is white; black keeps the input, greys mix (the input's proportions)",
+                   VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, mask));
 }
 
 static void stylize_init(Stylize *self) {

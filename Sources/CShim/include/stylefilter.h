@@ -187,6 +187,13 @@ typedef struct {
     sf_read_fn read;
     sf_write_fn write;
     void *user_data;
+    /* Added in 0.2 (a struct_size that ends before them means no mask): as sf_stylize_masked, a
+     * mask read through read_mask like the input (same user_data, the mask's own bands and format). */
+    sf_read_fn read_mask;       /* NULL: stylize everywhere */
+    int mask_width;             /* the input's proportions within 1 % */
+    int mask_height;
+    int mask_bands;             /* 1, 3 or 4 */
+    sf_format mask_format;
 } sf_region_io;
 
 /* sf_stylize for an image the host never holds whole: the library reads the input through

@@ -180,20 +180,27 @@ func stylize(_ c: Context, _ input: UnsafePointer<sf_image>?, mask: UnsafePointe
 public func sf_stylize_regions(_ context: OpaquePointer?, _ io: UnsafePointer<sf_region_io>?) -> sf_status {
     guard let c = Context.from(context) else { return SF_ERROR_ARGUMENT }
     guard let io else { return c.fail(SF_ERROR_ARGUMENT, "io is NULL") }
-    guard io.pointee.struct_size >= MemoryLayout<sf_region_io>.size, io.pointee.struct_size <= 1 << 16 else {
+    // A caller built before the mask fields passes the shorter struct: only its own bytes are read.
+    let withoutMask = MemoryLayout<sf_region_io>.offset(of: \sf_region_io.read_mask)!
+    guard io.pointee.struct_size >= withoutMask, io.pointee.struct_size <= 1 << 16 else {
         return c.fail(SF_ERROR_ARGUMENT, "io->struct_size must be sizeof(sf_region_io)")
     }
-    let r = io.pointee
+    var r = sf_region_io()
+    withUnsafeMutableBytes(of: &r) {
+        $0.copyMemory(from: UnsafeRawBufferPointer(start: io, count: min(io.pointee.struct_size, MemoryLayout<sf_region_io>.size)))
+    }
     guard let read = r.read, let write = r.write else { return c.fail(SF_ERROR_ARGUMENT, "io->read or io->write is NULL") }
     return c.guarded {
         guard r.bands == 3 || r.bands == 4 else { throw StyleFilterError.invalidArgument("io->bands must be 3 or 4") }
-        guard let format = TileFrame.SampleFormat(rawValue: UInt16(truncatingIfNeeded: r.format.rawValue)), r.format.rawValue <= 3 else {
-            throw StyleFilterError.invalidArgument("io->format must be SF_FORMAT_U8, _U16 or _F32")
+        let samples = Samples(bands: Int(r.bands), format: try sampleFormat(r.format, what: "io->format"))
+        let maskSamples = try r.read_mask.map { _ in
+            guard [1, 3, 4].contains(r.mask_bands) else { throw StyleFilterError.invalidArgument("io->mask_bands must be 1, 3 or 4") }
+            return Samples(bands: Int(r.mask_bands), format: try sampleFormat(r.mask_format, what: "io->mask_format"))
         }
         guard c.style != nil else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
-        let samples = Samples(bands: Int(r.bands), format: format)
         var buffer: [UInt8] = []
-        func fetch(_ x: Int, _ y: Int, _ w: Int, _ h: Int) throws -> UnsafeRawPointer {
+        /// A rectangle through one of the host's read callbacks, in a buffer reused by the next read.
+        func fetch(_ read: sf_read_fn, _ samples: Samples, _ x: Int, _ y: Int, _ w: Int, _ h: Int) throws -> UnsafeRawPointer {
             buffer = [UInt8](repeating: 0, count: w * h * samples.pixelBytes)
             let status = buffer.withUnsafeMutableBytes {
                 read(r.user_data, Int32(x), Int32(y), Int32(w), Int32(h), $0.baseAddress, w * samples.pixelBytes)
@@ -202,16 +209,25 @@ public func sf_stylize_regions(_ context: OpaquePointer?, _ io: UnsafePointer<sf
             return buffer.withUnsafeBytes { $0.baseAddress! }
         }
         let photo = try PhotoInput(width: Int(r.width), height: Int(r.height)) { x, y, w, h, pixels, stride in
-            try samples.decodeRGB(try fetch(x, y, w, h), stride: w * samples.pixelBytes, width: w, height: h, into: pixels, floatStride: stride)
+            try samples.decodeRGB(try fetch(read, samples, x, y, w, h), stride: w * samples.pixelBytes, width: w, height: h,
+                                  into: pixels, floatStride: stride)
         }
-        let result = try c.run(try c.job(photo: photo))
+        var job = try c.job(photo: photo)
+        if let readMask = r.read_mask, let maskSamples {
+            let grey = try PhotoInput(width: Int(r.mask_width), height: Int(r.mask_height)) { x, y, w, h, pixels, stride in
+                try maskSamples.decodeLightness(try fetch(readMask, maskSamples, x, y, w, h), stride: w * maskSamples.pixelBytes,
+                                                width: w, height: h, into: pixels, floatStride: stride)
+            }
+            job.mask = try Mask(grey, photoWidth: photo.width, photoHeight: photo.height)
+        }
+        let result = try c.run(job)
         // Strips of about 4 MiB, each with its alpha read back from the input.
         let rowBytes = result.width * samples.pixelBytes
         let strip = max(1, min(result.height, (4 << 20) / rowBytes))
         var out = [UInt8](repeating: 0, count: strip * rowBytes)
         for top in stride(from: 0, to: result.height, by: strip) {
             let rows = top..<min(result.height, top + strip)
-            let alpha = samples.bands == 4 ? try fetch(0, top, result.width, rows.count) : nil
+            let alpha = samples.bands == 4 ? try fetch(read, samples, 0, top, result.width, rows.count) : nil
             try out.withUnsafeMutableBytes { dst in
                 try samples.encode(result, rows: rows, into: dst.baseAddress!, stride: rowBytes, alpha: alpha, alphaStride: rowBytes)
                 guard write(r.user_data, 0, Int32(top), Int32(result.width), Int32(rows.count), dst.baseAddress, rowBytes) == 0 else {
@@ -271,6 +287,14 @@ public func sf_stylize_tile(_ context: OpaquePointer?, _ input: UnsafePointer<sf
     }
 }
 
+/// The sample format a caller names, checked.
+func sampleFormat(_ format: sf_format, what: String) throws -> TileFrame.SampleFormat {
+    guard format.rawValue <= 3, let checked = TileFrame.SampleFormat(rawValue: UInt16(truncatingIfNeeded: format.rawValue)) else {
+        throw StyleFilterError.invalidArgument("\(what) must be SF_FORMAT_U8, _U16 or _F32")
+    }
+    return checked
+}
+
 /// A checked view of an sf_image.
 struct Buffer {
     let base: UnsafeMutableRawPointer
@@ -288,10 +312,7 @@ struct Buffer {
         guard allowed.contains(image.bands) else {
             throw StyleFilterError.invalidArgument("\(what).bands must be \(allowed.sorted().map(String.init).joined(separator: ", "))")
         }
-        guard let format = TileFrame.SampleFormat(rawValue: UInt16(truncatingIfNeeded: image.format.rawValue)),
-              image.format.rawValue <= 3 else {
-            throw StyleFilterError.invalidArgument("\(what).format must be SF_FORMAT_U8, _U16 or _F32")
-        }
+        let format = try sampleFormat(image.format, what: "\(what).format")
         let row = Int(image.width) * Int(image.bands) * format.bytes
         guard image.stride >= row, image.stride <= 1 << 30 else {
             throw StyleFilterError.invalidArgument("\(what).stride \(image.stride) is less than a row (\(row) bytes) or absurd")

@@ -53,7 +53,8 @@ public struct StyleJob {
                 _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
             }
         }
-        try AvailableMemory.ensure(size.width * size.height * 12 * 2, for: "a \(size.width)×\(size.height) result")
+        // The result and the photo read again for saving; a mask is one more image of floats.
+        try AvailableMemory.ensure(size.width * size.height * 12 * (mask == nil ? 2 : 3), for: "a \(size.width)×\(size.height) result")
         // A preset whose image is gone works from its cache alone: every scale's statistics must
         // be there (looking them up computes nothing), or the run would fail after the first scales.
         if case .preset(let located) = style, located.styleImagePath.map({ !Files.exists($0) }) ?? false {
