@@ -76,7 +76,12 @@ final class ShippingTests: FilterctlTestCase {
         try FileManager.default.copyItem(atPath: shipped, toPath: installed + "/mosaic.json")
         let found = try run(["preset", "show", "mosaic"])
         XCTAssertEqual(found.status, 0, found.stderr)
-        XCTAssertTrue(String(decoding: found.stdout, as: UTF8.self).hasPrefix("# \(installed)/mosaic.json"))
+        let shown = String(decoding: found.stdout, as: UTF8.self)
+        XCTAssertTrue(shown.hasPrefix("# \(installed)/mosaic.json"), shown)
+        // The package's folder holds only the package's files, even where the user could write.
+        XCTAssertTrue(shown.contains("# statistics cache: \(file("cache"))/stylefilter/presets/mosaic-"), shown)
+        try assertFails(["preset", "delete", "mosaic"], mentions: "not made by it")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: installed + "/mosaic.json"), "an installed preset is never deleted")
         try FileManager.default.copyItem(atPath: shipped, toPath: own + "/mosaic.json")
         let mine = try run(["preset", "show", "mosaic"])
         XCTAssertTrue(String(decoding: mine.stdout, as: UTF8.self).hasPrefix("# \(own)/mosaic.json"))

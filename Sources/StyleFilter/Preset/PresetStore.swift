@@ -10,11 +10,20 @@ public struct LocatedPreset: Sendable {
 
     public var directory: String { Files.directory(of: path) }
 
+    /// Installed with the program (under a data directory's stylefilter/presets): the package's
+    /// file, never rewritten or deleted by filterctl, whoever runs it.
+    public var isInstalled: Bool {
+        let folder = Files.absolute(directory)
+        return PresetStore.dataDirectories().contains { Files.absolute($0 + "/stylefilter/presets") == folder }
+    }
+
     /// Beside the JSON when that directory is writable (the usual case), otherwise in the user's
     /// cache, keyed by the JSON's absolute path, so read-only preset folders still get a cache.
+    /// An installed preset's cache is the user's even where root could write beside it, so that
+    /// the package's folder holds only the package's files.
     public var sidecarPath: String {
         let beside = directory + "/" + preset.name + ".grams"
-        if Files.exists(beside) || Files.isWritableDirectory(directory) { return beside }
+        if Files.exists(beside) || (Files.isWritableDirectory(directory) && !isInstalled) { return beside }
         let tag = VGG19Weights.sha256Hex(Array(Files.absolute(path).utf8)).prefix(12)
         return VGG19Weights.defaultCacheDirectory() + "/presets/\(preset.name)-\(tag).grams"
     }
@@ -120,8 +129,12 @@ public struct PresetStore: Sendable {
         return located
     }
 
-    /// Removes the preset file and its cached statistics.
+    /// Removes the preset file and its cached statistics; never an installed preset's.
     public static func delete(_ located: LocatedPreset) throws {
+        guard !located.isInstalled else {
+            throw StyleFilterError.invalidArgument("\(located.path) was installed with filterctl, not made by it: "
+                + "it is not deleted (make uninstall or the package manager removes it)")
+        }
         let sidecar = located.sidecarPath
         guard unlink(located.path) == 0 else {
             throw StyleFilterError.io("cannot delete \(located.path): \(String(cString: strerror(errno)))")
