@@ -210,8 +210,12 @@ struct PresetCommand: ParsableCommand {
         func source() throws -> (ProceduralStyle, UInt64) {
             if let style = ProceduralStyle(rawValue: painter) { return (style, UInt64(seed ?? 0)) }
             let painters = ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", ")
-            guard let located = try? location.store.find(painter) else {
-                throw ValidationError("\(painter) is neither a painter (\(painters)) nor a preset")
+            let located: LocatedPreset
+            do {
+                located = try location.store.find(painter)
+            } catch {
+                // A preset of that name that does not load says why; no preset at all says what else works.
+                throw ValidationError("\(painter) is not a painter (\(painters)), and as a preset: \(error)")
             }
             guard case .procedural(let style, let presetSeed) = located.preset.style else {
                 throw ValidationError("preset \(painter) is made from an image (\(located.styleImagePath ?? "?")), not a painter")

@@ -142,6 +142,17 @@ final class IntegrationTests: FilterctlTestCase {
             if (i / 3) % 320 < 160 { wrong.left += maskedPixels[i] == big.pixels[i] ? 0 : 1 } else { wrong.right += maskedPixels[i] == whole[i] ? 0 : 1 }
         }
         XCTAssertEqual([wrong.left, wrong.right], [0, 0], "vips stylize --mask: black keeps the input, white is the unmasked picture")
+        // A colour mask counts by the mean of R, G and B through both doors (pure red: a third).
+        var red = [UInt8](repeating: 0, count: 320 * 200 * 3)
+        for i in stride(from: 0, to: red.count, by: 3) where (i / 3) % 320 >= 160 { red[i] = 255 }
+        try ImageIO.save(RGBImage(width: 320, height: 200, pixels: red), to: file("red.png"))
+        let redVips = try shell(["sh", "-c", "\(vips) big-red.png --style '\(style)' --iterations 5 --base-size 160 --mask red.png"])
+        XCTAssertEqual(redVips.status, 0, redVips.output)
+        let redCLI = try run(["stylize", file("big.png"), style, "-o", file("big-red-cli.png"), "--iterations", "5", "--base-size", "160",
+                              "--style-size", "512", "--mask", file("red.png"), "-q"])
+        XCTAssertEqual(redCLI.status, 0, redCLI.stderr)
+        XCTAssertEqual(try ImageIO.load(file("big-red.png")), try ImageIO.load(file("big-red-cli.png")),
+                       "vips stylize --mask = filterctl stylize --mask, colour mask included")
         let misfit = try shell(["sh", "-c", "\(vips) never.png --style '\(style)' --mask '\(style)'"])
         XCTAssertNotEqual(misfit.status, 0)
         XCTAssertTrue(misfit.output.contains("proportions"), misfit.output)

@@ -62,7 +62,10 @@ final class ShippingTests: FilterctlTestCase {
         XCTAssertEqual(hatching.status, 0, hatching.stderr)
         let bytes = { (name: String) in try Data(contentsOf: URL(fileURLWithPath: self.file(name))) }
         XCTAssertEqual(try bytes("ink.png"), try bytes("hatching.png"), "ink is hatching with seed 1")
-        try assertFails(["preset", "paint", "nonsense", "-o", file("x.png")], mentions: "neither a painter")
+        try assertFails(["preset", "paint", "nonsense", "-o", file("x.png")], mentions: "no preset named 'nonsense'")
+        // A preset that exists but does not load is reported as such, not as unknown.
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: file("broken.json")))
+        try assertFails(["preset", "paint", file("broken.json"), "-o", file("x.png")], mentions: "broken.json")
     }
 
     /// An installed tool's presets (share/stylefilter/presets under a data directory) are found,

@@ -33,7 +33,7 @@ typedef struct _Stylize {
     int max_memory;       /* MiB */
     VipsImage *mask;      /* optional: stylize where it is white, keep the input where black */
     VipsImage *source;    /* the input as 8- or 16-bit sRGB, 3 or 4 bands, at the result's size */
-    VipsImage *mask_source; /* the mask's lightness, 8 bits, one band; NULL without a mask */
+    VipsImage *mask_source; /* the mask as 8-bit sRGB, 3 bands; NULL without a mask */
     sf_context *context;
     GMutex lock;
     int state;            /* 0: not run, 1: done, -1: failed */
@@ -115,7 +115,7 @@ static int stylize_generate(VipsRegion *out, void *seq, void *a, void *b, gboole
         VipsImage *mask = self->mask_source;
         sf_region_io io = {sizeof io, self->source->Xsize, self->source->Ysize, self->source->Bands, format,
                            read_input, write_result, self, mask ? read_mask : NULL, mask ? mask->Xsize : 0,
-                           mask ? mask->Ysize : 0, 1, SF_FORMAT_U8};
+                           mask ? mask->Ysize : 0, 3, SF_FORMAT_U8};
         sf_status status = self->result ? sf_stylize_regions(self->context, &io) : SF_ERROR_ARGUMENT;
         if (status == SF_OK) {
             self->state = 1;
@@ -187,8 +187,9 @@ static int stylize_build(VipsObject *object) {
         vips_error("stylize", "%s", sf_context_last_error(self->context));
         return -1;
     }
-    /* The mask as one 8-bit band of lightness; a mask of other proportions is refused here, not
-     * after the output file is open. */
+    /* The mask as 8-bit sRGB: the library takes its lightness as filterctl does (the mean of
+     * R, G and B), so a colour mask selects the same pixels through every door. A mask of other
+     * proportions is refused here, not after the output file is open. */
     if (self->mask) {
         VipsImage *m = self->mask;
         double ratio = ((double) m->Xsize / m->Ysize) / ((double) source->Xsize / source->Ysize);
@@ -197,7 +198,7 @@ static int stylize_build(VipsObject *object) {
                        "(and 16 × 16 at least)", m->Xsize, m->Ysize, source->Xsize, source->Ysize);
             return -1;
         }
-        if (vips_colourspace(m, &t[4], VIPS_INTERPRETATION_B_W, NULL) || vips_extract_band(t[4], &t[5], 0, NULL) ||
+        if (vips_colourspace(m, &t[4], VIPS_INTERPRETATION_sRGB, NULL) || vips_extract_band(t[4], &t[5], 0, "n", 3, NULL) ||
             vips_cast(t[5], &t[6], VIPS_FORMAT_UCHAR, NULL))
             return -1;
         self->mask_source = t[6];
