@@ -43,6 +43,9 @@ struct Apply: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors (no progress, notes or warnings).")
     var quiet = false
 
+    @OptionGroup(title: "Batches")
+    var batch: BatchFlags
+
     func validate() throws {
         if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
         if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
@@ -52,6 +55,11 @@ struct Apply: ParsableCommand {
     func run() throws {
         Console.quiet = quiet
         Termination.catchSignals()
+        let ranks = try scales.ranks()
+        try RunRecord.run("apply", input: input, output: destination, flags: batch, ranks: ranks) { try apply(&$0, ranks) }
+    }
+
+    private func apply(_ record: inout RunRecord, _ ranks: MPIRanks?) throws {
         inputFlags.apply()
         let located = try PresetStore(extraDirectory: presetDir).find(preset)
         let p = located.preset
@@ -70,9 +78,14 @@ struct Apply: ParsableCommand {
         job.memory = scales.memory.budget
         job.mask = try maskFlag.mask(for: photo)
         job.note = { Console.say($0) }
-        job.workDirectory = try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
+        job.ranks = ranks
+        record.ranks = ranks
+        // Rank 0 alone keeps the work directory and writes; the others get what it resumes from.
+        let writes = (ranks?.rank ?? 0) == 0
+        job.workDirectory = !writes ? nil : try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
                                                      identity: ScaleFlags.identity(inputs: [input] + presetFiles))
+        (record.width, record.height) = (full.width, full.height)
         Console.say("preset \(p.name) (\(located.path)): \(full.width)×\(full.height), \(plan.description)")
-        try JobRunner.run(job) { try destination.save($0.image, like: $0.original, profile: outputProfile) }
+        record.last = try JobRunner.run(job) { if writes { try destination.save($0.image, like: $0.original, profile: outputProfile) } }
     }
 }

@@ -69,6 +69,14 @@ enum Console {
         chars.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    /// Starts VmHWM afresh (Linux's clear_refs "5"): a batch runs photo after photo in one
+    /// process, and each one's peak should be its own.
+    static func resetPeakMemory() {
+        guard let file = fopen("/proc/self/clear_refs", "w") else { return }
+        fputs("5", file)
+        fclose(file)
+    }
+
     /// Peak resident memory of this process (VmHWM), in MiB.
     static func peakMemoryMiB() -> Double {
         guard let file = fopen("/proc/self/status", "r") else { return .nan }

@@ -6,17 +6,21 @@ import StyleFilter
 /// for --resume (a work directory with none is removed).
 enum JobRunner {
     /// `event` sees every event after the progress line (false cancels); `save` writes the result,
-    /// and the work directory goes only once it has.
+    /// and the work directory goes only once it has. Returns the last iteration's progress.
+    @discardableResult
     static func run(_ job: StyleJob, event: @escaping (CoarseToFineEvent) -> Bool = { _ in true },
-                    save: ((image: FloatRGBImage, original: Photo?)) throws -> Void) throws {
+                    save: ((image: FloatRGBImage, original: Photo?)) throws -> Void) throws -> TransferProgress? {
         let progress = ScaleProgress(estimate: RunEstimate(scales: job.work))
+        var last: TransferProgress?
         do {
             try save(try job.run { e in
                 guard Termination.signal == nil else { return false }
                 progress.report(e)
+                if case .iteration(_, let p, _) = e { last = p }
                 return event(e)
             })
             job.workDirectory?.remove()
+            return last
         } catch {
             let work = job.workDirectory
             let kept = work?.hasFinishedScales ?? false

@@ -16,11 +16,31 @@ struct ScaleFlags: ParsableArguments {
     @Flag(help: "Continue an interrupted run from its work directory, skipping the scales it finished.")
     var resume = false
 
+    @Flag(help: "Resume when the work directory holds this run's finished scales, else start afresh (for batches and retries).")
+    var resumeIfAny = false
+
+    @Flag(help: "Under mpirun: divide each tiled scale's windows between the ranks (Open MPI; every rank reads the inputs, rank 0 writes).")
+    var mpi = false
+
     func validate() throws {
+        if resume, resumeIfAny { throw ValidationError("--resume and --resume-if-any: give one") }
         if let baseSize, !Preset.sizeRange.contains(baseSize) { throw ValidationError("--base-size must be 16 … 16384") }
     }
 
     var refinement: JobPlan.Refinement { refine.refinement }
+
+    /// The MPI ranks with --mpi. Without it, a process that mpirun started beside others is
+    /// refused: each would run the whole job and write the same file.
+    func ranks() throws -> MPIRanks? {
+        guard mpi else {
+            if MPIRanks.launchedWithOthers { throw ValidationError("started by mpirun with other ranks: add --mpi to divide the work between them") }
+            return nil
+        }
+        let ranks = try MPIRanks.start()
+        // Progress, notes and the end-of-run line are rank 0's; errors are every rank's.
+        if ranks.rank != 0 { Console.quiet = true }
+        return ranks
+    }
 
     /// The plan up to `finalSize` from one base scale with `base`'s iterations.
     func plan(finalSize: Int, base: TransferOptions) -> JobPlan {
@@ -38,12 +58,17 @@ struct ScaleFlags: ParsableArguments {
             if resume { throw ValidationError("--resume needs --work-dir when writing to standard output") }
             return nil
         }
-        return try WorkDirectory(path: path, identity: identity, resume: resume)
+        let resumable = resumeIfAny && WorkDirectory.holds(path, identity: identity)
+        return try WorkDirectory(path: path, identity: identity, resume: resume || resumable)
     }
 
-    /// The run's identity: its arguments and the inputs' sizes and times, so a changed input is not resumed.
+    /// The command's own arguments: `batch` runs several commands in one process and sets them.
+    nonisolated(unsafe) static var arguments = Array(CommandLine.arguments.dropFirst())
+
+    /// The run's identity: its arguments and the inputs' sizes and times, so a changed input is not
+    /// resumed. Flags that do not change the picture are left out.
     static func identity(inputs: [String]) -> String {
-        let arguments = CommandLine.arguments.dropFirst().filter { $0 != "--resume" }
-        return (arguments + inputs.map { Files.describe($0) }).joined(separator: "\n")
+        let ignored: Set = ["--resume", "--resume-if-any", "--skip-existing", "--json"]
+        return (arguments.filter { !ignored.contains($0) } + inputs.map { Files.describe($0) }).joined(separator: "\n")
     }
 }

@@ -67,6 +67,9 @@ struct Stylize: ParsableCommand {
     @Option(help: "Draw content, style, tv and total loss per iteration (of the last scale) into this SVG file.")
     var lossPlot: String?
 
+    @OptionGroup(title: "Batches")
+    var batch: BatchFlags
+
     /// (content, styles) as this mode reads the positional images and --style.
     func inputs() throws -> (content: String?, styles: [String]) {
         switch mode {
@@ -119,6 +122,11 @@ struct Stylize: ParsableCommand {
     func run() throws {
         Console.quiet = common.quiet
         Termination.catchSignals()
+        let ranks = try scales.ranks()
+        try RunRecord.run("stylize", input: images.first, output: destination, flags: batch, ranks: ranks) { try stylize(&$0, ranks) }
+    }
+
+    private func stylize(_ record: inout RunRecord, _ ranks: MPIRanks?) throws {
         common.inputFlags.apply()
         let baseOptions = try options()
         var (contentPath, stylePaths) = try inputs()
@@ -152,17 +160,22 @@ struct Stylize: ParsableCommand {
         job.mask = try maskFlag.mask(for: photo)
         job.memory = scales.memory.budget
         job.note = { Console.say("warning: \($0)") }
-        job.workDirectory = try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
+        job.ranks = ranks
+        record.ranks = ranks
+        // Rank 0 alone keeps the work directory and writes; the others get what it resumes from.
+        let writes = (ranks?.rank ?? 0) == 0
+        job.workDirectory = !writes ? nil : try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
                                                      identity: ScaleFlags.identity(inputs: images + style.styles))
+        (record.width, record.height) = (full.width, full.height)
         Console.say("\(mode.rawValue): \(full.width)×\(full.height), " + plan.description)
         var history = LossHistory()
         var saveError: Error?
         let preserve = preserveColor, last = plan.steps.count - 1
         do {
-            try JobRunner.run(job, event: { event in
+            record.last = try JobRunner.run(job, event: { event in
                 guard case .iteration(let index, let p, let image) = event, index == last else { return true }
                 history.append(p)
-                if let every = saveEvery, p.iteration > 0, p.iteration % every == 0, p.iteration < p.iterations {
+                if writes, let every = saveEvery, p.iteration > 0, p.iteration % every == 0, p.iteration < p.iterations {
                     do {
                         let path = Self.intermediatePath(destination.output, iteration: p.iteration)
                         try PathGuard.check(inputs: inputPaths, outputs: [("--save-every", path)])
@@ -174,10 +187,11 @@ struct Stylize: ParsableCommand {
                     }
                 }
                 return saveError == nil
-            }, save: { try destination.save($0.image, like: $0.original, profile: outputProfile) })
+            }, save: { if writes { try destination.save($0.image, like: $0.original, profile: outputProfile) } })
         } catch {
             throw saveError ?? error
         }
+        guard writes else { return }
         if let lossLog { try Files.writeAtomically(lossLog, Array(history.jsonLines.utf8)) }
         if let lossPlot { try Files.writeAtomically(lossPlot, Array(history.svg(title: "\(mode.rawValue): loss per iteration").utf8)) }
     }

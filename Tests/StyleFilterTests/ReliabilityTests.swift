@@ -102,14 +102,14 @@ final class ReliabilityTests: FilterctlTestCase {
             p.waitUntilExit()
             statuses.append(p.terminationStatus)
         }
-        XCTAssertEqual(statuses.sorted(), [0, 1], messages)
+        XCTAssertEqual(statuses.sorted(), [0, 64], messages)
         XCTAssertTrue(messages.contains("already exists"), messages)
         let located = try PresetStore.load(path: file("p/same.json"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: located.sidecarPath), "the winner's cache survived")
         let json = contents(file("p/same.json"))
 
         let third = try run(create + ["--style", other])
-        XCTAssertEqual(third.status, 1)
+        XCTAssertEqual(third.status, 64)
         XCTAssertEqual(contents(file("p/same.json")), json)
         XCTAssertTrue(FileManager.default.fileExists(atPath: located.sidecarPath))
 
@@ -167,7 +167,7 @@ final class ReliabilityTests: FilterctlTestCase {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .exit)
-        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertEqual(process.terminationStatus, 65, "not an image")
     }
 
     func testSpecialFilesAreRefusedWithoutReadingThem() throws {
@@ -266,7 +266,7 @@ final class ReliabilityTests: FilterctlTestCase {
         }
         let (status, reason, text) = try limited(["stylize", content, style, "-o", file("out.png"), "--style-size", "16384", "--size", "32"])
         XCTAssertEqual(reason, .exit, text)
-        XCTAssertEqual(status, 1, text)
+        XCTAssertEqual(status, 64, text)
         XCTAssertTrue(text.contains("this process can have"), text)
 
         var frame = TileFrame(isRequest: true, kind: .tile, id: 7, width: 2048, height: 2048, bands: 3, format: .u8, margin: 0, iterations: 1)

@@ -39,6 +39,18 @@ void sf_saxpy(int n, float alpha, const float *x, float *y);
 void sf_sscal(int n, float alpha, float *x);
 double sf_dsdot(int n, const float *x, const float *y);
 
+/* MPI (Open MPI, loaded at run time by sf_mpi_start: 0 on success, else sf_mpi_error() says why).
+ * The sums and the broadcast (from rank 0) return 0 on success. */
+int sf_mpi_start(void);
+const char *sf_mpi_error(void);
+int sf_mpi_rank(void);
+int sf_mpi_size(void);
+int sf_mpi_sum_floats(float *data, long count);
+int sf_mpi_sum_doubles(double *data, int count);
+int sf_mpi_broadcast(void *data, long bytes);
+void sf_mpi_abort(int status);
+void sf_mpi_finish(void);
+
 /* Starts libvips once per process (and nothing else); returns 0 on success. */
 int sf_vips_start(void);
 

@@ -15,6 +15,9 @@ public struct StyleJob {
     public var memory: MemoryBudget?
     /// Keeps finished scales for a resumed run (and skips those it finds).
     public var workDirectory: WorkDirectory?
+    /// MPI ranks the job is divided between (every rank runs it; rank 0 alone keeps the work
+    /// directory and should save the result).
+    public var ranks: RankGroup?
     /// Stylize only where the mask is white (nil: everywhere).
     public var mask: Mask?
     /// Warnings on the way (a damaged profile ignored, a rebuilt preset cache).
@@ -88,7 +91,7 @@ public struct StyleJob {
         }
         let result = try CoarseToFine.run(network: network, size: size, steps: steps, content: { w, h in
             try colour.prepare(content: try content(w, h), styles: []).content
-        }, memory: memory, workDirectory: workDirectory, events: events)
+        }, memory: memory, workDirectory: workDirectory, ranks: ranks, events: events)
         // The full-size photo is read once more here, after the optimizer's state is gone: a file's
         // for saving like it, any photo's for luminance mode's colours.
         var original: Photo?

@@ -50,7 +50,7 @@ public enum BLAS {
 
     /// Loads OpenBLAS if it is not yet loaded; every job calls this before its first product.
     public static func require() throws {
-        guard sf_blas_load() == 0 else { throw StyleFilterError.io(String(cString: sf_blas_error())) }
+        guard sf_blas_load() == 0 else { throw StyleFilterError.setup(String(cString: sf_blas_error())) }
     }
 
     public static func report() throws -> Report {

@@ -21,7 +21,7 @@ public enum Files {
     /// sockets are refused before anything is read (a preset or cache file that is, or links to,
     /// /dev/zero or a pipe would otherwise grow memory or block forever), and so is a file larger
     /// than its kind can be.
-    static func read(_ path: String, limit: Int) -> Result<[UInt8], StyleFilterError> {
+    public static func read(_ path: String, limit: Int) -> Result<[UInt8], StyleFilterError> {
         // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return .failure(.io("cannot open \(path): \(String(cString: strerror(errno)))")) }
@@ -49,7 +49,7 @@ public enum Files {
         return s.isEmpty ? nil : s
     }
 
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -3,6 +3,8 @@ public enum StyleFilterError: Error, CustomStringConvertible, Equatable {
     case weights(String)
     case image(String)
     case io(String)
+    /// The machine's set-up: a library (OpenBLAS, Open MPI) missing or unusable as configured.
+    case setup(String)
     case invalidArgument(String)
     case cancelled
 
@@ -13,7 +15,7 @@ public enum StyleFilterError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .weights(let m), .image(let m), .io(let m), .invalidArgument(let m): return m
+        case .weights(let m), .image(let m), .io(let m), .setup(let m), .invalidArgument(let m): return m
         case .cancelled: return "cancelled"
         }
     }

@@ -34,6 +34,10 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     /// sweep's windows, then the gradient sweep's): progress inside a long iteration. Returning
     /// false skips the rest of the evaluation (the caller is cancelling).
     public var onWindow: ((Int, Int) -> Bool)?
+    /// With several ranks, each evaluates every size-th window of a sweep (from its rank on) and
+    /// the sums are summed across the ranks after it; the content sweep at the start is done
+    /// whole by every rank.
+    public var ranks: RankGroup?
     /// Per style layer: the image's Gram matrix, normalised, from the last evaluation; the sums
     /// the current sweep adds up; G − G_s for the gradient (kept here: no allocation per sweep).
     private var grams: [[Float]]
@@ -193,16 +197,18 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         var losses = LossBreakdown()
         gradient?.zero()
         let rowSpans = rows.spans(offset: offset.0), columnSpans = columns.spans(offset: offset.1)
-        var window = progress?.before ?? 0
+        var window = progress?.before ?? 0, index = -1
         for (rowCore, rowStart) in rowSpans {
             for (columnCore, columnStart) in columnSpans {
+                index += 1
                 if let progress, let onWindow {
-                    if !onWindow(window, progress.total) {
+                    window += 1
+                    if !onWindow(window - 1, progress.total) {
                         cancelled = true
                         return losses
                     }
-                    window += 1
                 }
+                if let ranks, index % ranks.size != ranks.rank { continue }
                 crop(image, top: rowStart, left: columnStart)
                 pass.forward(windowInput)
                 let inject: (Int, Tensor?) -> Void = { layer, grad in
@@ -223,6 +229,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
                 }
             }
         }
+        if let ranks, ranks.size > 1 { sumAcrossRanks(ranks, &losses, gradient) }
         for (s, style) in styleLayers.enumerated() {
             let c = Int(Double(style.target.count).squareRoot()), level = TiledObjective.level(of: style.layer)
             let n = Float(c * (height >> level) * (width >> level))
@@ -237,6 +244,15 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         losses.totalVariation = TotalVariation.evaluate(image, weight: tvWeight, addingGradientTo: gradient)
         losses.content += anchor?.evaluate(image, addingGradientTo: gradient) ?? 0
         return losses
+    }
+
+    /// What the ranks' windows added up, summed: then every rank holds the whole sweep's.
+    private func sumAcrossRanks(_ ranks: RankGroup, _ losses: inout LossBreakdown, _ gradient: Tensor?) {
+        for s in sums.indices { sums[s].withUnsafeMutableBufferPointer { ranks.sum($0.baseAddress!, count: $0.count) } }
+        var content = [losses.content]
+        ranks.sum(&content)
+        losses.content = content[0]
+        if let gradient { ranks.sum(gradient.data, count: gradient.count) }
     }
 
     /// weight · mean((F − F_content)²) over the whole layer, this core's share.

@@ -35,16 +35,28 @@ public enum CoarseToFine {
     /// scale's copy in memory); `size` is the final scale's. Scales larger than `memory` allows in
     /// one pass are tiled (unless their options set a tile size). With a work directory, each
     /// finished scale is kept there and finished scales found there are skipped. `events` returning
-    /// false cancels (StyleFilterError.cancelled).
+    /// false cancels (StyleFilterError.cancelled). With `ranks`, every rank runs this with the same
+    /// arguments and rank 0 alone has the work directory: every rank resumes from rank 0's scale
+    /// and goes on from rank 0's result of each scale.
     public static func run(network: VGG19, size: (width: Int, height: Int), steps: [ScaleStep],
                            content: (Int, Int) throws -> FloatRGBImage, memory: MemoryBudget? = nil,
-                           workDirectory: WorkDirectory? = nil,
+                           workDirectory: WorkDirectory? = nil, ranks: RankGroup? = nil,
                            events: @escaping (CoarseToFineEvent) -> Bool = { _ in true }) throws -> FloatRGBImage {
         precondition(!steps.isEmpty, "at least one scale")
         let sizes = steps.map { StyleTransfer.contentSize(width: size.width, height: size.height, longSide: $0.size) }
         var result: FloatRGBImage?
         var first = 0
-        if let (index, image) = workDirectory?.lastFinished(below: steps.count, sizes: sizes) {
+        var resumed = workDirectory?.lastFinished(below: steps.count, sizes: sizes)
+        if let ranks {
+            let index = ranks.agree(resumed?.0 ?? -1)
+            if index >= 0 {
+                var image = resumed?.1 ?? FloatRGBImage(width: sizes[index].width, height: sizes[index].height,
+                                                        values: [Float](repeating: 0, count: sizes[index].width * sizes[index].height * 3))
+                ranks.broadcast(&image)
+                resumed = (index, image)
+            }
+        }
+        if let (index, image) = resumed {
             result = image
             first = index + 1
             if !events(.resumed(index: index)) { throw StyleFilterError.cancelled }
@@ -79,8 +91,10 @@ public enum CoarseToFine {
             (transfer.objective as? TiledObjective)?.onWindow = { window, windows in
                 events(.window(index: index, window: window, windows: windows))
             }
+            (transfer.objective as? TiledObjective)?.ranks = ranks
             try transfer.run { events(.iteration(index: index, $0, image: { transfer.floatResult })) }
-            let finished = transfer.floatResult
+            var finished = transfer.floatResult
+            ranks?.broadcast(&finished)
             if index < steps.count - 1 { try workDirectory?.save(finished, scale: index) }
             result = finished
         }

@@ -47,6 +47,11 @@ public struct WorkDirectory: Sendable {
         }
     }
 
+    /// Whether `path` is a work directory of the run `identity`, which `resume` would accept.
+    public static func holds(_ path: String, identity: String) -> Bool {
+        Files.isDirectory(path) && markerText(path) == markerHeader + identity
+    }
+
     static func markerText(_ directory: String) -> String? {
         guard let bytes = try? Files.read(directory + "/" + markerName, limit: 1 << 20).get() else { return nil }
         return String(decoding: bytes, as: UTF8.self)

@@ -1,0 +1,225 @@
+import Foundation
+import XCTest
+@testable import StyleFilter
+
+/// Many photos: the exit-status contract, --skip-existing, the end-of-run JSON line, `filterctl
+/// batch`, and the README's GNU parallel and Slurm recipes run as written.
+final class BatchTests: FilterctlTestCase {
+    static let recipes = TestSupport.packageRoot.appendingPathComponent("integration/batch")
+
+    func records(_ data: Data) throws -> [[String: Any]] {
+        try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], String($0))
+        }
+    }
+
+    func modified(_ path: String) throws -> Date {
+        try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+    }
+
+    /// Three photos in `photos/` and the swirls preset in `./presets`, where apply finds it.
+    func makePhotos() throws -> [String] {
+        try FileManager.default.createDirectory(atPath: file("photos"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: file("presets"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.packageRoot.appendingPathComponent("presets/swirls.json").path,
+                                         toPath: file("presets/swirls.json"))
+        return try ["a", "b", "c"].enumerated().map { i, name in
+            try makeImage("photos/\(name).jpg", width: 48 + 8 * i, height: 40)
+        }
+    }
+
+    func testExitStatusesFollowTheContract() throws {
+        try requireWeights()
+        let photo = try makeImage("photo.png"), style = try makeImage("style.png")
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: file("corrupt.jpg")))
+        let out = file("out.png")
+        let cases: [(arguments: [String], environment: [String: String?], status: Int32, mentions: String)] = [
+            (["stylize", photo, style, "-o", out, "--tile-halo", "3"], [:], 64, "--tile-halo"),
+            (["stylize", photo, style, "-o", photo], [:], 64, "never overwritten"),
+            (["apply", "--preset", "nothere", photo, "-o", out], [:], 64, "no preset named"),
+            (["stylize", file("missing.png"), style, "-o", out], [:], 65, "no such file"),
+            (["stylize", file("corrupt.jpg"), style, "-o", out], [:], 65, "not a readable image"),
+            (["stylize", photo, style, "-o", file("no-folder/out.png")], [:], 74, "not writable"),
+            (["stylize", photo, style, "-o", out], ["STYLEFILTER_WEIGHTS": file("nothing.bin")], 78, "weights"),
+        ]
+        for c in cases {
+            let result = try run(c.arguments + ["--iterations", "2", "--json"], environment: c.environment)
+            XCTAssertEqual(result.status, c.status, "\(c.arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(c.mentions), result.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+            // A usage error found by the argument parser comes before the run and its line.
+            let lines = try records(result.stdout)
+            if c.arguments.contains("--tile-halo") { XCTAssertEqual(lines.count, 0); continue }
+            XCTAssertEqual(lines.count, 1, "\(c.arguments)")
+            XCTAssertEqual(lines.first?["status"] as? String, "failed")
+            XCTAssertEqual(lines.first?["exit"] as? Int, Int(c.status))
+            XCTAssertTrue((lines.first?["error"] as? String ?? "").contains(c.mentions))
+        }
+    }
+
+    func testSkipExistingLeavesAFinishedResultAloneWithoutAnyWork() throws {
+        let photo = try makeImage("photo.png"), style = try makeImage("style.png")
+        let out = file("out.png")
+        try Data("the user's own bytes".utf8).write(to: URL(fileURLWithPath: out))
+        // No weights: a skipped run must not even load them.
+        let skipped = try run(["stylize", photo, style, "-o", out, "--skip-existing", "--json"],
+                              environment: ["STYLEFILTER_WEIGHTS": file("nothing.bin")])
+        XCTAssertEqual(skipped.status, 0, skipped.stderr)
+        XCTAssertEqual(try records(skipped.stdout).first?["status"] as? String, "skipped")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), Data("the user's own bytes".utf8))
+        try assertFails(["stylize", photo, style, "-o", "-", "--json"], mentions: "--json prints on standard output")
+    }
+
+    func testJSONLineReportsTheFinishedRun() throws {
+        try requireWeights()
+        let photo = try makeImage("photo.png", width: 64, height: 48), style = try makeImage("style.png")
+        let result = try run(["stylize", photo, style, "-o", file("out.png"), "--iterations", "5", "--json", "-q"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr, "", "-q: nothing but errors")
+        let line = try XCTUnwrap(try records(result.stdout).first)
+        XCTAssertEqual(line["status"] as? String, "done")
+        XCTAssertEqual(line["exit"] as? Int, 0)
+        XCTAssertEqual(line["input"] as? String, photo)
+        XCTAssertEqual(line["output"] as? String, file("out.png"))
+        XCTAssertEqual(line["width"] as? Int, 64)
+        XCTAssertEqual(line["height"] as? Int, 48)
+        XCTAssertGreaterThan(line["seconds"] as? Double ?? 0, 0)
+        XCTAssertGreaterThan(line["peak_mib"] as? Double ?? 0, 100, "the network alone is more")
+        let styleLoss = line["style_loss"] as? Double ?? 0, contentLoss = line["content_loss"] as? Double ?? 0
+        XCTAssertGreaterThan(styleLoss, 0)
+        XCTAssertGreaterThan(contentLoss, 0)
+        XCTAssertEqual(line["total_loss"] as? Double ?? 0, styleLoss + contentLoss + (line["tv_loss"] as? Double ?? 0),
+                       accuracy: 1e-6 * styleLoss)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file("out.png")))
+    }
+
+    /// A failed photo does not stop the others; a re-run redoes nothing that is finished; a wrong
+    /// command fails before any work and leaves no folder.
+    func testBatchDoesOnlyWhatIsLeft() throws {
+        try requireWeights()
+        let photos = try makePhotos()
+        try Data("truncated".utf8).write(to: URL(fileURLWithPath: file("photos/broken.jpg")))
+        let arguments = ["batch"] + photos + [file("photos/broken.jpg"), "-o", "styled/{name}.png", "--json",
+                                              "--", "apply", "--preset", "swirls", "--iterations", "5", "-q"]
+        let first = try run(arguments)
+        XCTAssertEqual(first.status, 1, first.stderr)
+        XCTAssertTrue(first.stderr.contains("batch: 3 done, 0 skipped, 1 failed"), first.stderr)
+        let lines = try records(first.stdout)
+        XCTAssertEqual(lines.map { $0["status"] as? String }, ["done", "done", "done", "failed"])
+        XCTAssertEqual(lines.last?["exit"] as? Int, 65)
+        let outputs = ["a", "b", "c"].map { file("styled/\($0).png") }
+        let times = try outputs.map(modified)
+        XCTAssertEqual(try outputs.map { try ImageIO.load($0).width }, [48, 56, 64])
+
+        let again = try run(arguments)
+        XCTAssertEqual(again.status, 1)
+        XCTAssertEqual(try records(again.stdout).map { $0["status"] as? String }, ["skipped", "skipped", "skipped", "failed"])
+        XCTAssertEqual(try outputs.map(modified), times, "finished results are not rewritten")
+
+        try assertFails(["batch"] + photos + ["-o", "other/{name}.png", "--", "apply", "--preset", "nothere"], mentions: "no preset named")
+        let wrong = try run(["batch"] + photos + ["-o", "other/{name}.png", "--", "apply", "--preset", "nothere"])
+        XCTAssertEqual(wrong.status, 64)
+        try assertFails(["batch"] + photos + ["-o", "other/same.png", "--", "apply", "--preset", "swirls"], mentions: "{name}")
+        try assertFails(["batch"] + photos + ["-o", "other/{name}.png", "--", "frames"], mentions: "apply or stylize")
+    }
+
+    /// SIGTERM in the middle of a photo's second scale stops the batch (143) with the finished
+    /// photos and that photo's first scale kept; the same command then resumes it and finishes.
+    func testInterruptedBatchResumes() throws {
+        try requireWeights()
+        let photos = try makePhotos(), style = try makeImage("style.png", width: 96, height: 96)
+        let arguments = ["batch"] + photos + ["-o", "styled/{name}.png", "--", "stylize", "--style", style,
+                                              "--size", "160", "--base-size", "64", "--iterations", "30", "--refine-iterations", "40"]
+        let process = try filterctlProcess(arguments)
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let work = file("styled/b.png.work")
+        let deadline = Date().addingTimeInterval(300)
+        while !FileManager.default.fileExists(atPath: work + "/scale-0.f32") && process.isRunning && Date() < deadline {
+            usleep(20_000)
+        }
+        XCTAssertTrue(process.isRunning, "still in photo b's later scale")
+        usleep(300_000)
+        process.terminate()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 143, stderr)
+        XCTAssertTrue(stderr.contains("batch stopped after 1 done"), stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file("styled/a.png")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("styled/b.png")))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/scale-0.f32"), "b's first scale kept")
+
+        let again = try run(arguments)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("resuming: scales 1–1 of"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("batch: 2 done, 1 skipped, 0 failed"), again.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work), "the work directory goes with the finished run")
+    }
+
+    /// integration/batch/parallel.sh is the README's recipe: three photos with -j 1, a re-run that
+    /// does nothing, and a batch interrupted by Ctrl-C (SIGINT to the whole group) that the same
+    /// command finishes.
+    func testGNUParallelRecipe() throws {
+        try requireWeights()
+        try TestSupport.require(try shell(["sh", "-c", "command -v parallel"]).status == 0, "GNU parallel (scripts/setup --for-tests installs it)")
+        let readme = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let script = try String(contentsOf: Self.recipes.appendingPathComponent("parallel.sh"), encoding: .utf8)
+        for line in ["parallel -j 1 --joblog", "--skip-existing --resume-if-any --json"] {
+            XCTAssertTrue(readme.contains(line) && script.contains(line), "README and parallel.sh show the same recipe: \(line)")
+        }
+        _ = try makePhotos()
+        let recipe = [Self.recipes.appendingPathComponent("parallel.sh").path, "photos", "styled", "--iterations", "30", "-q"]
+        let path = filterctl.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+
+        // Ctrl-C: bash with job control puts the recipe in a process group of its own; SIGINT goes
+        // to the whole group once the first photo is done.
+        let quoted = recipe.map { "'\($0)'" }.joined(separator: " ")
+        let interrupted = try run(recipeWith: ["bash", "-c", "set -m; \(quoted) & for i in $(seq 3000); do "
+            + "[ -f styled/a.jpg ] && break; sleep 0.1; done; sleep 0.2; kill -INT -$!; wait $!"], path: path)
+        XCTAssertNotEqual(interrupted.status, 0, interrupted.output)
+        let outputs = ["a", "b", "c"].map { file("styled/\($0).jpg") }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: outputs[0]))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outputs[2]), "interrupted before the last photo")
+
+        let resumed = try run(recipeWith: recipe, path: path)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(outputs.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        let log = try String(contentsOfFile: file("styled/runs.jsonl"), encoding: .utf8)
+        let times = try outputs.map(modified)
+
+        let again = try run(recipeWith: recipe, path: path)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertEqual(try String(contentsOfFile: file("styled/runs.jsonl"), encoding: .utf8), log, "a re-run runs nothing")
+        XCTAssertEqual(try outputs.map(modified), times)
+    }
+
+    func run(recipeWith arguments: [String], path: String) throws -> (status: Int32, output: String) {
+        try shell(["env", "PATH=\(path)", "XDG_CONFIG_HOME=\(file("config"))", "XDG_CACHE_HOME=\(file("cache"))"] + arguments)
+    }
+
+    /// integration/batch/stylize-array.sbatch as Slurm runs it: one task per line of the list,
+    /// SLURM_ARRAY_TASK_ID saying which (Slurm itself is not installed here).
+    func testSlurmArrayScript() throws {
+        try requireWeights()
+        let photos = try makePhotos()
+        try (photos.joined(separator: "\n") + "\n").write(toFile: file("photos.txt"), atomically: true, encoding: .utf8)
+        let path = filterctl.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        let script = Self.recipes.appendingPathComponent("stylize-array.sbatch").path
+        func task(_ n: Int) throws -> (status: Int32, output: String) {
+            try shell(["env", "PATH=\(path)", "SLURM_ARRAY_TASK_ID=\(n)", "SLURM_CPUS_PER_TASK=2", "XDG_CACHE_HOME=\(file("cache"))",
+                       script, "photos.txt", "styled", "--iterations", "20", "-q"])
+        }
+        for n in 1...3 { XCTAssertEqual(try task(n).status, 0) }
+        for name in ["a", "b", "c"] {
+            XCTAssertEqual(try records(Data(contentsOf: URL(fileURLWithPath: file("styled/\(name).json")))).map { $0["status"] as? String }, ["done"])
+            XCTAssertTrue(FileManager.default.fileExists(atPath: file("styled/\(name).jpg")))
+        }
+        XCTAssertEqual(try task(2).status, 0)
+        XCTAssertEqual(try records(Data(contentsOf: URL(fileURLWithPath: file("styled/b.json")))).map { $0["status"] as? String }, ["done", "skipped"])
+        let beyond = try task(4)
+        XCTAssertEqual(beyond.status, 64)
+        XCTAssertTrue(beyond.output.contains("has no line 4"), beyond.output)
+    }
+}
