@@ -26,8 +26,8 @@ struct RunRecord {
     var ranks: MPIRanks?
 
     /// Runs `body` unless --skip-existing finds the output; with --json, prints the record however
-    /// the run ends, then passes the error on.
-    /// With `ranks`, rank 0 decides the skip and alone prints the line.
+    /// the run ends, then passes the error on. With `ranks`, rank 0 decides the skip and alone
+    /// prints the line.
     static func run(_ command: String, input: String?, output: OutputFlags, flags: BatchFlags, ranks: RankGroup? = nil,
                     body: (inout RunRecord) throws -> Void) throws {
         if flags.json, output.output == "-" {
