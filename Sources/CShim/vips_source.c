@@ -48,7 +48,8 @@ VipsImage *sf_vips_source(int width, int height, sf_source_read_fn read, void *u
 
 void sf_vips_source_drop(VipsImage *image) {
     if (!image) return;
-    /* Cached operations hold the image (and so the caller's user_data) past this call otherwise. */
+    /* Cached operations may hold the image (and so the caller's user_data) past this call: marked
+     * invalid, none of them is reused. */
     vips_image_invalidate_all(image);
     g_object_unref(image);
 }

@@ -54,7 +54,11 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (VIPS_INIT(argv[0])) vips_error_exit(NULL);
-    sf_set_blas_threads(1); /* this program's main work is style transfer */
+    /* This program's main work is style transfer, so it makes filterctl's choices: the engine owns
+     * the cores, and no libvips cache keeps the library's intermediate images beside it. */
+    sf_set_blas_threads(1);
+    vips_concurrency_set(1);
+    vips_cache_set_max(0);
     sf_options options;
     sf_options_init(&options);
     options.progress_ex = progress;

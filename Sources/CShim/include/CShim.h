@@ -85,9 +85,15 @@ typedef int (*sf_source_read_fn)(void *user_data, int x, int y, int width, int h
 
 /* A 3-band float sRGB image (0 … 1) whose pixels `read` gives when libvips asks, one call at a
  * time; user_data must outlive the image and every image made from it. Drop it with
- * sf_vips_source_drop, which also removes the operations made from it from libvips' cache. */
+ * sf_vips_source_drop, which marks the operations made from it invalid in libvips' cache: a host's
+ * cache may keep them (up to its own limits) but never reuses one, whose callback's user_data is
+ * gone. */
 VipsImage *sf_vips_source(int width, int height, sf_source_read_fn read, void *user_data);
 void sf_vips_source_drop(VipsImage *image);
+
+/* Gives the memory malloc holds free back to the system (malloc_trim): after a scale's set-up
+ * the freed buffers would otherwise stay in the process's size through the long optimization. */
+void sf_release_free_memory(void);
 
 /* Wraps interleaved pixels (copied) of any band count and format, tagged with `interpretation`. */
 VipsImage *sf_vips_from_memory(const void *pixels, int width, int height, int bands,

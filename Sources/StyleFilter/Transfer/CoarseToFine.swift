@@ -1,3 +1,5 @@
+import CShim
+
 /// One scale of a coarse-to-fine run.
 public struct ScaleStep {
     /// The result's long side at this scale.
@@ -92,6 +94,10 @@ public enum CoarseToFine {
                 events(.window(index: index, window: window, windows: windows))
             }
             (transfer.objective as? TiledObjective)?.ranks = ranks
+            // The set-up's buffers (the photo's resample, the style's pass, the content sweep) are
+            // freed but stay in malloc's pools, and in the process's size, through the long part
+            // unless handed back: at 18 MP that is tens of megabytes the budget does not count.
+            sf_release_free_memory()
             try transfer.run { events(.iteration(index: index, $0, image: { transfer.floatResult })) }
             var finished = transfer.floatResult
             ranks?.broadcast(&finished)
