@@ -130,23 +130,10 @@ final class BatchTests: FilterctlTestCase {
         let photos = try makePhotos(), style = try makeImage("style.png", width: 96, height: 96)
         let arguments = ["batch"] + photos + ["-o", "styled/{name}.png", "--", "stylize", "--style", style,
                                               "--size", "160", "--base-size", "64", "--iterations", "30", "--refine-iterations", "40"]
-        let process = try filterctlProcess(arguments)
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
         let work = file("styled/b.png.work")
-        let deadline = Date().addingTimeInterval(300)
-        while !FileManager.default.fileExists(atPath: work + "/scale-0.f32") && process.isRunning && Date() < deadline {
-            usleep(20_000)
-        }
-        XCTAssertTrue(process.isRunning, "still in photo b's later scale")
-        usleep(300_000)
-        process.terminate()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 143, stderr)
-        XCTAssertTrue(stderr.contains("batch stopped after 1 done"), stderr)
+        let stopped = try runTerminated(arguments, once: work + "/scale-0.f32", within: 300)
+        XCTAssertEqual(stopped.status, 143, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("batch stopped after 1 done"), stopped.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: file("styled/a.png")))
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("styled/b.png")))
         XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/scale-0.f32"), "b's first scale kept")

@@ -33,6 +33,28 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         return process
     }
 
+    /// filterctl with these arguments, stopped by SIGTERM a moment after `path` appears (a finished
+    /// scale, say); the run must still be going then.
+    func runTerminated(_ arguments: [String], once path: String, within seconds: TimeInterval,
+                       file: StaticString = #filePath, line: UInt = #line) throws -> Run {
+        let process = try filterctlProcess(arguments)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while !FileManager.default.fileExists(atPath: path) && process.isRunning && Date() < deadline {
+            usleep(20_000)
+        }
+        XCTAssertTrue(process.isRunning, "still running when \(path) appeared", file: file, line: line)
+        usleep(300_000)
+        process.terminate()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
     /// `environment` adds variables to the test's own, or removes those given as nil.
     func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:]) throws -> Run {
         let process = try filterctlProcess(arguments)

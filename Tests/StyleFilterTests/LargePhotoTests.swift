@@ -131,21 +131,9 @@ final class LargePhotoTests: FilterctlTestCase {
         let photo = try makeImage("photo.png", width: 200, height: 150), style = try makeImage("style.png", width: 96, height: 96)
         let output = file("out.png"), work = output + ".work"
         let arguments = ["stylize", photo, style, "-o", output, "--base-size", "64", "--iterations", "200", "--refine-iterations", "50"]
-        let process = try filterctlProcess(arguments)
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: work + "/scale-0.f32") && process.isRunning && Date() < deadline {
-            usleep(20_000)
-        }
-        XCTAssertTrue(process.isRunning, "still in a later scale")
-        usleep(300_000)
-        process.terminate()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 128 + 15, stderr)
-        XCTAssertTrue(stderr.contains("--resume"), stderr)
+        let stopped = try runTerminated(arguments, once: work + "/scale-0.f32", within: 120)
+        XCTAssertEqual(stopped.status, 128 + 15, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("--resume"), stopped.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output from a stopped run")
         XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/scale-0.f32"))
 
