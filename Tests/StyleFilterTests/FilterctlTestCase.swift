@@ -49,8 +49,9 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         XCTAssertTrue(process.isRunning, "still running when \(path) appeared", file: file, line: line)
         usleep(300_000)
         process.terminate()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        // Standard error first: it is where these runs write, so it must be drained to let them end.
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
