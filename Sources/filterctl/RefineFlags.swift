@@ -15,20 +15,20 @@ struct RefineFlags: ParsableArguments {
     @Option(help: "Step of the refining scales (default: 4 pixel levels for adam, 1 for lbfgs).")
     var refineLearningRate: Float?
 
-    @Option(help: "'base': refining scales use the base scale's losses, content included. Or style layers (those among the style layers, with their weights; e.g. relu1_1,relu2_1,relu3_1): refining scales then keep the scale before them and paint detail with these (experimental: an 8 px maze at 18 MP).")
-    var refineLayers = "base"
+    @Option(help: "Style layers of the refining scales, which keep the base scale's picture and paint below its pixels: 'all' (the base's style layers), or some of them (e.g. relu1_1,relu2_1,relu3_1, with their weights). 'base': the base scale's losses, content included (the older refinement).")
+    var refineLayers = "all"
 
-    @Option(help: "How closely a refining scale keeps the scale before it (its picture averaged down and slightly blurred).")
-    var anchorWeight: Float = JobPlan.Refinement().anchorWeight
+    @Option(help: "Refining scales match the painting's statistics in regions of this many pixels a side, each on its own (0: the whole image's).")
+    var styleRegion = 512
 
     func validate() throws {
         guard scaleStep.isFinite, scaleStep >= 1.2, scaleStep <= 4 else { throw ValidationError("--scale-step must be 1.2 … 4") }
         guard Preset.iterationRange.contains(refineIterations) else { throw ValidationError("--refine-iterations must be 0 … 100000") }
         guard OptimizerKind(rawValue: refineOptimizer) != nil else { throw ValidationError("--refine-optimizer must be lbfgs or adam") }
         if let lr = refineLearningRate, !(lr.isFinite && lr > 0) { throw ValidationError("--refine-learning-rate must be > 0") }
-        if refineLayers != "base" { _ = try LayerWeight.parseList(refineLayers) }
-        guard anchorWeight.isFinite, anchorWeight >= 0, anchorWeight <= TransferOptions.maxWeight else {
-            throw ValidationError("--anchor-weight must be 0 … 1e15")
+        if !["base", "all"].contains(refineLayers) { _ = try LayerWeight.parseList(refineLayers) }
+        guard styleRegion == 0 || TransferOptions.tileSizeRange.contains(styleRegion) else {
+            throw ValidationError("--style-region must be 0 or 16 … 16384")
         }
     }
 
@@ -38,8 +38,9 @@ struct RefineFlags: ParsableArguments {
         r.iterations = refineIterations
         r.optimizer = OptimizerKind(rawValue: refineOptimizer)!
         r.learningRate = refineLearningRate
-        r.detailLayers = refineLayers == "base" ? nil : try! LayerWeight.parseList(refineLayers)
-        r.anchorWeight = anchorWeight
+        r.baseLosses = refineLayers == "base"
+        r.detailLayers = ["base", "all"].contains(refineLayers) ? nil : try! LayerWeight.parseList(refineLayers)
+        r.styleRegion = styleRegion == 0 ? nil : styleRegion
         return r
     }
 }

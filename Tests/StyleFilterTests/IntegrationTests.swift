@@ -214,8 +214,11 @@ final class IntegrationTests: FilterctlTestCase {
         XCTAssertEqual(streamed.status, 0, streamed.output)
         XCTAssertEqual(try ImageIO.load(file("large-stream.png")), result, "the stream's whole image = vips stylize, tiled")
 
-        // Too large for max-memory: refused before libvips opens the output.
-        let tooLarge = try shell(["sh", "-c", "VIPSHOME='\(prefix)/vipshome' vips stylize large.png never.png --preset shallow "
+        // Too large for max-memory (the operation's smallest, 1024 MiB, leaves 224 MiB beside the
+        // fixed part; a 12-megapixel photo's image-sized state is 432 MB): refused before libvips
+        // opens the output.
+        try ImageIO.save(RGBImage.pattern(width: 4000, height: 3000, seed: 13), to: file("huge.png"))
+        let tooLarge = try shell(["sh", "-c", "VIPSHOME='\(prefix)/vipshome' vips stylize huge.png never.png --preset shallow "
             + "--preset-dir '\(file("presets"))' --max-memory 1024"])
         XCTAssertNotEqual(tooLarge.status, 0)
         XCTAssertTrue(tooLarge.output.contains("needs about"), tooLarge.output)

@@ -4,8 +4,8 @@ public struct JobPlan: Sendable {
     public struct Step: Sendable {
         public var scale: Scale
         public var options: TransferOptions
-        /// A detail scale: tied to the one before by the scale anchor and styled by fine layers,
-        /// whose statistics come from the painting at its own resolution at most.
+        /// A detail scale: holds the composition scale's picture and paints below its pixels with
+        /// style layers alone, from the painting at its own resolution at most.
         public var detail = false
     }
 
@@ -20,18 +20,16 @@ public struct JobPlan: Sendable {
         public var optimizer = OptimizerKind.adam
         /// nil: 4 pixel levels for Adam, 1 for L-BFGS.
         public var learningRate: Float?
-        /// The style layers of detail scales, where the base scale has them (with its weights): each
-        /// keeps the scale before it (the scale anchor) and paints the detail within with these.
-        /// nil (the default), or none of them among the base's: the base scale's losses, content
-        /// included. Not the default: over several scales up to 18 MP, detail painted from a painting
-        /// far smaller than the picture builds an 8 px maze (BENCHMARKS.md).
+        /// Refining scales use the base scale's losses, content included, with the painting grown
+        /// with the scale: the refinement before detail scales, kept to compare (at 1:1 an 18 MP
+        /// result is soft blobs, and the look drifts from the preview's: BENCHMARKS.md).
+        public var baseLosses = false
+        /// The style layers of detail scales, where the base scale has them (with its weights);
+        /// nil: all of the base's. With none of them among the base's, the base scale's losses.
         public var detailLayers: [LayerWeight]?
-        /// The scale anchor's weight at detail scales.
-        public var anchorWeight: Float = 1e6
-
-        /// The detail layers measured best on tubingen at 1024 px from its 512 px preview
-        /// (BENCHMARKS.md): relu1_1 and relu2_1 alone paint speckle; with relu3_1 the detail forms strokes.
-        public static let fineLayers = ["relu1_1", "relu2_1", "relu3_1"].map { try! LayerWeight($0) }
+        /// Detail scales match the painting's statistics in regions of at most this many pixels a
+        /// side, each on its own (nil: the whole image's): a print is looked at a part at a time.
+        public var styleRegion: Int? = 512
 
         public init() {}
     }
@@ -54,12 +52,13 @@ public struct JobPlan: Sendable {
                 o.optimizer = refinement.optimizer
                 o.learningRate = refinement.learningRate ?? (o.optimizer == .adam ? 4 : 1)
                 o.seed = options.seed &+ UInt64(index)
-                let layers = options.activeStyleLayers.filter { layer in refinement.detailLayers?.contains { $0.name == layer.name } ?? false }
-                if !layers.isEmpty {
+                let layers = options.activeStyleLayers.filter { layer in refinement.detailLayers?.contains { $0.name == layer.name } ?? true }
+                if !refinement.baseLosses, !layers.isEmpty {
                     detail = true
                     o.styleLayers = layers
                     o.contentWeight = 0
-                    o.anchorWeight = refinement.anchorWeight
+                    o.holdsComposition = true
+                    o.styleRegion = refinement.styleRegion
                     // Windows need only twice the layers' reach as context for an exact gradient (the
                     // features a core pixel's gradient reads, and the pixels those read), in whole
                     // steps of the network's 16 px stride: 32 px at relu3_1, where relu5_1 has 64.

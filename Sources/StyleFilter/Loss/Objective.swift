@@ -1,6 +1,6 @@
 /// The loss values of one evaluation.
 public struct LossBreakdown: Sendable, Equatable {
-    /// The content loss; at a refining scale with a scale anchor, the anchor's loss too.
+    /// The content loss.
     public var content: Double = 0
     public var style: Double = 0
     public var totalVariation: Double = 0
@@ -15,16 +15,14 @@ public final class Objective: @unchecked Sendable {
     public let contentLosses: [ContentLoss]
     public let styleLosses: [StyleLoss]
     public let tvWeight: Float
-    public let anchor: ScaleAnchor?
     private let contentByLayer: [Int: [ContentLoss]]
     private let styleByLayer: [Int: [StyleLoss]]
 
-    public init(pass: VGG19Pass, contentLosses: [ContentLoss], styleLosses: [StyleLoss], tvWeight: Float, anchor: ScaleAnchor? = nil) {
+    public init(pass: VGG19Pass, contentLosses: [ContentLoss], styleLosses: [StyleLoss], tvWeight: Float) {
         self.pass = pass
         self.contentLosses = contentLosses
         self.styleLosses = styleLosses
         self.tvWeight = tvWeight
-        self.anchor = anchor
         contentByLayer = Dictionary(grouping: contentLosses, by: \.layer)
         styleByLayer = Dictionary(grouping: styleLosses, by: \.layer)
         let deepest = (contentLosses.map(\.layer) + styleLosses.map(\.layer)).max() ?? 0
@@ -39,7 +37,6 @@ public final class Objective: @unchecked Sendable {
             for l in contentLosses { losses.content += l.evaluate(pass.outputs[l.layer], addingGradientTo: nil) }
             for l in styleLosses { losses.style += l.evaluate(pass.outputs[l.layer], addingGradientTo: nil) }
             losses.totalVariation = TotalVariation.evaluate(image, weight: tvWeight, addingGradientTo: nil)
-            losses.content += anchor?.evaluate(image, addingGradientTo: nil) ?? 0
             return losses
         }
         let input = pass.backward { layer, grad in
@@ -49,7 +46,6 @@ public final class Objective: @unchecked Sendable {
         }
         gradient.copy(from: input)
         losses.totalVariation = TotalVariation.evaluate(image, weight: tvWeight, addingGradientTo: gradient)
-        losses.content += anchor?.evaluate(image, addingGradientTo: gradient) ?? 0
         return losses
     }
 }

@@ -64,9 +64,6 @@ public struct MemoryBudget: Sendable, Equatable {
         case .adam: bytes += tiled ? 12 : 24
         case .lbfgs: bytes += Double(2 * options.history + 4) * 12
         }
-        // The scale anchor: the previous scale's result blurred, and the image averaged down to it,
-        // each at most 1/1.44 of the pixels (steps ≥ 1.2).
-        if options.anchorWeight > 0 { bytes += 2 * 12 / 1.44 }
         if tiled {
             for layer in options.activeContentLayers {
                 bytes += 2 * Double(VGG19.layerChannels[layer.index]) / Double(1 << (2 * TiledObjective.level(of: layer.index)))
@@ -102,12 +99,14 @@ public struct MemoryBudget: Sendable, Equatable {
     /// A grid shifted at random has about length/tile + 1 windows per axis, each tile + 2·halo
     /// long: so a scale a little larger than one window is better cut into strips than into
     /// squares (1294×866 in 2 GiB: windows add up to about 1.8× the image's pixels in strips of
-    /// 432×866, 3.7× in squares of 624).
+    /// 432×866, 3.7× in squares of 624). With local style statistics, tiles are at most the
+    /// style region (the cores are the regions), even where one pass would fit.
     public func tiles(width: Int, height: Int, options: TransferOptions) throws -> TileShape? {
         let pixels = Double(width * height), halo = options.tileHalo
         let free = Double(bytes - Self.fixedBytes)
         let pass = Self.passBytesPerPixel(deepest: options.deepestLayer)
-        if pixels * (pass + Self.stateBytesPerPixel(options, tiled: false)) <= free { return nil }
+        let region = options.styleRegion.map { max(Self.smallestTile, $0 / 16 * 16) } ?? Int.max
+        if pixels * (pass + Self.stateBytesPerPixel(options, tiled: false)) <= free, width <= region, height <= region { return nil }
         let area = (free - pixels * Self.stateBytesPerPixel(options, tiled: true)) / pass
         /// (window length, expected windows) for a tile along an axis; the window may be up to
         /// 15 px longer than tile + 2·halo (windows start on multiples of 16).
@@ -115,10 +114,10 @@ public struct MemoryBudget: Sendable, Equatable {
             tile + 2 * halo >= length ? (length, 1) : (tile + 2 * halo + 15, Double(length) / Double(tile) + 1)
         }
         var best: (shape: TileShape, cost: Double)?
-        for columnTile in stride(from: Self.smallestTile, through: width, by: 16) {
+        for columnTile in stride(from: Self.smallestTile, through: min(width, region), by: 16) {
             let columns = axis(width, columnTile)
             let rowWindow = Int(area / Double(columns.window))
-            let rowTile = rowWindow >= height ? height : (rowWindow - 2 * halo - 15) / 16 * 16
+            let rowTile = min(rowWindow >= height ? height : (rowWindow - 2 * halo - 15) / 16 * 16, region)
             guard rowTile >= Self.smallestTile else { continue }
             let rows = axis(height, rowTile)
             let cost = columns.count * Double(columns.window) * rows.count * Double(rows.window)

@@ -9,7 +9,8 @@ import CShim
 /// context. Losses count each layer position once, in the core that owns it; the gradient of the
 /// whole window (halo included) is added into the image's gradient, so it is the full objective's
 /// gradient wherever the window's features equal the full image's. Style losses compare the
-/// image's global Gram matrices, the sums over all cores. Those are complete only after the last
+/// image's global Gram matrices, the sums over all cores (or, with `styleRegion`, each core's own:
+/// then one sweep does). Those are complete only after the last
 /// window, so an evaluation with a gradient first sweeps forward for them: using the previous
 /// evaluation's sums instead saves that sweep, but L-BFGS then gets gradients of another loss
 /// than the one it is told, and on a 256×171 test it ended 7× higher after 12 iterations. Adam
@@ -24,7 +25,9 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     let contentLayers: [(layer: Int, weight: Float)]
     let styleLayers: [(layer: Int, weight: Float, target: [Float])]
     let tvWeight: Float
-    let anchor: ScaleAnchor?
+    /// Each core matches the style's statistics on its own (options.styleRegion): no sweep for
+    /// the whole image's Gram matrices.
+    let localStyle: Bool
     /// The layers any loss reads, in order (so sums add up in the same order every time).
     let lossLayers: [Int]
     /// Content features of the whole image at each content layer (computed once, tiled), in half
@@ -56,8 +59,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     private let packedCapacity: Int
 
     /// Windows of `tile` + 2·`halo` pixels (tile, halo ≥ 16). `content` is in the network's space.
-    public init(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions, tiles: TileShape, halo: Int,
-                anchor: ScaleAnchor? = nil) throws {
+    public init(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions, tiles: TileShape, halo: Int) throws {
         height = content.height
         width = content.width
         rows = TileAxis(length: height, tile: tiles.height, halo: halo)
@@ -68,7 +70,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         }
         lossLayers = Array(Set(contentLayers.map(\.layer) + styleLayers.map(\.layer))).sorted()
         tvWeight = options.tvWeight
-        self.anchor = anchor
+        localStyle = options.styleRegion != nil
         pass = VGG19Pass(network: network, height: rows.window, width: columns.window, deepest: options.deepestLayer)
         windowInput = Tensor(channels: 3, height: rows.window, width: columns.window)
         grams = self.styleLayers.map { [Float](repeating: 0, count: $0.target.count) }
@@ -174,7 +176,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         offsets.append((offset.0, offset.1))
         guard gradient != nil else { return evaluate(image, gradient: nil, offset: offset, progress: nil) }
         let windows = rows.spans(offset: offset.0).count * columns.spans(offset: offset.1).count
-        let sweeps = styleLayers.isEmpty ? 1 : 2
+        let sweeps = styleLayers.isEmpty || localStyle ? 1 : 2
         if sweeps == 2 {
             _ = evaluate(image, gradient: nil, offset: offset, progress: (0, 2 * windows))
             if cancelled { return LossBreakdown() }
@@ -218,7 +220,11 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
                         losses.content += self.contentLoss(features, core, target: self.contentFeatures[layer]!, weight: weight, grad: grad)
                     }
                     for (s, style) in self.styleLayers.enumerated() where style.layer == layer {
-                        self.styleCore(features, core, layer: s, difference: self.differences[s], sums: &self.sums[s], grad: grad)
+                        if self.localStyle {
+                            losses.style += self.localStyleCore(features, core, layer: s, grad: grad)
+                        } else {
+                            self.styleCore(features, core, layer: s, difference: self.differences[s], sums: &self.sums[s], grad: grad)
+                        }
                     }
                 }
                 if let gradient {
@@ -230,7 +236,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
             }
         }
         if let ranks, ranks.size > 1 { sumAcrossRanks(ranks, &losses, gradient) }
-        for (s, style) in styleLayers.enumerated() {
+        for (s, style) in styleLayers.enumerated() where !localStyle {
             let c = Int(Double(style.target.count).squareRoot()), level = TiledObjective.level(of: style.layer)
             let n = Float(c * (height >> level) * (width >> level))
             var sum = 0.0
@@ -242,16 +248,18 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
             losses.style += Double(style.weight) * sum / Double(c * c)
         }
         losses.totalVariation = TotalVariation.evaluate(image, weight: tvWeight, addingGradientTo: gradient)
-        losses.content += anchor?.evaluate(image, addingGradientTo: gradient) ?? 0
         return losses
     }
 
     /// What the ranks' windows added up, summed: then every rank holds the whole sweep's.
     private func sumAcrossRanks(_ ranks: RankGroup, _ losses: inout LossBreakdown, _ gradient: Tensor?) {
         for s in sums.indices { sums[s].withUnsafeMutableBufferPointer { ranks.sum($0.baseAddress!, count: $0.count) } }
-        var content = [losses.content]
-        ranks.sum(&content)
-        losses.content = content[0]
+        // Local statistics give each core's style loss where its window was evaluated; global
+        // ones are computed from the summed sums after this.
+        var parts = localStyle ? [losses.content, losses.style] : [losses.content]
+        ranks.sum(&parts)
+        losses.content = parts[0]
+        if localStyle { losses.style = parts[1] }
         if let gradient { ranks.sum(gradient.data, count: gradient.count) }
     }
 
@@ -277,28 +285,72 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     /// Adds this core's F Fᵀ to `sums`; with `grad`, adds 4·w/(C²·C·N) · (G − G_s) F at the core,
     /// with G the image's Gram matrix (`difference` = G − G_s).
     private func styleCore(_ features: Tensor, _ core: Core, layer s: Int, difference: [Float], sums: inout [Float], grad: Tensor?) {
-        let c = features.channels, columns = core.columns
-        guard !core.rows.isEmpty, !columns.isEmpty else { return }
-        let style = styleLayers[s], level = TiledObjective.level(of: style.layer)
-        let scale = 4 * style.weight / (Float(c * c) * Float(c * (height >> level) * (width >> level)))
-        let band = max(1, packedCapacity / (c * columns.count))
-        for top in stride(from: core.rows.lowerBound, to: core.rows.upperBound, by: band) {
-            let rows = top..<min(top + band, core.rows.upperBound)
-            let n = pack(features, rows: rows, columns: columns)
+        let c = features.channels
+        guard !core.rows.isEmpty, !core.columns.isEmpty else { return }
+        let scale = gradientScale(layer: s, channels: c)
+        for rows in bands(core, channels: c) {
+            let n = pack(features, rows: rows, columns: core.columns)
             sums.withUnsafeMutableBufferPointer {
                 sf_sgemm(false, true, Int32(c), Int32(c), Int32(n), 1, packed, Int32(n),
                             packed, Int32(n), 1, $0.baseAddress!, Int32(c))
             }
-            guard let grad else { continue }
-            sf_sgemm(false, false, Int32(c), Int32(n), Int32(c), scale, difference, Int32(c),
-                        packed, Int32(n), 0, packedGradient, Int32(n))
-            var k = 0
-            for ch in 0..<c {
-                for y in rows {
-                    let g = grad.data + (ch * grad.height + y) * grad.width + columns.lowerBound
-                    for x in 0..<columns.count { g[x] += packedGradient[k + x] }
-                    k += columns.count
-                }
+            if let grad { addBandGradient(difference, scale: scale, channels: c, rows: rows, columns: core.columns, into: grad) }
+        }
+    }
+
+    /// A core's own statistics (local style): its Gram matrix G_c over its n_c positions against
+    /// the style's. Its loss is w · (n_c/N) · ‖G_c − G_s‖² / C², so the cores' losses add up to
+    /// the whole image's where every core is alike; its gradient is the whole image's formula with
+    /// G_c, 4·w/(C²·C·N) · (G_c − G_s) F. Returns the loss.
+    private func localStyleCore(_ features: Tensor, _ core: Core, layer s: Int, grad: Tensor?) -> Double {
+        let c = features.channels
+        guard !core.rows.isEmpty, !core.columns.isEmpty else { return 0 }
+        let style = styleLayers[s], n = core.rows.count * core.columns.count
+        var gram = [Float](repeating: 0, count: c * c)
+        for rows in bands(core, channels: c) {
+            let m = pack(features, rows: rows, columns: core.columns)
+            sf_sgemm(false, true, Int32(c), Int32(c), Int32(m), 1 / Float(c * n), packed, Int32(m),
+                     packed, Int32(m), 1, &gram, Int32(c))
+        }
+        var sum = 0.0
+        for i in gram.indices {
+            gram[i] -= style.target[i]
+            sum += Double(gram[i] * gram[i])
+        }
+        let level = TiledObjective.level(of: style.layer), positions = (height >> level) * (width >> level)
+        if let grad {
+            let scale = gradientScale(layer: s, channels: c)
+            for rows in bands(core, channels: c) {
+                _ = pack(features, rows: rows, columns: core.columns)
+                addBandGradient(gram, scale: scale, channels: c, rows: rows, columns: core.columns, into: grad)
+            }
+        }
+        return Double(style.weight) * Double(n) / Double(positions) * sum / Double(c * c)
+    }
+
+    /// 4·w/(C²·C·N) of style layer `s`, N its positions in the whole image.
+    private func gradientScale(layer s: Int, channels c: Int) -> Float {
+        let style = styleLayers[s], level = TiledObjective.level(of: style.layer)
+        return 4 * style.weight / (Float(c * c) * Float(c * (height >> level) * (width >> level)))
+    }
+
+    /// The core's rows in bands that fit the packing buffers.
+    private func bands(_ core: Core, channels c: Int) -> [Range<Int>] {
+        let band = max(1, packedCapacity / (c * core.columns.count))
+        return stride(from: core.rows.lowerBound, to: core.rows.upperBound, by: band).map { $0..<min($0 + band, core.rows.upperBound) }
+    }
+
+    /// grad at the band += scale · difference · (the band packed in `packed`).
+    private func addBandGradient(_ difference: [Float], scale: Float, channels c: Int, rows: Range<Int>, columns: Range<Int>, into grad: Tensor) {
+        let n = rows.count * columns.count
+        sf_sgemm(false, false, Int32(c), Int32(n), Int32(c), scale, difference, Int32(c),
+                    packed, Int32(n), 0, packedGradient, Int32(n))
+        var k = 0
+        for ch in 0..<c {
+            for y in rows {
+                let g = grad.data + (ch * grad.height + y) * grad.width + columns.lowerBound
+                for x in 0..<columns.count { g[x] += packedGradient[k + x] }
+                k += columns.count
             }
         }
     }

@@ -64,6 +64,24 @@ public enum CoarseToFine {
             if !events(.resumed(index: index)) { throw StyleFilterError.cancelled }
             if first == steps.count { return image }
         }
+        // The composition a detail scale holds: the last scale before it that is not one.
+        var composition: FloatRGBImage?
+        if first > 0, let held = steps[..<first].lastIndex(where: { !$0.options.holdsComposition }),
+           steps[first...].contains(where: \.options.holdsComposition) {
+            composition = held == first - 1 ? result : workDirectory?.load(held, width: sizes[held].width, height: sizes[held].height)
+            // Rank 0 alone has the work directory: what it found is every rank's.
+            if let ranks, ranks.agree(composition == nil ? 0 : 1) == 1 {
+                var image = composition ?? FloatRGBImage(width: sizes[held].width, height: sizes[held].height,
+                                                         values: [Float](repeating: 0, count: sizes[held].width * sizes[held].height * 3))
+                ranks.broadcast(&image)
+                composition = image
+            } else if ranks != nil {
+                composition = nil
+            }
+            guard composition != nil else {
+                throw StyleFilterError.io("the work directory lacks scale \(held + 1)'s result, which the later scales keep: run without resuming")
+            }
+        }
         for index in first..<steps.count {
             let (width, height) = sizes[index]
             var options = steps[index].options
@@ -73,22 +91,23 @@ public enum CoarseToFine {
             // The style's pass made what is made on first use (the Winograd kernels): where the
             // process has a hard limit, the tiles are planned again with what is left now.
             if let planned { options.tileShape = try planned.limitedToAvailable().tiles(width: width, height: height, options: options) }
+            if options.tiles == nil, let region = options.styleRegion, width > region || height > region {
+                options.tileShape = TileShape(height: min(height, region), width: min(width, region))
+            }
             let tiles = options.tiles.flatMap { width > $0.width || height > $0.height ? $0 : nil }
             if !events(.scale(index: index, count: steps.count, width: width, height: height, tiles: tiles)) {
                 throw StyleFilterError.cancelled
             }
-            var anchor: Tensor?
             if let previous = result {
                 options.initialization = .start(try ImageIO.resize(previous, width: width, height: height).networkTensor())
-                if options.anchorWeight > 0 { anchor = previous.networkTensor() }
                 result = nil
             }
             // The photo is converted at once and held by nothing after the objective has taken its
             // features: its image-sized copies are gone before the gradient and the optimizer's
             // state exist (a local would keep 215 MB alive through an 18-megapixel scale).
             let transfer = try StyleTransfer(network: network, content: try content(width, height).networkTensor(),
-                                             style: style, options: options, anchor: anchor)
-            anchor = nil  // the objective keeps its own blurred copy
+                                             style: style, options: options,
+                                             composition: options.holdsComposition ? composition?.networkTensor() : nil)
             options.initialization = .content
             (transfer.objective as? TiledObjective)?.onWindow = { window, windows in
                 events(.window(index: index, window: window, windows: windows))
@@ -102,6 +121,7 @@ public enum CoarseToFine {
             var finished = transfer.floatResult
             ranks?.broadcast(&finished)
             if index < steps.count - 1 { try workDirectory?.save(finished, scale: index) }
+            if !options.holdsComposition { composition = finished }
             result = finished
         }
         return result!

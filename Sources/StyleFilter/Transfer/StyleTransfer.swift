@@ -21,6 +21,8 @@ public final class StyleTransfer: @unchecked Sendable {
     /// The box the optimizer keeps pixels in: sRGB's 0…255, widened to the photo's own range so a
     /// wide-gamut photo's colours outside sRGB stay reachable.
     let bounds: PixelBounds
+    /// A detail scale's hold on the composition, applied after every step.
+    let lock: CompositionLock?
 
     /// `content` at the working size; `styles` at theirs, with blend weights (normalised here).
     public convenience init(network: VGG19, content: some NetworkInput, styles: [(image: RGBImage, weight: Float)],
@@ -34,9 +36,9 @@ public final class StyleTransfer: @unchecked Sendable {
     }
 
     /// `content` at the working size; the style as precomputed statistics (a preset's cache).
-    /// `anchor`: the previous scale's result, which `options.anchorWeight` ties this one to.
+    /// `composition`: the composition scale's result, which a detail scale holds.
     public init(network: VGG19, content: some NetworkInput, style: StyleStatistics, options: TransferOptions,
-                anchor: Tensor? = nil) throws {
+                composition: Tensor? = nil) throws {
         try options.validate()
         var kept = options
         kept.initialization = .content  // a start picture is copied below; keeping it would double the image's memory
@@ -45,22 +47,19 @@ public final class StyleTransfer: @unchecked Sendable {
         try AvailableMemory.ensure(MemoryBudget.transferBytes(width: content.width, height: content.height, options: options),
                                    for: "optimizing a \(content.width)×\(content.height) image")
         let contentTensor = content.networkTensor()
-        let anchor = anchor.flatMap { options.anchorWeight > 0 ?
-            ScaleAnchor(previous: $0, weight: options.anchorWeight, width: content.width, height: content.height) : nil }
         if let tiles = options.tiles, content.width > tiles.width || content.height > tiles.height {
             objective = try TiledObjective(network: network, content: contentTensor, style: style, options: options,
-                                           tiles: tiles, halo: options.tileHalo, anchor: anchor)
+                                           tiles: tiles, halo: options.tileHalo)
         } else {
-            objective = try StyleTransfer.wholeImageObjective(network: network, content: contentTensor, style: style, options: options,
-                                                              anchor: anchor)
+            objective = try StyleTransfer.wholeImageObjective(network: network, content: contentTensor, style: style, options: options)
         }
         image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
         bounds = PixelBounds.network.widened(toInclude: contentTensor)
+        lock = options.holdsComposition ? composition.map { CompositionLock(preview: $0, width: content.width, height: content.height) } : nil
     }
 
     /// One network pass over the whole image.
-    static func wholeImageObjective(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions,
-                                    anchor: ScaleAnchor? = nil) throws -> Objective {
+    static func wholeImageObjective(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions) throws -> Objective {
         let contentLayers = options.activeContentLayers, styleLayers = options.activeStyleLayers
         let targets = try style.targets(for: styleLayers)
         let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: options.deepestLayer)
@@ -71,7 +70,7 @@ public final class StyleTransfer: @unchecked Sendable {
         let styleLosses = zip(styleLayers, targets).map {
             StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
         }
-        return Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight, anchor: anchor)
+        return Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
     }
 
     /// Each pooling halves the image; the deepest layer must still have at least one pixel.
@@ -133,6 +132,7 @@ public final class StyleTransfer: @unchecked Sendable {
         // Made here, not in init, so it never coexists with the content image init converts.
         let gradient = Tensor(channels: 3, height: image.height, width: image.width)
         let start = monotonicSeconds()
+        holdComposition()
         var losses = objective.evaluate(image, gradient: gradient)
         try Self.checkFinite(losses, iteration: 0)
         var best = losses
@@ -144,6 +144,7 @@ public final class StyleTransfer: @unchecked Sendable {
         }
         for iteration in stride(from: 1, through: options.iterations, by: 1) {
             optimizer.step(image, gradient: gradient, loss: losses.total)
+            holdComposition()
             losses = objective.evaluate(image, gradient: gradient)
             try Self.checkFinite(losses, iteration: iteration)
             if losses.total < best.total || !keepsBest {
@@ -156,6 +157,13 @@ public final class StyleTransfer: @unchecked Sendable {
         }
         if let bestImage, !(losses.total <= best.total) { image.copy(from: bestImage) }
         return best
+    }
+
+    /// Puts the composition back under the detail (the pixel range wins where they disagree).
+    private func holdComposition() {
+        guard let lock else { return }
+        lock.apply(image)
+        bounds.clamp(image)
     }
 
     /// A loss that overflowed makes every later step meaningless, and the image the run would

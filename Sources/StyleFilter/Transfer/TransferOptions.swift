@@ -74,8 +74,11 @@ public struct TransferOptions: Sendable {
     public var contentWeight: Float = 1
     public var styleWeight: Float = 500
     public var tvWeight: Float = 0
-    /// Weight of the scale anchor (a refining scale's tie to the scale before it; 0: none).
-    public var anchorWeight: Float = 0
+    /// A detail scale: the composition scale's picture is held (CompositionLock).
+    public var holdsComposition = false
+    /// Style statistics per region of at most this many pixels a side (each window's core matches
+    /// the style's Gram matrices on its own) instead of the whole image's. nil: the whole image's.
+    public var styleRegion: Int?
     public var optimizer: OptimizerKind = .lbfgs
     /// L-BFGS history length (pairs kept).
     public var history = 100
@@ -111,7 +114,7 @@ public struct TransferOptions: Sendable {
     public func validate() throws {
         guard iterations >= 0 else { throw StyleFilterError.invalidArgument("iterations must be ≥ 0") }
         guard history >= 1 && history <= 1000 else { throw StyleFilterError.invalidArgument("history must be 1 … 1000") }
-        for (name, w) in [("content weight", contentWeight), ("style weight", styleWeight), ("tv weight", tvWeight), ("anchor weight", anchorWeight)] {
+        for (name, w) in [("content weight", contentWeight), ("style weight", styleWeight), ("tv weight", tvWeight)] {
             guard w.isFinite && w >= 0 && w <= Self.maxWeight else {
                 throw StyleFilterError.invalidArgument("\(name) must be a number from 0 to 1e15 (larger ones overflow the loss)")
             }
@@ -127,6 +130,7 @@ public struct TransferOptions: Sendable {
         }
         if let tileSize, !Self.tileSizeRange.contains(tileSize) { throw StyleFilterError.invalidArgument("tile size must be 16 … 16384") }
         guard Self.tileHaloRange.contains(tileHalo) else { throw StyleFilterError.invalidArgument("tile halo must be 16 … 1024") }
+        if let styleRegion, !Self.tileSizeRange.contains(styleRegion) { throw StyleFilterError.invalidArgument("style regions must be 16 … 16384 pixels") }
         guard !contentLayers.isEmpty || !styleLayers.isEmpty else {
             throw StyleFilterError.invalidArgument("no content or style layers")
         }
