@@ -305,26 +305,31 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     private func localStyleCore(_ features: Tensor, _ core: Core, layer s: Int, grad: Tensor?) -> Double {
         let c = features.channels
         guard !core.rows.isEmpty, !core.columns.isEmpty else { return 0 }
-        let style = styleLayers[s], n = core.rows.count * core.columns.count
-        var gram = [Float](repeating: 0, count: c * c)
-        for rows in bands(core, channels: c) {
-            let m = pack(features, rows: rows, columns: core.columns)
-            sf_sgemm(false, true, Int32(c), Int32(c), Int32(m), 1 / Float(c * n), packed, Int32(m),
-                     packed, Int32(m), 1, &gram, Int32(c))
-        }
+        let style = styleLayers[s], n = core.rows.count * core.columns.count, bands = bands(core, channels: c)
+        // G_c − G_s in `differences[s]`, which whole-image statistics alone use otherwise: no
+        // allocation per core.
         var sum = 0.0
-        for i in gram.indices {
-            gram[i] -= style.target[i]
-            sum += Double(gram[i] * gram[i])
-        }
-        let level = TiledObjective.level(of: style.layer), positions = (height >> level) * (width >> level)
-        if let grad {
-            let scale = gradientScale(layer: s, channels: c)
-            for rows in bands(core, channels: c) {
-                _ = pack(features, rows: rows, columns: core.columns)
-                addBandGradient(gram, scale: scale, channels: c, rows: rows, columns: core.columns, into: grad)
+        differences[s].withUnsafeMutableBufferPointer { gram in
+            gram.update(repeating: 0)
+            for rows in bands {
+                let m = pack(features, rows: rows, columns: core.columns)
+                sf_sgemm(false, true, Int32(c), Int32(c), Int32(m), 1 / Float(c * n), packed, Int32(m),
+                         packed, Int32(m), 1, gram.baseAddress!, Int32(c))
+            }
+            for i in gram.indices {
+                gram[i] -= style.target[i]
+                sum += Double(gram[i] * gram[i])
             }
         }
+        if let grad {
+            let scale = gradientScale(layer: s, channels: c)
+            for rows in bands {
+                // A core in one band (the usual case) is still packed from the sums.
+                if bands.count > 1 { _ = pack(features, rows: rows, columns: core.columns) }
+                addBandGradient(differences[s], scale: scale, channels: c, rows: rows, columns: core.columns, into: grad)
+            }
+        }
+        let level = TiledObjective.level(of: style.layer), positions = (height >> level) * (width >> level)
         return Double(style.weight) * Double(n) / Double(positions) * sum / Double(c * c)
     }
 
