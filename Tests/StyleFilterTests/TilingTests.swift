@@ -79,7 +79,7 @@ final class TilingTests: XCTestCase {
         XCTAssertEqual(plan.steps[1].options.activeContentLayers.count, 0)
         XCTAssertTrue(plan.steps[1].options.holdsComposition)
         XCTAssertEqual(plan.steps[1].options.styleRegion, 512)
-        XCTAssertEqual(plan.steps[1].options.tileHalo, 64)
+        XCTAssertEqual(plan.steps[1].options.tileHalo, 32)
         XCTAssertFalse(plan.steps[0].options.holdsComposition)
         var detail = JobPlan.Refinement()
         detail.detailLayers = try LayerWeight.parseList("relu1_1,relu2_1,relu3_1")

@@ -48,17 +48,6 @@ public struct VGG19: Sendable {
 
     public static func index(of name: String) -> Int? { layers.firstIndex { $0.name == name } }
 
-    /// How far, in input pixels, layer `index`'s outputs see beyond their own position: 1 per
-    /// 3×3 convolution and per 2×2 pooling at that layer's input resolution.
-    public static func reach(of index: Int) -> Int {
-        var reach = 0, stride = 1
-        for (_, stage) in layers[0...index] {
-            reach += stride
-            if case .pool = stage { stride *= 2 }
-        }
-        return reach
-    }
-
     public let convs: [Conv3x3]
     public let pooling: PoolingMode
 

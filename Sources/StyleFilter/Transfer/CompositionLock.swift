@@ -34,9 +34,12 @@ public struct CompositionLock: @unchecked Sendable {
     /// Moves `image` onto the preview: `rounds` times, the residual R x − t is enlarged and taken
     /// off. Reducing the enlargement is a slight blur of the preview's grid (at its finest
     /// frequency about 0.4 in two dimensions), so each round leaves at most 0.6 of the residual.
+    /// With `bounds`, every round ends inside the pixel range (alternating projections): where
+    /// the preview is at the range's edge, detail clipped there would otherwise move the mean
+    /// off the preview, and a mean the lock puts back outside the range would be clipped again.
     /// Returns the residual's RMS before, in pixel levels.
     @discardableResult
-    public func apply(_ image: Tensor, rounds: Int = 6) -> Double {
+    public func apply(_ image: Tensor, bounds: PixelBounds? = nil, rounds: Int = 6) -> Double {
         var first = 0.0
         for round in 0..<rounds {
             reduce(image, into: residual)
@@ -47,6 +50,7 @@ public struct CompositionLock: @unchecked Sendable {
             }
             if round == 0 { first = (sum / Double(residual.count)).squareRoot() }
             subtractEnlarged(residual, from: image)
+            bounds?.clamp(image)
         }
         return first
     }

@@ -28,8 +28,11 @@ public enum ScaleSchedule {
         precondition(finalSize > 0 && base > 0 && step > 1)
         var sizes = [finalSize]
         if Double(finalSize) > Double(base) * step.squareRoot() {
-            // A step just above the base (less than step^¼) would refine almost nothing: stop before it.
-            while Double(sizes.last!) / step > Double(base) * pow(step, 0.25), sizes.count < 32 {
+            // A scale less than √step above the base would paint little but noise: held to the
+            // base's picture (detail scales), it can only add what a reduction by less than 1.4
+            // does not see, pixel-level detail in a beat pattern with the base's grid, which the
+            // scales above enlarge into a grid of lines (BENCHMARKS.md, "Large photos").
+            while Double(sizes.last!) / step > Double(base) * step.squareRoot(), sizes.count < 32 {
                 sizes.append(Int((Double(sizes.last!) / step).rounded()))
             }
             sizes.append(base)

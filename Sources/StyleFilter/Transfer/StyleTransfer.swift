@@ -159,11 +159,9 @@ public final class StyleTransfer: @unchecked Sendable {
         return best
     }
 
-    /// Puts the composition back under the detail (the pixel range wins where they disagree).
+    /// Puts the composition back under the detail, inside the pixel range.
     private func holdComposition() {
-        guard let lock else { return }
-        lock.apply(image)
-        bounds.clamp(image)
+        lock?.apply(image, bounds: bounds, rounds: 12)
     }
 
     /// A loss that overflowed makes every later step meaningless, and the image the run would
