@@ -63,7 +63,8 @@ public struct JobPlan: Sendable {
                     // steps of the network's 16 px stride), where relu5_1 needs 64. Deeper, the
                     // features near a window's edge are not quite the whole image's, but each core
                     // is matched on its own and the cores move every evaluation: at 2588 px the
-                    // result scored the same as with 64 px, 9 % sooner (BENCHMARKS.md, "Large photos").
+                    // result scored the same as with 64 px, 9 % sooner (BENCHMARKS.md, "The lock
+                    // inside the pixel range").
                     o.tileHalo = max(TransferOptions.tileHaloRange.lowerBound, min(o.tileHalo, 32))
                 }
             }

@@ -31,7 +31,8 @@ public enum ScaleSchedule {
             // A scale less than √step above the base would paint little but noise: held to the
             // base's picture (detail scales), it can only add what a reduction by less than 1.4
             // does not see, pixel-level detail in a beat pattern with the base's grid, which the
-            // scales above enlarge into a grid of lines (BENCHMARKS.md, "Large photos").
+            // scales above enlarge into a grid of lines (BENCHMARKS.md, "The lock inside the
+            // pixel range").
             while Double(sizes.last!) / step > Double(base) * step.squareRoot(), sizes.count < 32 {
                 sizes.append(Int((Double(sizes.last!) / step).rounded()))
             }
