@@ -110,5 +110,13 @@ final class CompositionLockTests: XCTestCase {
             XCTAssertLessThanOrEqual(shape.height, 512)
         }
         XCTAssertNil(try budget.tiles(width: 500, height: 400, options: options), "one region")
+        // Without a budget, and under a larger --tile-size, the tiles are the regions too.
+        XCTAssertEqual(options.tiles, TileShape(height: 512, width: 512))
+        XCTAssertFalse(options.tilesSet)
+        options.tileSize = 1024
+        XCTAssertEqual(options.tiles, TileShape(height: 512, width: 512))
+        options.tileSize = 256
+        XCTAssertEqual(options.tiles, TileShape(height: 256, width: 256))
+        XCTAssertTrue(options.tilesSet)
     }
 }

@@ -52,7 +52,7 @@ public struct StyleJob {
     public func check() throws {
         if mask != nil && photo == nil { throw StyleFilterError.invalidArgument("a mask needs a photo (texture synthesis has none)") }
         if let memory {
-            for (step, size) in zip(plan.steps, scaleSizes) where step.options.tiles == nil {
+            for (step, size) in zip(plan.steps, scaleSizes) where !step.options.tilesSet {
                 _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
             }
         }
@@ -77,12 +77,15 @@ public struct StyleJob {
             try photo?.colour(width: w, height: h) ?? FloatRGBImage(width: w, height: h, values: [Float](repeating: 128, count: w * h * 3))
         }
         let first = plan.steps[0].scale.size
+        // The painting's statistics get the run's own context (the base scale's): detail scales
+        // narrow theirs for the gradient, and would leave the targets inexact at relu4_1, relu5_1.
+        let styleHalo = plan.steps[0].options.tileHalo
         let steps = plan.steps.enumerated().map { index, step in
             let (w, h) = sizes[index]
             return ScaleStep(size: step.scale.size, options: step.options) { tiles in
                 let scale = ScaleContext(index: index, size: step.scale.size, width: w, height: h,
                                          growth: Double(step.scale.size) / Double(first),
-                                         layers: step.options.activeStyleLayers, tiles: tiles, halo: step.options.tileHalo,
+                                         layers: step.options.activeStyleLayers, tiles: tiles, halo: styleHalo,
                                          detail: step.detail)
                 return try style.statistics(network: network, at: scale, prepare: { styles in
                     colour == .none ? styles : try colour.prepare(content: try content(w, h), styles: styles).styles

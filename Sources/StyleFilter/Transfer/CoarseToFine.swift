@@ -85,15 +85,12 @@ public enum CoarseToFine {
         for index in first..<steps.count {
             let (width, height) = sizes[index]
             var options = steps[index].options
-            let planned = options.tiles == nil ? memory : nil
+            let planned = options.tilesSet ? nil : memory
             if let planned { options.tileShape = try planned.limitedToAvailable().tiles(width: width, height: height, options: options) }
             let style = try steps[index].style(options.tiles.flatMap { width > $0.width || height > $0.height ? $0 : nil })
             // The style's pass made what is made on first use (the Winograd kernels): where the
             // process has a hard limit, the tiles are planned again with what is left now.
             if let planned { options.tileShape = try planned.limitedToAvailable().tiles(width: width, height: height, options: options) }
-            if options.tiles == nil, let region = options.styleRegion, width > region || height > region {
-                options.tileShape = TileShape(height: min(height, region), width: min(width, region))
-            }
             let tiles = options.tiles.flatMap { width > $0.width || height > $0.height ? $0 : nil }
             if !events(.scale(index: index, count: steps.count, width: width, height: height, tiles: tiles)) {
                 throw StyleFilterError.cancelled

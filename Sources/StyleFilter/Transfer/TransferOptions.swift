@@ -92,8 +92,15 @@ public struct TransferOptions: Sendable {
     /// Tile height and width, when they differ (a memory budget picks them per image); wins over
     /// `tileSize`.
     public var tileShape: TileShape?
-    /// The tiles to use, if any.
-    public var tiles: TileShape? { tileShape ?? tileSize.map { TileShape(height: $0, width: $0) } }
+    /// The tiles to use, if any: with local style statistics, at most the style region (the
+    /// cores are the regions).
+    public var tiles: TileShape? {
+        let asked = tileShape ?? tileSize.map { TileShape(height: $0, width: $0) }
+        guard let region = styleRegion else { return asked }
+        return TileShape(height: min(asked?.height ?? region, region), width: min(asked?.width ?? region, region))
+    }
+    /// Tiles were set (`tileSize`, `tileShape`), not left to a memory budget.
+    public var tilesSet: Bool { tileShape != nil || tileSize != nil }
     /// Context around each tile, pixels.
     public var tileHalo = 64
 
