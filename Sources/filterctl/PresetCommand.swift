@@ -4,8 +4,8 @@ import StyleFilter
 struct PresetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preset",
-        abstract: "Create, list, show and delete saved styles.",
-        subcommands: [Create.self, List.self, Show.self, Delete.self, Paint.self])
+        abstract: "Create, list, show and delete saved styles, and train their one-pass networks.",
+        subcommands: [Create.self, List.self, Show.self, Delete.self, Paint.self, Train.self])
 
     struct Location: ParsableArguments {
         @Option(help: "A preset directory searched first (and where create writes).")

@@ -7,7 +7,7 @@ struct RefineFlags: ParsableArguments {
     var scaleStep = 2.0
 
     @Option(help: "Iterations at the largest scale; each smaller refining scale gets twice as many (at most the base scale's).")
-    var refineIterations = 4
+    var refineIterations = JobPlan.Refinement().iterations
 
     @Option(help: "Optimizer of the refining scales: adam, or lbfgs (it keeps --history image copies).")
     var refineOptimizer = "adam"

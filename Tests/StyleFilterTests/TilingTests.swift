@@ -116,6 +116,39 @@ final class TilingTests: XCTestCase {
         XCTAssertFalse(JobPlan(finalSize: 160, base: [Scale(size: 80, iterations: 2)], options: coarse, refinement: detail).steps[1].detail)
     }
 
+    /// No step follows the last iteration, so its image is evaluated forward only: one sweep of
+    /// the windows, where an evaluation with a gradient and whole-image statistics takes two; its
+    /// losses are still the whole image's.
+    func testLastIterationIsEvaluatedWithoutGradient() throws {
+        let network = try TestSupport.network()
+        let content = RGBImage.pattern(width: 96, height: 64, seed: 3), style = RGBImage.pattern(width: 64, height: 64, seed: 4)
+        var options = TransferOptions()
+        options.contentLayers = [try LayerWeight("relu2_1")]
+        options.styleLayers = [try LayerWeight("relu1_1"), try LayerWeight("relu2_1")]
+        options.optimizer = .adam
+        options.iterations = 2
+        options.tvWeight = 1
+        let whole = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
+        options.tileSize = 32
+        options.tileHalo = 16
+        let transfer = try StyleTransfer(network: network, content: content, styles: [(style, 1)], options: options)
+        let tiled = try XCTUnwrap(transfer.objective as? TiledObjective)
+        var reportedWindows: [Int] = []
+        tiled.onWindow = { window, windows in
+            if window == 0 { reportedWindows.append(windows) }
+            return true
+        }
+        var last = LossBreakdown()
+        try transfer.run { last = $0.losses; return true }
+        let windows = tiled.offsets.map { tiled.rows.spans(offset: $0.rows).count * tiled.columns.spans(offset: $0.columns).count }
+        XCTAssertEqual(windows.count, 3)
+        XCTAssertEqual(reportedWindows, [2 * windows[0], 2 * windows[1], windows[2]])
+        let exact = whole.objective.evaluate(transfer.image, gradient: nil)
+        XCTAssertEqual(last.style, exact.style, accuracy: 1e-4 * exact.style)
+        XCTAssertEqual(last.content, exact.content, accuracy: 1e-4 * exact.content)
+        XCTAssertGreaterThan(exact.style, 0)
+    }
+
     /// A tiled optimization (tiles of 128 with 32 px halos in a 256×192 image, a new grid every
     /// iteration) lowers the whole-image loss about as far as the whole-image optimization and
     /// leaves no seam. Margins: no column or row of the result changes more sharply than in the

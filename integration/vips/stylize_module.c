@@ -210,6 +210,8 @@ static int stylize_build(VipsObject *object) {
 }
 
 static void stylize_class_init(StylizeClass *klass) {
+    sf_options defaults;
+    sf_options_init(&defaults);
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     VipsObjectClass *object_class = VIPS_OBJECT_CLASS(klass);
     gobject_class->set_property = vips_object_set_property;
@@ -234,21 +236,26 @@ static void stylize_class_init(StylizeClass *klass) {
     VIPS_ARG_INT(klass, "size", 7, "Size", "Long side of the result in pixels (0: the input's)",
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, size), 0, 100000, 0);
     VIPS_ARG_INT(klass, "base_size", 9, "Base size", "Long side the picture is composed at before refining to full size",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, base_size), 16, 16384, 512);
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, base_size), 16, 16384, defaults.base_size);
     VIPS_ARG_INT(klass, "refine_iterations", 10, "Refine iterations",
                  "Iterations at the largest scale, twice as many at each smaller refining one",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine_iterations), 1, 100000, 4);
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine_iterations), 1, 100000,
+                 defaults.refine_iterations);
     VIPS_ARG_INT(klass, "max_memory", 8, "Max memory", "MiB the style transfer may use; larger scales are tiled",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, max_memory), 1024, 1 << 24, 2048);
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, max_memory), 1024, 1 << 24,
+                 (int) (defaults.max_memory >> 20));
     VIPS_ARG_IMAGE(klass, "mask", 11, "Mask",
                    "Stylize only where this is white; black keeps the input, greys mix (the input's proportions)",
                    VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, mask));
 }
 
 static void stylize_init(Stylize *self) {
-    self->max_memory = 2048;
-    self->base_size = 512;
-    self->refine_iterations = 4;
+    /* The library's defaults, so this door cannot drift from filterctl's. */
+    sf_options defaults;
+    sf_options_init(&defaults);
+    self->max_memory = (int) (defaults.max_memory >> 20);
+    self->base_size = defaults.base_size;
+    self->refine_iterations = defaults.refine_iterations;
     g_mutex_init(&self->lock);
 }
 

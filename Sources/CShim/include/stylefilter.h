@@ -130,7 +130,7 @@ typedef struct {
     size_t max_memory;          /* bytes the job may use; scales that do not fit are tiled: 2 GiB */
     int base_size;              /* long side the picture is composed at (style images): 512 */
     int refine_iterations;      /* iterations at the largest scale, twice as many at each smaller
-                                   refining one: 4 */
+                                   refining one: 3 */
     sf_progress_ex_fn progress_ex; /* NULL: none */
 } sf_options;
 

@@ -15,8 +15,10 @@ public struct JobPlan: Sendable {
     public struct Refinement: Sendable, Equatable {
         /// Size ratio between scales.
         public var step = 2.0
-        /// Iterations at the largest scale; each smaller refining scale gets twice as many.
-        public var iterations = 4
+        /// Iterations at the largest scale; each smaller refining scale gets twice as many. 3, not
+        /// 4: boston.jpg at full size in 19 minutes instead of 26.5, the same look at 512 px and at
+        /// 1:1 a little softer (BENCHMARKS.md, "Fewer iterations at the refining scales").
+        public var iterations = 3
         public var optimizer = OptimizerKind.adam
         /// nil: 4 pixel levels for Adam, 1 for L-BFGS.
         public var learningRate: Float?

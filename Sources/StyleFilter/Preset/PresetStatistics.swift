@@ -23,6 +23,15 @@ extension LocatedPreset {
         }
     }
 
+    /// What a trained network records of the style it learnt: the style file's checksum, or the
+    /// cache's record of it when the file is gone.
+    public var styleFingerprint: String {
+        if let identity = try? styleIdentity() { return identity }
+        if case .success(let bytes) = Files.read(sidecarPath, limit: StyleStatisticsCache.maxBytes),
+           let cache = try? StyleStatisticsCache(decoding: bytes) { return cache.key.style }
+        return "unknown"
+    }
+
     /// The style image's own long side: nil for a procedural style (no resolution to run out of),
     /// or when the image is gone and only its cache is left.
     func styleOwnLongSide() -> Int? {

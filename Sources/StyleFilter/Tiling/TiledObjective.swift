@@ -33,9 +33,9 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     /// Content features of the whole image at each content layer (computed once, tiled), in half
     /// precision: at relu4_2 they are 8 values per pixel, the largest image-sized state there is.
     private var contentFeatures: [Int: HalfTensor] = [:]
-    /// Told (window, windows) before each window of an evaluation with a gradient (the forward
-    /// sweep's windows, then the gradient sweep's): progress inside a long iteration. Returning
-    /// false skips the rest of the evaluation (the caller is cancelling).
+    /// Told (window, windows) before each window of an evaluation (with a gradient and global
+    /// statistics: the forward sweep's windows, then the gradient sweep's): progress inside a
+    /// long iteration. Returning false skips the rest of the evaluation (the caller is cancelling).
     public var onWindow: ((Int, Int) -> Bool)?
     /// With several ranks, each evaluates every size-th window of a sweep (from its rank on) and
     /// the sums are summed across the ranks after it; the content sweep at the start is done
@@ -174,8 +174,8 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         precondition(image.height == height && image.width == width)
         let offset = (Int(rng.next() % UInt64(rows.tile)), Int(rng.next() % UInt64(columns.tile)))
         offsets.append((offset.0, offset.1))
-        guard gradient != nil else { return evaluate(image, gradient: nil, offset: offset, progress: nil) }
         let windows = rows.spans(offset: offset.0).count * columns.spans(offset: offset.1).count
+        guard gradient != nil else { return evaluate(image, gradient: nil, offset: offset, progress: (0, windows)) }
         let sweeps = styleLayers.isEmpty || localStyle ? 1 : 2
         if sweeps == 2 {
             _ = evaluate(image, gradient: nil, offset: offset, progress: (0, 2 * windows))

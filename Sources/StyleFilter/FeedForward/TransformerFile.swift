@@ -1,0 +1,105 @@
+/// A trained transformer network on disk: the file `NAME.network` beside a preset, and the
+/// checkpoints training writes (the same format with the optimizer's state, so a resumed run
+/// continues exactly).
+///
+/// Layout, little-endian:
+///   "SFNET001"; u32 n + n bytes of key text (one `field=value` per line: width, blocks, and what
+///   the network was trained for and how); u32 parameter count, that many f32; u32 state flag,
+///   and with it u32 Adam steps and two f32 blocks of the parameter count (Adam's moments);
+///   then the sha256 (64 hex bytes) of all that precedes.
+/// The parameter count must be the one the shape gives, so a file that loads is a network.
+public struct TransformerFile: Sendable, Equatable {
+    public var fields: [String: String]
+    public var parameters: [Float]
+    /// Training state: Adam's step count and moments. Only checkpoints carry it.
+    public var adam: AdamState?
+
+    public struct AdamState: Sendable, Equatable {
+        public var steps: Int
+        public var m: [Float]
+        public var v: [Float]
+    }
+
+    static let magic = Array("SFNET001".utf8)
+    /// Far above the widest network the options allow (width 64, 10 blocks: about 7 M values).
+    static let maxParameters = 64 << 20
+
+    public init(fields: [String: String], parameters: [Float], adam: AdamState? = nil) {
+        self.fields = fields
+        self.parameters = parameters
+        self.adam = adam
+    }
+
+    /// The file of a network with its training state when `adam` is given.
+    public init(network: TransformerNetwork, fields: [String: String], adam: ParameterAdam? = nil) {
+        var all = fields
+        all["width"] = String(network.shape.width)
+        all["blocks"] = String(network.shape.residualBlocks)
+        self.init(fields: all, parameters: network.parameters.valueArray,
+                  adam: adam.map { AdamState(steps: $0.state.steps, m: $0.state.m, v: $0.state.v) })
+    }
+
+    public var shape: TransformerNetwork.Shape? {
+        guard let w = fields["width"].flatMap(Int.init), let b = fields["blocks"].flatMap(Int.init),
+              TransformerNetwork.Shape.widthRange.contains(w), TransformerNetwork.Shape.blockRange.contains(b) else { return nil }
+        return TransformerNetwork.Shape(width: w, residualBlocks: b)
+    }
+
+    /// The network this file holds.
+    public func network() throws -> TransformerNetwork {
+        guard let shape else { throw CacheFormatError("no valid network shape") }
+        let network = TransformerNetwork(shape: shape)
+        guard network.parameters.count == parameters.count else {
+            throw CacheFormatError("\(parameters.count) parameters where width \(shape.width) with \(shape.residualBlocks) blocks has \(network.parameters.count)")
+        }
+        network.parameters.load(parameters)
+        return network
+    }
+
+    public func encoded() -> [UInt8] {
+        var out = TransformerFile.magic
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { out.append(contentsOf: $0) } }
+        func floats(_ values: [Float]) { for x in values { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } } }
+        let key = Array(fields.keys.sorted().map { "\($0)=\(fields[$0]!)\n" }.joined().utf8)
+        u32(key.count)
+        out += key
+        u32(parameters.count)
+        floats(parameters)
+        u32(adam == nil ? 0 : 1)
+        if let adam {
+            u32(adam.steps)
+            floats(adam.m)
+            floats(adam.v)
+        }
+        out += Array(VGG19Weights.sha256Hex(out).utf8)
+        return out
+    }
+
+    /// Parses a file; every count is checked against the bytes that are there.
+    public init(decoding bytes: [UInt8]) throws {
+        guard bytes.count >= TransformerFile.magic.count + 64, Array(bytes.prefix(8)) == TransformerFile.magic else {
+            throw CacheFormatError("not a StyleFilter network file")
+        }
+        let body = Array(bytes.dropLast(64))
+        guard VGG19Weights.sha256Hex(body) == String(decoding: bytes.suffix(64), as: UTF8.self) else {
+            throw CacheFormatError("checksum mismatch (damaged or truncated)")
+        }
+        var reader = ByteReader(body, position: 8)
+        let text = String(decoding: try reader.bytes(try reader.u32(max: 1 << 16)), as: UTF8.self)
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { throw CacheFormatError("key line without '='") }
+            fields[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        let count = try reader.u32(max: TransformerFile.maxParameters)
+        let parameters = try reader.floats(count)
+        var adam: AdamState?
+        if try reader.u32(max: 1) == 1 {
+            let steps = try reader.u32(max: Int(Int32.max))
+            adam = AdamState(steps: steps, m: try reader.floats(count), v: try reader.floats(count))
+        }
+        guard reader.atEnd else { throw CacheFormatError("trailing bytes") }
+        self.init(fields: fields, parameters: parameters, adam: adam)
+        guard shape != nil else { throw CacheFormatError("no valid network shape") }
+    }
+}

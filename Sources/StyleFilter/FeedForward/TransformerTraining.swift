@@ -1,0 +1,100 @@
+/// Trains a transformer network to do in one pass what the optimizer does in hundreds of
+/// iterations (Johnson et al.): Adam on the network's parameters against the optimizer's own
+/// loss through the fixed VGG19 — content at the content layers against each photo crop's own
+/// features, Gram matrices against the style's statistics, total variation — so a trained
+/// network answers to the same preset as the optimizer.
+public final class TransformerTraining: @unchecked Sendable {
+    public struct Options: Sendable, Equatable {
+        public var steps = 2000
+        /// Side of the square photo crops the network is trained on (a multiple of 4).
+        public var cropSize = 256
+        /// Crops per Adam step.
+        public var batch = 1
+        public var learningRate: Float = 1e-3
+        public init() {}
+    }
+
+    public let transformer: TransformerNetwork
+    public let options: Options
+    public let adam: ParameterAdam
+    private let pass: TransformerPass
+    private let objective: Objective
+    private let gradient: Tensor
+
+    /// `transfer`: the preset's layers and weights; `style`: its statistics for those layers.
+    public init(network: VGG19, transformer: TransformerNetwork, style: StyleStatistics, transfer: TransferOptions,
+                options: Options) throws {
+        let size = options.cropSize
+        guard size % TransformerNetwork.Shape.sizeMultiple == 0, size >= 32 else {
+            throw StyleFilterError.invalidArgument("crop size must be a multiple of 4, at least 32")
+        }
+        guard options.batch >= 1, options.steps >= 0, options.learningRate > 0, options.learningRate.isFinite else {
+            throw StyleFilterError.invalidArgument("training needs batch ≥ 1, steps ≥ 0 and a positive learning rate")
+        }
+        let vgg = VGG19Pass(network: network, height: size, width: size, deepest: transfer.deepestLayer)
+        let targets = try style.targets(for: transfer.activeStyleLayers)
+        // Content targets are each crop's own features, copied in before every evaluation.
+        let contentLosses = transfer.activeContentLayers.map {
+            ContentLoss(layer: $0.index, weight: transfer.contentWeight * $0.weight, target: vgg.outputs[$0.index])
+        }
+        let styleLosses = zip(transfer.activeStyleLayers, targets).map {
+            StyleLoss(layer: $0.index, weight: transfer.styleWeight * $0.weight, target: $1)
+        }
+        objective = Objective(pass: vgg, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: transfer.tvWeight)
+        self.transformer = transformer
+        self.options = options
+        pass = TransformerPass(network: transformer, height: size, width: size)
+        gradient = Tensor(channels: 3, height: size, width: size)
+        adam = ParameterAdam(count: transformer.parameters.count, learningRate: options.learningRate)
+    }
+
+    /// One Adam step on a batch of crops (network space, cropSize × cropSize); their mean losses.
+    @discardableResult
+    public func step(_ crops: [Tensor]) -> LossBreakdown {
+        precondition(!crops.isEmpty)
+        transformer.parameters.zeroGradients()
+        var mean = LossBreakdown()
+        for crop in crops {
+            let losses = evaluate(crop, backward: true)
+            mean.content += losses.content / Double(crops.count)
+            mean.style += losses.style / Double(crops.count)
+            mean.totalVariation += losses.totalVariation / Double(crops.count)
+        }
+        adam.step(transformer.parameters)
+        return mean
+    }
+
+    /// The losses of the network's output for `crop`; with `backward`, the parameters' gradient
+    /// is added to.
+    public func evaluate(_ crop: Tensor, backward: Bool = false) -> LossBreakdown {
+        objective.pass.forward(crop)
+        for loss in objective.contentLosses { loss.target.copy(from: objective.pass.outputs[loss.layer]) }
+        let output = pass.forward(crop)
+        let losses = objective.evaluate(output, gradient: backward ? gradient : nil)
+        if backward { pass.backward(gradient) }
+        return losses
+    }
+
+    /// Adam steps from the current one up to `options.steps`, on crops drawn from `photos`.
+    /// `progress` is told each step's number and losses; returning false stops the training
+    /// (StyleFilterError.cancelled), with everything up to that step kept for a checkpoint.
+    public func run(photos: TrainingPhotos, progress: (Int, LossBreakdown) -> Bool) throws {
+        precondition(photos.cropSize == options.cropSize)
+        while adam.steps < options.steps {
+            let losses = step((0..<options.batch).map { _ in photos.nextCrop() })
+            guard losses.total.isFinite else {
+                throw StyleFilterError.invalidArgument("the training loss is not finite at step \(adam.steps): lower the learning rate")
+            }
+            if !progress(adam.steps, losses) { throw StyleFilterError.cancelled }
+        }
+    }
+
+    /// Continues from a checkpoint: its parameters and Adam's state.
+    public func restore(_ file: TransformerFile) throws {
+        guard file.shape == transformer.shape, file.parameters.count == transformer.parameters.count, let state = file.adam else {
+            throw StyleFilterError.invalidArgument("the checkpoint is of another network or has no training state")
+        }
+        transformer.parameters.load(file.parameters)
+        adam.restore(steps: state.steps, m: state.m, v: state.v)
+    }
+}

@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import StyleFilter
+
+extension PresetCommand {
+    /// Trains a preset's feed-forward network (issue 21): the file NAME.network beside the preset,
+    /// which later applies the style in one pass. Checkpoints let a stopped training resume.
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a network that applies a preset's style in one pass (NAME.network beside the preset).",
+            discussion: """
+                Trains against the preset's own style statistics, layers and weights, on random crops of \
+                the photos given. SIGINT or SIGTERM stops at the next step with a checkpoint \
+                (NAME.network.checkpoint); --resume continues from it.
+                Example: filterctl preset train starry --photos /usr/share/backgrounds/mate/nature
+                """)
+
+        @Argument(help: "Preset name or path.")
+        var name: String
+
+        @Option(parsing: .upToNextOption, help: "Training photos: image files or directories of them (never the photos you will judge it on).")
+        var photos: [String] = []
+
+        @Option(help: "Adam steps.")
+        var steps = TransformerTraining.Options().steps
+
+        @Option(help: "Side of the square crops (a multiple of 4).")
+        var cropSize = TransformerTraining.Options().cropSize
+
+        @Option(help: "Crops per step.")
+        var batch = TransformerTraining.Options().batch
+
+        @Option(help: "Adam's learning rate.")
+        var learningRate = TransformerTraining.Options().learningRate
+
+        @Option(help: "Channels of the network's first layer (the next stages have 2× and 4×).")
+        var width = TransformerNetwork.Shape().width
+
+        @Option(help: "Residual blocks.")
+        var blocks = TransformerNetwork.Shape().residualBlocks
+
+        @Option(help: "Seed of the initial weights and of the crops.")
+        var seed: UInt64 = 1
+
+        @Option(help: "Steps between checkpoints.")
+        var checkpointEvery = 100
+
+        @Option(help: "Write every step's losses here as CSV (step, content, style, total variation, total, seconds).")
+        var lossLog: String?
+
+        @Flag(help: "Continue from the checkpoint a stopped training left.")
+        var resume = false
+
+        @OptionGroup var location: Location
+
+        @OptionGroup var weightsFlag: WeightsFlag
+
+        func validate() throws {
+            guard !photos.isEmpty else { throw ValidationError("--photos: give the training photos (files or directories)") }
+            guard (1...1_000_000).contains(steps) else { throw ValidationError("--steps must be 1 … 1000000") }
+            guard cropSize % TransformerNetwork.Shape.sizeMultiple == 0, (32...1024).contains(cropSize) else {
+                throw ValidationError("--crop-size must be a multiple of 4, 32 … 1024")
+            }
+            guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1 … 64") }
+            guard learningRate.isFinite, learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be > 0 and < 1") }
+            guard TransformerNetwork.Shape.widthRange.contains(width) else { throw ValidationError("--width must be 1 … 64") }
+            guard TransformerNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
+            guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
+        }
+
+        /// Image files named directly, and those in the directories named (not recursing).
+        func photoPaths() -> [String] {
+            let images = ["jpg", "jpeg", "png", "tif", "tiff", "webp"]
+            return photos.flatMap { path -> [String] in
+                guard Files.isDirectory(path) else { return [path] }
+                return Files.list(path).sorted().filter { images.contains($0.split(separator: ".").last.map { $0.lowercased() } ?? "") }
+                    .map { path + "/" + $0 }
+            }
+        }
+
+        func run() throws {
+            let located = try location.store.find(name)
+            let preset = located.preset
+            let output = located.directory + "/" + preset.name + ".network", checkpointPath = output + ".checkpoint"
+            try Files.checkWritableDirectory(of: output)
+            let network = try weightsFlag.network(pooling: preset.pooling)
+            let transfer = try preset.transferOptions(iterations: 0)
+            let last = preset.scales.last!.size
+            let style = try located.styleStatistics(network: network, longSides: [preset.styleLongSide(forScaleSize: last)]) {
+                Console.error($0)
+            }[0]
+            let paths = photoPaths()
+            // Photos shrunk so their long side is the preset's last scale's: crops see a photo at
+            // the size the preset paints at, strokes and picture in the proportion it gives them.
+            let sampler = try TrainingPhotos(paths: paths, longSide: last, cropSize: cropSize, seed: seed) { path, error in
+                Console.error("skipped \(path): \(error)")
+            }
+            var options = TransformerTraining.Options()
+            options.steps = steps
+            options.cropSize = cropSize
+            options.batch = batch
+            options.learningRate = learningRate
+            let shape = TransformerNetwork.Shape(width: width, residualBlocks: blocks)
+            let training = try TransformerTraining(network: network, transformer: TransformerNetwork(shape: shape, seed: seed),
+                                                   style: style, transfer: transfer, options: options)
+            let fields = ["preset": preset.name, "style": located.styleFingerprint,
+                          "weights": VGG19Weights.sha256, "pooling": preset.pooling.rawValue,
+                          "layers": (transfer.activeContentLayers + transfer.activeStyleLayers).map(\.description).joined(separator: ","),
+                          "loss-weights": "\(transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
+                          "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]
+            if resume {
+                guard Files.exists(checkpointPath) else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
+                let file = try TransformerFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())
+                guard file.fields["training"] == fields["training"], file.fields["style"] == fields["style"] else {
+                    throw ValidationError("--resume: \(checkpointPath) is of a training with other settings or another style")
+                }
+                try training.restore(file)
+                guard let crops = file.fields["crops"].flatMap(UInt64.init) else { throw ValidationError("--resume: the checkpoint lacks the crops' state") }
+                sampler.state = crops
+                Console.say("resuming at step \(training.adam.steps) of \(steps)")
+            } else if Files.exists(checkpointPath) {
+                throw ValidationError("\(checkpointPath) holds a stopped training: continue it with --resume, or delete it")
+            }
+            let log = try lossLog.map { try LossLog(path: $0, appending: resume) }
+            Termination.catchSignals()
+            let start = monotonicSeconds(), firstStep = training.adam.steps
+            var lastLine = 0.0
+            func checkpoint() throws {
+                var all = fields
+                all["crops"] = String(sampler.state)
+                try Files.writeAtomically(checkpointPath, TransformerFile(network: training.transformer, fields: all, adam: training.adam).encoded())
+            }
+            do {
+                try training.run(photos: sampler) { step, losses in
+                    let seconds = monotonicSeconds() - start
+                    log?.append(step: step, losses: losses, seconds: seconds)
+                    if step % checkpointEvery == 0 { try? checkpoint() }
+                    if step == steps || seconds - lastLine >= 10 {
+                        lastLine = seconds
+                        let perStep = seconds / Double(step - firstStep)
+                        Console.say("step \(step)/\(steps)  content \(Console.short(losses.content))  style \(Console.short(losses.style))"
+                                    + "  \(Console.fixed(perStep, digits: 2)) s/step  ETA \(Console.seconds(perStep * Double(steps - step)))")
+                    }
+                    return Termination.signal == nil
+                }
+            } catch StyleFilterError.cancelled {
+                try checkpoint()
+                Console.error("stopped by signal \(Termination.signal ?? 0) at step \(training.adam.steps); continue with --resume")
+                throw ExitCode(128 + (Termination.signal ?? 2))
+            }
+            try Files.writeAtomically(output, TransformerFile(network: training.transformer, fields: fields).encoded())
+            unlink(checkpointPath)
+            print(output)
+        }
+    }
+}
+
+/// Training losses as CSV, one line per step, flushed as it goes (a log of a stopped training is
+/// still whole up to its last line).
+final class LossLog {
+    private let file: UnsafeMutablePointer<FILE>
+
+    init(path: String, appending: Bool) throws {
+        guard let f = fopen(path, appending ? "a" : "w") else { throw StyleFilterError.io("cannot write \(path)") }
+        file = f
+        if !appending { fputs("step,content,style,total_variation,total,seconds\n", file) }
+    }
+
+    deinit { fclose(file) }
+
+    func append(step: Int, losses: LossBreakdown, seconds: Double) {
+        fputs("\(step),\(losses.content),\(losses.style),\(losses.totalVariation),\(losses.total),\(Console.fixed(seconds, digits: 3))\n", file)
+        fflush(file)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import XCTest
+@testable import StyleFilter
+
+/// `filterctl preset train`: the network file beside the preset, the loss log, a training stopped
+/// by a signal that resumes to the same network, and the inputs it refuses.
+final class PresetTrainTests: FilterctlTestCase {
+    func makePreset() throws {
+        let created = try run(["preset", "create", "tiny", "--procedural", "hatching", "--style-size", "48", "--scales", "64:4",
+                               "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_2", "--preset-dir", file("mine")])
+        guard created.status == 0 else { throw StyleFilterError.io("preset create failed: \(created.stderr)") }
+        try FileManager.default.createDirectory(atPath: file("photos"), withIntermediateDirectories: true)
+        for k in 0..<3 { try ImageIO.save(RGBImage.pattern(width: 80 + 8 * k, height: 60, seed: UInt64(k)), to: file("photos/p\(k).png")) }
+    }
+
+    func train(_ extra: [String]) -> [String] {
+        ["preset", "train", "tiny", "--preset-dir", file("mine"), "--photos", file("photos"), "--crop-size", "32",
+         "--width", "4", "--blocks", "1", "--learning-rate", "0.01"] + extra
+    }
+
+    func testTrainingWritesTheNetworkAndItsLog() throws {
+        try requireWeights()
+        try makePreset()
+        let trained = try run(train(["--steps", "6", "--loss-log", file("loss.csv"), "--checkpoint-every", "2"]))
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertEqual(String(decoding: trained.stdout, as: UTF8.self), file("mine/tiny.network") + "\n")
+        let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
+        XCTAssertNil(network.adam, "the finished network carries no training state")
+        XCTAssertEqual(network.shape, TransformerNetwork.Shape(width: 4, residualBlocks: 1))
+        XCTAssertEqual(network.fields["preset"], "tiny")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("mine/tiny.network.checkpoint")))
+        let log = try String(contentsOfFile: file("loss.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(log.count, 7)
+        XCTAssertEqual(log.first, "step,content,style,total_variation,total,seconds")
+        XCTAssertTrue(log[1].hasPrefix("1,") && log[6].hasPrefix("6,"), "\(log)")
+        XCTAssertTrue(trained.stderr.contains("step 6/6"), trained.stderr)
+    }
+
+    func testStoppedTrainingResumesToTheSameNetwork() throws {
+        try requireWeights()
+        try makePreset()
+        let steps = ["--steps", "400", "--checkpoint-every", "1"]
+        let stopped = try runTerminated(train(steps), once: file("mine/tiny.network.checkpoint"), within: 120)
+        XCTAssertEqual(stopped.status, 143, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("--resume"), stopped.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("mine/tiny.network")), "no network from a stopped training")
+        try assertFails(train(steps), mentions: "holds a stopped training")
+        try assertFails(train(["--steps", "401", "--checkpoint-every", "1", "--resume"]), mentions: "other settings")
+        let resumed = try run(train(steps + ["--resume"]))
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming at step"), resumed.stderr)
+        let afterResume = try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))
+        try FileManager.default.removeItem(atPath: file("mine/tiny.network"))
+        let straight = try run(train(steps))
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network"))), afterResume,
+                       "a stopped and resumed training ends with the uninterrupted one's network")
+    }
+
+    func testBadInputsAreRefused() throws {
+        try requireWeights()
+        try makePreset()
+        try "not an image".write(toFile: file("notes.jpg"), atomically: true, encoding: .utf8)
+        try assertFails(["preset", "train", "tiny", "--preset-dir", file("mine"), "--photos", file("notes.jpg"), "--steps", "2"],
+                        mentions: "no training photo could be read")
+        try assertFails(train(["--crop-size", "30"]), mentions: "--crop-size")
+        try assertFails(["preset", "train", "tiny", "--preset-dir", file("mine")], mentions: "--photos")
+        try assertFails(train(["--resume", "--steps", "3"]), mentions: "no checkpoint")
+        try assertFails(["preset", "train", "missing", "--preset-dir", file("mine"), "--photos", file("photos")], mentions: "missing")
+    }
+}

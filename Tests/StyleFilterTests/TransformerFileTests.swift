@@ -1,0 +1,48 @@
+import XCTest
+@testable import StyleFilter
+
+/// The trained network's file: what is written loads back as the same network, with its training
+/// state when it has one, and a damaged, truncated or inconsistent file is refused.
+final class TransformerFileTests: XCTestCase {
+    func makeNetwork() -> TransformerNetwork { TransformerNetwork(shape: .init(width: 3, residualBlocks: 1), seed: 9) }
+
+    func testRoundTripGivesTheSameNetwork() throws {
+        let network = makeNetwork()
+        let adam = ParameterAdam(count: network.parameters.count, learningRate: 1e-3)
+        network.parameters.gradients.update(repeating: 0.5, count: network.parameters.count)
+        adam.step(network.parameters)
+        let file = TransformerFile(network: network, fields: ["preset": "test", "steps": "1"], adam: adam)
+        let decoded = try TransformerFile(decoding: file.encoded())
+        XCTAssertEqual(decoded, file)
+        XCTAssertEqual(decoded.adam?.steps, 1)
+        XCTAssertEqual(decoded.fields["width"], "3")
+        let loaded = try decoded.network()
+        XCTAssertEqual(loaded.parameters.valueArray, network.parameters.valueArray)
+        let x = TestSupport.random(channels: 3, height: 16, width: 16, scale: 60, seed: 3)
+        let a = TransformerPass(network: network, height: 16, width: 16).forward(x).toArray()
+        let b = TransformerPass(network: loaded, height: 16, width: 16).forward(x).toArray()
+        XCTAssertEqual(a, b)
+        // Without training state: a smaller file that still loads.
+        let bare = TransformerFile(network: network, fields: [:])
+        XCTAssertNil(try TransformerFile(decoding: bare.encoded()).adam)
+    }
+
+    func testDamagedFilesAreRefused() throws {
+        let bytes = TransformerFile(network: makeNetwork(), fields: ["preset": "test"]).encoded()
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0x10
+        XCTAssertThrowsError(try TransformerFile(decoding: flipped)) { XCTAssertTrue("\($0)".contains("checksum"), "\($0)") }
+        XCTAssertThrowsError(try TransformerFile(decoding: Array(bytes.prefix(bytes.count - 100))))
+        XCTAssertThrowsError(try TransformerFile(decoding: Array("SFGRAMS1".utf8) + Array(bytes.dropFirst(8))))
+        XCTAssertThrowsError(try TransformerFile(decoding: []))
+    }
+
+    /// A well-formed file whose values do not fit its stated shape loads as an error, not a network.
+    func testParametersMustFitTheShape() throws {
+        var file = TransformerFile(network: makeNetwork(), fields: [:])
+        file.fields["width"] = "4"
+        XCTAssertThrowsError(try TransformerFile(decoding: file.encoded()).network()) { XCTAssertTrue("\($0)".contains("parameters"), "\($0)") }
+        file.fields["width"] = "0"
+        XCTAssertThrowsError(try TransformerFile(decoding: file.encoded())) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
+    }
+}

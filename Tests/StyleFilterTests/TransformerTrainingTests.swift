@@ -1,0 +1,89 @@
+import XCTest
+@testable import StyleFilter
+
+/// Training a transformer network against the optimizer's loss (issue 21): the loss goes down, and
+/// a training stopped and resumed from its checkpoint ends where an uninterrupted one does.
+final class TransformerTrainingTests: XCTestCase {
+    func makeTraining(network: VGG19, steps: Int) throws -> TransformerTraining {
+        let style = RGBImage.pattern(width: 48, height: 48, seed: 71)
+        var transfer = TransferOptions()
+        transfer.styleLayers = try LayerWeight.parseList("relu1_1,relu2_1,relu3_1")
+        transfer.contentLayers = [try LayerWeight("relu2_2")]
+        let statistics = try StyleStatistics(network: network, styles: [(style, 1)], layers: transfer.activeStyleLayers)
+        var options = TransformerTraining.Options()
+        options.cropSize = 32
+        options.batch = 2
+        options.learningRate = 1e-2
+        options.steps = steps
+        let transformer = TransformerNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 7)
+        return try TransformerTraining(network: network, transformer: transformer, style: statistics, transfer: transfer, options: options)
+    }
+
+    func photos() -> TrainingPhotos {
+        TrainingPhotos(photos: [RGBImage.pattern(width: 40, height: 36, seed: 72), RGBImage.pattern(width: 48, height: 32, seed: 73)],
+                       cropSize: 32, seed: 5)
+    }
+
+    /// Training against the optimizer's own loss through VGG19 (a small network, 32 px crops of
+    /// two photos, a few steps) lowers that loss on the crops it sees.
+    func testTrainingAgainstTheStyleLossLowersIt() throws {
+        let network = try TestSupport.network()
+        let training = try makeTraining(network: network, steps: 25)
+        let crops = [RGBImage.pattern(width: 32, height: 32, seed: 72).networkTensor(), RGBImage.pattern(width: 32, height: 32, seed: 73).networkTensor()]
+        let before = crops.map { training.evaluate($0).total }.reduce(0, +)
+        for _ in 0..<25 { training.step(crops) }
+        let after = crops.map { training.evaluate($0).total }.reduce(0, +)
+        XCTAssertLessThan(after, 0.7 * before, "\(before) → \(after)")
+    }
+
+    func testResumedTrainingEndsWhereAnUninterruptedOneDoes() throws {
+        let network = try TestSupport.network()
+        let straight = try makeTraining(network: network, steps: 6)
+        try straight.run(photos: photos()) { _, _ in true }
+        XCTAssertEqual(straight.adam.steps, 6)
+
+        let first = try makeTraining(network: network, steps: 6), firstPhotos = photos()
+        var checkpoint: [UInt8] = []
+        XCTAssertThrowsError(try first.run(photos: firstPhotos) { step, _ in
+            guard step == 3 else { return true }
+            checkpoint = TransformerFile(network: first.transformer, fields: ["crops": String(firstPhotos.state)], adam: first.adam).encoded()
+            return false
+        }) { error in
+            guard case StyleFilterError.cancelled = error else { return XCTFail("\(error)") }
+        }
+
+        let file = try TransformerFile(decoding: checkpoint)
+        let resumed = try makeTraining(network: network, steps: 6), resumedPhotos = photos()
+        try resumed.restore(file)
+        resumedPhotos.state = try XCTUnwrap(file.fields["crops"].flatMap(UInt64.init))
+        var steps: [Int] = []
+        try resumed.run(photos: resumedPhotos) { step, _ in steps.append(step); return true }
+        XCTAssertEqual(steps, [4, 5, 6])
+        XCTAssertEqual(resumed.transformer.parameters.valueArray, straight.transformer.parameters.valueArray)
+    }
+
+    /// A crop is a square of one photo in the network's space, mirrored or not.
+    func testCropsComeFromThePhotos() {
+        let photo = RGBImage.pattern(width: 40, height: 36, seed: 81), whole = photo.networkTensor()
+        let sampler = TrainingPhotos(photos: [photo], cropSize: 32, seed: 2)
+        var mirroredSeen = false, plainSeen = false
+        for _ in 0..<12 {
+            let crop = sampler.nextCrop()
+            let found = (0...8).contains { left in
+                (0...4).contains { top in
+                    for mirrored in [false, true] {
+                        let same = (0..<3).allSatisfy { c in
+                            (0..<32).allSatisfy { y in
+                                (0..<32).allSatisfy { x in crop[c, y, x] == whole[c, top + y, left + (mirrored ? 31 - x : x)] }
+                            }
+                        }
+                        if same { if mirrored { mirroredSeen = true } else { plainSeen = true }; return true }
+                    }
+                    return false
+                }
+            }
+            XCTAssertTrue(found)
+        }
+        XCTAssertTrue(mirroredSeen && plainSeen)
+    }
+}
