@@ -32,6 +32,13 @@ struct Apply: ParsableCommand {
     @Option(help: "A directory searched before the default preset folders.")
     var presetDir: String?
 
+    @Option(help: "fast: one pass of the preset's trained network (NAME.network, from preset train); optimize: the optimization. Default: fast when the preset has a network.")
+    var method: Method?
+
+    enum Method: String, ExpressibleByArgument {
+        case fast, optimize
+    }
+
     @OptionGroup(title: "Scales, memory and resuming")
     var scales: ScaleFlags
 
@@ -63,7 +70,11 @@ struct Apply: ParsableCommand {
         inputFlags.apply()
         let located = try PresetStore(extraDirectory: presetDir).find(preset)
         let p = located.preset
-        let presetFiles = [located.path, located.sidecarPath] + (located.styleImagePath.map { [$0] } ?? [])
+        let fast = method == .optimize ? nil : try located.trainedNetwork()
+        if method == .fast && fast == nil {
+            throw ValidationError("--method fast: preset \(p.name) has no trained network (\(located.networkPath)); make one with filterctl preset train \(p.name)")
+        }
+        let presetFiles = [located.path, located.sidecarPath, located.networkPath] + (located.styleImagePath.map { [$0] } ?? [])
         try PathGuard.check(inputs: [input] + presetFiles + maskFlag.paths, outputs: [("-o", destination.output)],
                             directories: scales.workDir.map { [("--work-dir", $0)] } ?? [])
         try destination.check()
@@ -75,6 +86,7 @@ struct Apply: ParsableCommand {
         let full = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: size)
         let plan = try JobPlan(preset: p, finalSize: max(full.width, full.height), iterations: iterations, refinement: scales.refinement)
         var job = StyleJob(network: network, photo: photo, size: full, style: .preset(located), plan: plan)
+        job.fast = fast
         job.memory = scales.memory.budget
         job.mask = try maskFlag.mask(for: photo)
         job.note = { Console.say($0) }
@@ -82,10 +94,11 @@ struct Apply: ParsableCommand {
         record.ranks = ranks
         // Rank 0 alone keeps the work directory and writes; the others get what it resumes from.
         let writes = (ranks?.rank ?? 0) == 0
-        job.workDirectory = !writes ? nil : try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
+        job.workDirectory = !writes ? nil : try scales.workDirectory(scaleCount: fast == nil ? plan.steps.count : 1, output: destination.output,
                                                      identity: ScaleFlags.identity(inputs: [input] + presetFiles))
         (record.width, record.height) = (full.width, full.height)
-        Console.say("preset \(p.name) (\(located.path)): \(full.width)×\(full.height), \(plan.description)")
+        let how = fast == nil ? plan.description : "one pass of its network (\(located.networkPath))"
+        Console.say("preset \(p.name) (\(located.path)): \(full.width)×\(full.height), \(how)")
         record.last = try JobRunner.run(job) { if writes { try destination.save($0.image, like: $0.original, profile: outputProfile) } }
     }
 }

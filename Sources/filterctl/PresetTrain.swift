@@ -83,7 +83,7 @@ extension PresetCommand {
         func run() throws {
             let located = try location.store.find(name)
             let preset = located.preset
-            let output = located.directory + "/" + preset.name + ".network", checkpointPath = output + ".checkpoint"
+            let output = located.networkPath, checkpointPath = output + ".checkpoint"
             try Files.checkWritableDirectory(of: output)
             let network = try weightsFlag.network(pooling: preset.pooling)
             let transfer = try preset.transferOptions(iterations: 0)

@@ -68,4 +68,36 @@ final class PresetTrainTests: FilterctlTestCase {
         try assertFails(train(["--resume", "--steps", "3"]), mentions: "no checkpoint")
         try assertFails(["preset", "train", "missing", "--preset-dir", file("mine"), "--photos", file("photos")], mentions: "missing")
     }
+
+    /// `apply` paints with the trained network when the preset has one: its one pass over the
+    /// photo, to the rounding of the saved file; `--method optimize` runs the optimization instead.
+    func testApplyUsesTheTrainedNetwork() throws {
+        try requireWeights()
+        try makePreset()
+        let photo = file("photos/p1.png")
+        try assertFails(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("none.png"), "--method", "fast"],
+                        mentions: "preset train tiny")
+        XCTAssertEqual(try run(train(["--steps", "3"])).status, 0)
+        let fast = try run(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("fast.png")])
+        XCTAssertEqual(fast.status, 0, fast.stderr)
+        XCTAssertTrue(fast.stderr.contains("one pass of its network"), fast.stderr)
+        let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network"))))).network()
+        let expected = RGBImage(networkTensor: try TransformerInference.run(network, image: try ImageIO.load(photo).networkTensor()))
+        let result = try ImageIO.load(file("fast.png"))
+        XCTAssertEqual([result.width, result.height], [expected.width, expected.height])
+        XCTAssertLessThanOrEqual(zip(result.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max()!, 1)
+        XCTAssertNotEqual(result, try ImageIO.load(photo))
+
+        let optimized = try run(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("slow.png"), "--method", "optimize"])
+        XCTAssertEqual(optimized.status, 0, optimized.stderr)
+        XCTAssertFalse(optimized.stderr.contains("one pass of its network"), optimized.stderr)
+        XCTAssertNotEqual(try ImageIO.load(file("slow.png")), result)
+
+        // A damaged network is an error that says what to do, never a silent fallback.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))
+        bytes[bytes.count / 2] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: file("mine/tiny.network")))
+        try assertFails(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("broken.png")], mentions: "train it again")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("broken.png")))
+    }
 }

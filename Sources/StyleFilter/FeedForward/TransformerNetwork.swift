@@ -104,6 +104,10 @@ public final class TransformerPass: @unchecked Sendable {
 
     public var output: Tensor { activations.last! }
 
+    /// Each instance-norm layer's statistics in the last forward: measured on a whole image, they
+    /// normalise its tiles alike.
+    public var statistics: [InstanceNorm.Statistics] { network.units.compactMap { $0.norm?.last } }
+
     /// Instance-norm statistics given per norm layer (a tiled photo's whole-image ones), or
     /// measured on this input when nil.
     @discardableResult

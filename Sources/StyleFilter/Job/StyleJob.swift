@@ -22,6 +22,9 @@ public struct StyleJob {
     public var mask: Mask?
     /// Warnings on the way (a damaged profile ignored, a rebuilt preset cache).
     public var note: (String) -> Void = { _ in }
+    /// A trained network (a preset's `NAME.network`): the picture is its one pass over the photo
+    /// at the result's size, in tiles, instead of the plan's optimization.
+    public var fast: TransformerNetwork?
 
     public init(network: VGG19, photo: PhotoInput?, size: (width: Int, height: Int), style: StyleInput, plan: JobPlan) {
         self.network = network
@@ -92,9 +95,16 @@ public struct StyleJob {
                 }, note: note)
             }
         }
-        let result = try CoarseToFine.run(network: network, size: size, steps: steps, content: { w, h in
-            try colour.prepare(content: try content(w, h), styles: []).content
-        }, memory: memory, workDirectory: workDirectory, ranks: ranks, events: events)
+        let prepared: (Int, Int) throws -> FloatRGBImage = { w, h in try colour.prepare(content: try content(w, h), styles: []).content }
+        let result: FloatRGBImage
+        if let fast {
+            // One pass, so no scale or iteration events: callers announce it themselves.
+            let photo = try prepared(size.width, size.height).networkTensor()
+            result = FloatRGBImage(networkTensor: try TransformerInference.run(fast, image: photo))
+        } else {
+            result = try CoarseToFine.run(network: network, size: size, steps: steps, content: prepared,
+                                          memory: memory, workDirectory: workDirectory, ranks: ranks, events: events)
+        }
         // The full-size photo is read once more here, after the optimizer's state is gone: a file's
         // for saving like it, any photo's for luminance mode's colours.
         var original: Photo?

@@ -28,6 +28,19 @@ public struct LocatedPreset: Sendable {
         return VGG19Weights.defaultCacheDirectory() + "/presets/\(preset.name)-\(tag).grams"
     }
 
+    /// The network `preset train` writes beside the preset, which applies its style in one pass.
+    public var networkPath: String { directory + "/" + preset.name + ".network" }
+
+    /// The trained network, or nil when the preset has none; a damaged file is an error.
+    public func trainedNetwork() throws -> TransformerNetwork? {
+        guard Files.exists(networkPath) else { return nil }
+        do {
+            return try TransformerFile(decoding: try Files.read(networkPath, limit: 1 << 30).get()).network()
+        } catch {
+            throw StyleFilterError.invalidArgument("\(networkPath): \(error); train it again (filterctl preset train \(preset.name)) or apply with --method optimize")
+        }
+    }
+
     /// The style file's path with relative references taken from the preset's directory.
     public var styleImagePath: String? {
         guard case .image(let p) = preset.style else { return nil }

@@ -1,0 +1,89 @@
+/// A trained transformer applied to a photo of any size within a fixed memory: the photo is cut
+/// into tiles, each run in a window with `halo` pixels of context, and every tile is normalised
+/// with one set of instance-norm statistics, so tiles agree and no seam appears.
+///
+/// The statistics are the photo's own when it fits in one window; a larger photo's are measured on
+/// the photo shrunk to `statisticsSide` in one pass. Exact whole-image statistics would take one
+/// tiled pass per normalisation layer, each deeper than the last (about six forward passes for
+/// Johnson et al.'s network), and each channel's mean and spread change little with the size.
+public enum TransformerInference {
+    /// Context around each tile: the network's reach is 54 px (two 9×9 convolutions, and ten 3×3
+    /// ones at a quarter of the resolution), so 64 keeps every tile's core exact.
+    public static let defaultHalo = 64
+
+    /// `image` in the network's space; the result in the same space and size.
+    public static func run(_ network: TransformerNetwork, image: Tensor, tile: Int = 512, halo: Int = defaultHalo,
+                           statisticsSide: Int = 1024) throws -> Tensor {
+        let m = TransformerNetwork.Shape.sizeMultiple
+        guard tile >= 4 * m, tile % m == 0, halo >= 0, halo % m == 0 else {
+            throw StyleFilterError.invalidArgument("transformer tiles must be multiples of 4 px, at least 16, halos multiples of 4")
+        }
+        let statistics = try wholeImageStatistics(network, image: image, side: statisticsSide)
+        let output = Tensor(channels: 3, height: image.height, width: image.width)
+        // Windows of one size, so one pass serves them all; at the image's edges they are shifted
+        // inwards, and an image smaller than a window is padded by reflection to the multiple of 4.
+        let windowHeight = min(tile + 2 * halo, roundUp(image.height, m)), windowWidth = min(tile + 2 * halo, roundUp(image.width, m))
+        let pass = TransformerPass(network: network, height: max(windowHeight, 4 * m), width: max(windowWidth, 4 * m))
+        let input = Tensor(channels: 3, height: pass.height, width: pass.width)
+        for top in stride(from: 0, to: image.height, by: tile) {
+            for left in stride(from: 0, to: image.width, by: tile) {
+                let core = (rows: top..<min(top + tile, image.height), columns: left..<min(left + tile, image.width))
+                // The window around the core, moved inside the image and onto the stride-4 grid.
+                let y0 = clampedStart(core.rows.lowerBound - halo, size: pass.height, length: image.height)
+                let x0 = clampedStart(core.columns.lowerBound - halo, size: pass.width, length: image.width)
+                crop(image, top: y0, left: x0, into: input)
+                let out = pass.forward(input, statistics: statistics)
+                for c in 0..<3 {
+                    for y in core.rows {
+                        let from = out.data + (c * out.height + y - y0) * out.width + (core.columns.lowerBound - x0)
+                        (output.data + (c * output.height + y) * output.width + core.columns.lowerBound).update(from: from, count: core.columns.count)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// The statistics each normalisation layer uses: from one pass over the image (shrunk to at
+    /// most `side` on its long side, to a multiple of 4).
+    static func wholeImageStatistics(_ network: TransformerNetwork, image: Tensor, side: Int) throws -> [InstanceNorm.Statistics] {
+        let m = TransformerNetwork.Shape.sizeMultiple
+        let scale = min(1, Double(side) / Double(max(image.height, image.width)))
+        let h = max(4 * m, roundUp(Int((Double(image.height) * scale).rounded()), m))
+        let w = max(4 * m, roundUp(Int((Double(image.width) * scale).rounded()), m))
+        let small: Tensor
+        if h == roundUp(image.height, m) && w == roundUp(image.width, m) {
+            // The image itself, only padded: its own statistics, so a one-window run is the untiled one.
+            small = Tensor(channels: 3, height: h, width: w)
+            crop(image, top: 0, left: 0, into: small)
+        } else {
+            let picture = FloatRGBImage(networkTensor: image)
+            small = try ImageIO.resize(picture, width: w, height: h).networkTensor()
+        }
+        let pass = TransformerPass(network: network, height: h, width: w)
+        pass.forward(small)
+        return pass.statistics
+    }
+
+    static func roundUp(_ n: Int, _ m: Int) -> Int { (n + m - 1) / m * m }
+
+    /// The window's start on an axis, on the stride grid and within the image padded to a multiple
+    /// of 4 (where the padding is the image mirrored, as a one-window run pads it).
+    static func clampedStart(_ wanted: Int, size: Int, length: Int) -> Int {
+        let m = TransformerNetwork.Shape.sizeMultiple
+        return max(0, min(wanted, roundUp(length, m) - size)) / m * m
+    }
+
+    /// `into` filled from `image` at (top, left); past the image's edges mirrored, as the network
+    /// pads.
+    static func crop(_ image: Tensor, top: Int, left: Int, into window: Tensor) {
+        for c in 0..<3 {
+            for y in 0..<window.height {
+                let sy = ReflectionPad.source(top + y, image.height)
+                let row = image.data + (c * image.height + sy) * image.width
+                let out = window.data + (c * window.height + y) * window.width
+                for x in 0..<window.width { out[x] = row[ReflectionPad.source(left + x, image.width)] }
+            }
+        }
+    }
+}
