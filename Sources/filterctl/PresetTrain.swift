@@ -158,12 +158,15 @@ extension PresetCommand {
 }
 
 /// Training losses as CSV, one line per step, flushed as it goes (a log of a stopped training is
-/// still whole up to its last line).
+/// still whole up to its last line). A new log never replaces a file; a resumed one appends.
 final class LossLog {
     private let file: UnsafeMutablePointer<FILE>
 
     init(path: String, appending: Bool) throws {
-        guard let f = fopen(path, appending ? "a" : "w") else { throw StyleFilterError.io("cannot write \(path)") }
+        guard let f = fopen(path, appending ? "a" : "wx") else {
+            if errno == EEXIST { throw StyleFilterError.invalidArgument("--loss-log \(path) exists; it is never overwritten: choose another name") }
+            throw StyleFilterError.io("cannot write \(path)")
+        }
         file = f
         if !appending { fputs("step,content,style,total_variation,total,seconds\n", file) }
     }

@@ -66,6 +66,9 @@ final class PresetTrainTests: FilterctlTestCase {
         try assertFails(train(["--crop-size", "30"]), mentions: "--crop-size")
         try assertFails(["preset", "train", "tiny", "--preset-dir", file("mine")], mentions: "--photos")
         try assertFails(train(["--resume", "--steps", "3"]), mentions: "no checkpoint")
+        try "mine".write(toFile: file("kept.csv"), atomically: true, encoding: .utf8)
+        try assertFails(train(["--steps", "2", "--loss-log", file("kept.csv")]), mentions: "never overwritten")
+        XCTAssertEqual(try String(contentsOfFile: file("kept.csv"), encoding: .utf8), "mine")
         try assertFails(["preset", "train", "missing", "--preset-dir", file("mine"), "--photos", file("photos")], mentions: "missing")
     }
 
