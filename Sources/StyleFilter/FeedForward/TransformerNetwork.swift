@@ -1,3 +1,5 @@
+import CShim
+
 /// Johnson, Alahi & Fei-Fei's image transformation network, with Ulyanov et al.'s instance
 /// normalisation: a 9×9 convolution, two stride-2 convolutions, residual blocks, two
 /// upsample-and-convolve stages and a 9×9 convolution back to three channels, every convolution
@@ -178,6 +180,6 @@ public final class TransformerPass: @unchecked Sendable {
 
     private func add(_ x: Tensor, into y: Tensor) {
         precondition(x.count == y.count)
-        for i in 0..<x.count { y.data[i] += x.data[i] }
+        sf_saxpy(Int32(x.count), 1, x.data, y.data)
     }
 }

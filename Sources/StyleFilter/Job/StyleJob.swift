@@ -54,7 +54,8 @@ public struct StyleJob {
     /// planned again with what is free when it starts).
     public func check() throws {
         if mask != nil && photo == nil { throw StyleFilterError.invalidArgument("a mask needs a photo (texture synthesis has none)") }
-        if let memory {
+        // A trained network's pass runs in its own tiles: the plan's scales are not run.
+        if let memory, fast == nil {
             for (step, size) in zip(plan.steps, scaleSizes) where !step.options.tilesSet {
                 _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
             }
@@ -63,7 +64,7 @@ public struct StyleJob {
         try AvailableMemory.ensure(size.width * size.height * 12 * (mask == nil ? 2 : 3), for: "a \(size.width)×\(size.height) result")
         // A preset whose image is gone works from its cache alone: every scale's statistics must
         // be there (looking them up computes nothing), or the run would fail after the first scales.
-        if case .preset(let located) = style, located.styleImagePath.map({ !Files.exists($0) }) ?? false {
+        if fast == nil, case .preset(let located) = style, located.styleImagePath.map({ !Files.exists($0) }) ?? false {
             _ = try located.styleStatistics(network: network, longSides: plan.steps.map { located.preset.styleLongSide(forScaleSize: $0.scale.size) },
                                             note: { _ in })
         }
