@@ -35,6 +35,9 @@ extension PresetCommand {
         @Option(help: "Adam's learning rate.")
         var learningRate = TransformerTraining.Options().learningRate
 
+        @Option(help: "Multiplies the preset's content weight: more keeps more of the photo's structure.")
+        var contentFactor = TransformerTraining.Options().contentFactor
+
         @Option(help: "Channels of the network's first layer (the next stages have 2× and 4×).")
         var width = TransformerNetwork.Shape().width
 
@@ -65,6 +68,7 @@ extension PresetCommand {
             }
             guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1 … 64") }
             guard learningRate.isFinite, learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be > 0 and < 1") }
+            guard contentFactor.isFinite, contentFactor > 0, contentFactor <= 1000 else { throw ValidationError("--content-factor must be > 0 and ≤ 1000") }
             guard TransformerNetwork.Shape.widthRange.contains(width) else { throw ValidationError("--width must be 1 … 64") }
             guard TransformerNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
             guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
@@ -102,14 +106,15 @@ extension PresetCommand {
             options.cropSize = cropSize
             options.batch = batch
             options.learningRate = learningRate
+            options.contentFactor = contentFactor
             let shape = TransformerNetwork.Shape(width: width, residualBlocks: blocks)
             let training = try TransformerTraining(network: network, transformer: TransformerNetwork(shape: shape, seed: seed),
                                                    style: style, transfer: transfer, options: options)
             let fields = ["preset": preset.name, "style": located.styleFingerprint,
                           "weights": VGG19Weights.sha256, "pooling": preset.pooling.rawValue,
                           "layers": (transfer.activeContentLayers + transfer.activeStyleLayers).map(\.description).joined(separator: ","),
-                          "loss-weights": "\(transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
-                          "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]
+                          "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
+                          "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]
             if resume {
                 guard Files.exists(checkpointPath) else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
                 let file = try TransformerFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())

@@ -54,16 +54,33 @@ final class BLASTests: FilterctlTestCase {
         XCTAssertTrue(text.contains(expected ?? "kernels: "), text)
         XCTAssertFalse(chosen.stderr.contains("fallback"), chosen.stderr)
 
-        // The user's own OPENBLAS_CORETYPE wins, and SSE3 kernels on an AVX2 or AVX-512 CPU are
-        // called what they are.
+        // STYLEFILTER_BLAS_KERNELS names kernels outright, and SSE3 kernels on an AVX2 or AVX-512
+        // CPU are called what they are.
         let cpuClass = sf_cpu_vector_class(sf_cpu_features())
         try XCTSkipIf(cpuClass < 3, "this CPU has no AVX2, so Prescott is no fallback here")
-        let forced = try run(["info"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        let forced = try run(["info"], environment: ["STYLEFILTER_BLAS_KERNELS": "Prescott", "OPENBLAS_CORETYPE": nil])
         let forcedText = String(decoding: forced.stdout, as: UTF8.self)
         XCTAssertEqual(forced.status, 0, forced.stderr)
-        XCTAssertTrue(forcedText.contains("kernels: Prescott (named by OPENBLAS_CORETYPE"), forcedText)
+        XCTAssertTrue(forcedText.contains("kernels: Prescott (named by STYLEFILTER_BLAS_KERNELS"), forcedText)
         XCTAssertTrue(forced.stderr.contains("warning: OpenBLAS runs Prescott kernels"), forced.stderr)
-        XCTAssertTrue(forced.stderr.contains("unset OPENBLAS_CORETYPE"), forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("unset STYLEFILTER_BLAS_KERNELS"), forced.stderr)
+    }
+
+    /// An OPENBLAS_CORETYPE of an older vector class than the CPU's (machines set one for every
+    /// program) is set aside and said to be; one of the CPU's own class is honoured.
+    func testAnInheritedOlderCoretypeIsSetAside() throws {
+        let features = sf_cpu_features()
+        let own = try XCTUnwrap(BLAS.kernels(forFeatures: features), "this CPU leaves the choice to OpenBLAS")
+        let older = try run(["info"], environment: ["OPENBLAS_CORETYPE": "Sandybridge", "STYLEFILTER_BLAS_KERNELS": nil])
+        let olderText = String(decoding: older.stdout, as: UTF8.self)
+        XCTAssertEqual(older.status, 0, older.stderr)
+        XCTAssertTrue(olderText.contains("kernels: \(own) (chosen by StyleFilter from the CPU's features; OPENBLAS_CORETYPE=Sandybridge set aside"),
+                      olderText)
+        XCTAssertFalse(older.stderr.contains("fallback"), older.stderr)
+        let sameClass = features & UInt32(SF_CPU_AVX512) != 0 ? "SkylakeX" : "Haswell"
+        let same = try run(["info"], environment: ["OPENBLAS_CORETYPE": sameClass, "STYLEFILTER_BLAS_KERNELS": nil])
+        XCTAssertTrue(String(decoding: same.stdout, as: UTF8.self).contains("kernels: \(sameClass) (named by OPENBLAS_CORETYPE"),
+                      String(decoding: same.stdout, as: UTF8.self))
     }
 
     /// OpenBLAS 0.3.21 runs whatever OPENBLAS_CORETYPE names: AVX-512 kernels on an AVX2 CPU die
@@ -72,7 +89,7 @@ final class BLASTests: FilterctlTestCase {
         let features = sf_cpu_features()
         try XCTSkipIf(features & UInt32(SF_CPU_AVX512) != 0, "this CPU runs AVX-512 kernels")
         for command in [["info"], ["bench", "--sizes", "32", "--iterations", "1"]] {
-            let result = try run(command, environment: ["OPENBLAS_CORETYPE": "SkylakeX"])
+            let result = try run(command, environment: ["OPENBLAS_CORETYPE": "SkylakeX", "STYLEFILTER_BLAS_KERNELS": nil])
             XCTAssertEqual(result.status, 78, result.stderr)
             XCTAssertTrue(result.stderr.contains("OPENBLAS_CORETYPE=SkylakeX names kernels this CPU cannot run"),
                           result.stderr)

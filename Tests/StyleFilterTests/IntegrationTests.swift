@@ -250,16 +250,17 @@ final class IntegrationTests: FilterctlTestCase {
 
     /// A C host's own libvips settings survive the library: it starts libvips but sets neither
     /// its thread pool nor its cache (filterctl, the application, does that in its main), and
-    /// the variable that names OpenBLAS's kernels while it loads is gone again afterwards.
+    /// the variable that names OpenBLAS's kernels while it loads is as the host had it afterwards.
     func testTheLibraryLeavesTheHostsLibvipsSettings() throws {
         let (root, prefix) = try installLibrary()
         let pc = "PKG_CONFIG_PATH='\(prefix)/lib/pkgconfig'"
         let style = try makeImage("style.png", width: 48, height: 48)
         let run = try shell(["sh", "-c", "\(pc) cc -Wall -Werror '\(root)/integration/c/host_settings.c' "
             + "$(\(pc) pkg-config --cflags --libs vips stylefilter) -o host_settings "
-            + "&& env -u OPENBLAS_CORETYPE ./host_settings '\(style)'"])
+            + "&& env -u OPENBLAS_CORETYPE ./host_settings '\(style)' && OPENBLAS_CORETYPE=Sandybridge ./host_settings '\(style)'"])
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertTrue(run.output.contains("concurrency 3, cache 77, OPENBLAS_CORETYPE unset"), run.output)
+        XCTAssertTrue(run.output.contains("concurrency 3, cache 77, OPENBLAS_CORETYPE Sandybridge"), run.output)
     }
 
     /// `make install` is the whole product under one prefix, `make uninstall` takes exactly that

@@ -11,11 +11,11 @@
 #include "stylefilter.h"
 
 /* The BLAS (OpenBLAS, loaded on first use, its kernels named from the CPU's features unless the
- * environment names them or the host loaded OpenBLAS first). */
+ * environment names kernels of the CPU's class or the host loaded OpenBLAS first). */
 enum { SF_CPU_AVX = 1, SF_CPU_FMA = 2, SF_CPU_AVX2 = 4, SF_CPU_AVX512 = 8 /* F CD BW DQ VL */,
        SF_CPU_AVX512_BF16 = 16, SF_CPU_AMD = 32 };
 enum { SF_BLAS_NOT_LOADED = 0, SF_BLAS_CHOSEN_FROM_FEATURES, SF_BLAS_CHOSEN_BY_ENVIRONMENT,
-       SF_BLAS_CHOSEN_BY_OPENBLAS, SF_BLAS_LOADED_BY_HOST };
+       SF_BLAS_CHOSEN_BY_OPENBLAS, SF_BLAS_LOADED_BY_HOST, SF_BLAS_CHOSEN_BY_STYLEFILTER_VARIABLE };
 /* What this CPU and its OS support (SF_CPU_* bits). */
 unsigned sf_cpu_features(void);
 /* 1 SSE, 2 AVX, 3 AVX2+FMA, 4 AVX-512: of a CPU's features, and of an OpenBLAS core name (0: unknown). */
@@ -31,6 +31,8 @@ const char *sf_blas_error(void);
 int sf_blas_choice(void);
 const char *sf_blas_config(void);
 const char *sf_blas_kernels(void);
+/* An OPENBLAS_CORETYPE of an older vector class than the CPU's, set aside ("": none). */
+const char *sf_blas_set_aside(void);
 int sf_blas_set_threads(int count);
 /* Row-major single-precision products with unit strides: all the engine uses. */
 void sf_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float *a, int lda,

@@ -11,6 +11,11 @@ public final class TransformerTraining: @unchecked Sendable {
         /// Crops per Adam step.
         public var batch = 1
         public var learningRate: Float = 1e-3
+        /// The preset's content weight is multiplied by this. A network answers for every photo at
+        /// once and starts from nothing, where the optimizer starts from the photo itself and keeps
+        /// what no loss asks it to change; without more weight on content the network trades the
+        /// picture's structure for texture.
+        public var contentFactor: Float = 1
         public init() {}
     }
 
@@ -28,14 +33,15 @@ public final class TransformerTraining: @unchecked Sendable {
         guard size % TransformerNetwork.Shape.sizeMultiple == 0, size >= 32 else {
             throw StyleFilterError.invalidArgument("crop size must be a multiple of 4, at least 32")
         }
-        guard options.batch >= 1, options.steps >= 0, options.learningRate > 0, options.learningRate.isFinite else {
-            throw StyleFilterError.invalidArgument("training needs batch ≥ 1, steps ≥ 0 and a positive learning rate")
+        guard options.batch >= 1, options.steps >= 0, options.learningRate > 0, options.learningRate.isFinite,
+              options.contentFactor > 0, options.contentFactor.isFinite else {
+            throw StyleFilterError.invalidArgument("training needs batch ≥ 1, steps ≥ 0, a positive learning rate and content factor")
         }
         let vgg = VGG19Pass(network: network, height: size, width: size, deepest: transfer.deepestLayer)
         let targets = try style.targets(for: transfer.activeStyleLayers)
         // Content targets are each crop's own features, copied in before every evaluation.
         let contentLosses = transfer.activeContentLayers.map {
-            ContentLoss(layer: $0.index, weight: transfer.contentWeight * $0.weight, target: vgg.outputs[$0.index])
+            ContentLoss(layer: $0.index, weight: options.contentFactor * transfer.contentWeight * $0.weight, target: vgg.outputs[$0.index])
         }
         let styleLosses = zip(transfer.activeStyleLayers, targets).map {
             StyleLoss(layer: $0.index, weight: transfer.styleWeight * $0.weight, target: $1)
