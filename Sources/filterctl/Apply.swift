@@ -33,11 +33,10 @@ struct Apply: ParsableCommand {
     var presetDir: String?
 
     @Option(help: "fast: one pass of the preset's trained network (NAME.network, from preset train); optimize: the optimization. Default: fast when the preset has a network.")
-    var method: Method?
+    var method: StyleJob.Method = .automatic
 
-    enum Method: String, ExpressibleByArgument {
-        case fast, optimize
-    }
+    @Option(help: "Optimizer iterations from the network's result at the result's size, with the preset's losses (fast only).")
+    var refine = 0
 
     @OptionGroup(title: "Scales, memory and resuming")
     var scales: ScaleFlags
@@ -57,6 +56,8 @@ struct Apply: ParsableCommand {
         if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
         if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
         if scales.baseSize != nil { throw ValidationError("--base-size: apply makes the composition at the preset's last scale") }
+        if !Preset.iterationRange.contains(refine) { throw ValidationError("--refine must be 0 … 100000") }
+        if refine > 0 && method == .optimize { throw ValidationError("--refine refines the trained network's result: not with --method optimize") }
     }
 
     func run() throws {
@@ -70,10 +71,6 @@ struct Apply: ParsableCommand {
         inputFlags.apply()
         let located = try PresetStore(extraDirectory: presetDir).find(preset)
         let p = located.preset
-        let fast = method == .optimize ? nil : try located.trainedNetwork()
-        if method == .fast && fast == nil {
-            throw ValidationError("--method fast: preset \(p.name) has no trained network (\(located.networkPath)); make one with filterctl preset train \(p.name)")
-        }
         let presetFiles = [located.path, located.sidecarPath, located.networkPath] + (located.styleImagePath.map { [$0] } ?? [])
         try PathGuard.check(inputs: [input] + presetFiles + maskFlag.paths, outputs: [("-o", destination.output)],
                             directories: scales.workDir.map { [("--work-dir", $0)] } ?? [])
@@ -84,9 +81,9 @@ struct Apply: ParsableCommand {
         let photo = try PhotoInput(path: spool?.path ?? input)
         photo.warnings.forEach { Console.say("warning: \($0)") }
         let full = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: size)
-        let plan = try JobPlan(preset: p, finalSize: max(full.width, full.height), iterations: iterations, refinement: scales.refinement)
-        var job = StyleJob(network: network, photo: photo, size: full, style: .preset(located), plan: plan)
-        job.fast = fast
+        var job = try StyleJob.preset(located, network: network, photo: photo, size: full, iterations: iterations,
+                                      refinement: scales.refinement, method: method, refine: refine)
+        let fast = job.fast, plan = job.plan
         job.memory = scales.memory.budget
         job.mask = try maskFlag.mask(for: photo)
         job.note = { Console.say($0) }
@@ -97,8 +94,10 @@ struct Apply: ParsableCommand {
         job.workDirectory = !writes ? nil : try scales.workDirectory(scaleCount: fast == nil ? plan.steps.count : 1, output: destination.output,
                                                      identity: ScaleFlags.identity(inputs: [input] + presetFiles))
         (record.width, record.height) = (full.width, full.height)
-        let how = fast == nil ? plan.description : "one pass of its network (\(located.networkPath))"
+        let how = fast == nil ? plan.description
+            : "one pass of its network (\(located.networkPath))" + (refine > 0 ? ", then \(refine) iterations at full size" : "")
         Console.say("preset \(p.name) (\(located.path)): \(full.width)×\(full.height), \(how)")
         record.last = try JobRunner.run(job) { if writes { try destination.save($0.image, like: $0.original, profile: outputProfile) } }
     }
 }
+extension StyleJob.Method: ExpressibleByArgument {}

@@ -87,16 +87,16 @@ struct Serve: ParsableCommand {
         let baseOptions = options, budget = memory.budget, defaultIterations = iterations, refinement = refine.refinement
         let server = TileServer(network: network, style: statistics, options: options, maxPayload: maxFrameBytes) { photo, asked in
             let size = (width: photo.width, height: photo.height), finalSize = max(photo.width, photo.height)
-            let plan: JobPlan
+            var job: StyleJob
             if let located {
-                plan = try JobPlan(preset: located.preset, finalSize: finalSize, iterations: asked ?? defaultIterations,
-                                   refinement: refinement)
+                job = try StyleJob.preset(located, network: network, photo: photo, size: size, iterations: asked ?? defaultIterations,
+                                          refinement: refinement)
             } else {
                 var o = baseOptions
                 o.iterations = asked ?? defaultIterations ?? 300
-                plan = JobPlan(finalSize: finalSize, base: [Scale(size: 512, iterations: o.iterations)], options: o, refinement: refinement)
+                let plan = JobPlan(finalSize: finalSize, base: [Scale(size: 512, iterations: o.iterations)], options: o, refinement: refinement)
+                job = StyleJob(network: network, photo: photo, size: size, style: style, plan: plan)
             }
-            var job = StyleJob(network: network, photo: photo, size: size, style: style, plan: plan)
             job.memory = budget
             return job
         }

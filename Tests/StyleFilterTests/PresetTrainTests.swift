@@ -1,3 +1,4 @@
+import CShim
 import Foundation
 import XCTest
 @testable import StyleFilter
@@ -95,6 +96,27 @@ final class PresetTrainTests: FilterctlTestCase {
         XCTAssertEqual(optimized.status, 0, optimized.stderr)
         XCTAssertFalse(optimized.stderr.contains("one pass of its network"), optimized.stderr)
         XCTAssertNotEqual(try ImageIO.load(file("slow.png")), result)
+
+        // --refine: the optimizer from the network's result, with the preset's losses.
+        let refined = try run(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("refined.png"), "--refine", "3"])
+        XCTAssertEqual(refined.status, 0, refined.stderr)
+        XCTAssertTrue(refined.stderr.contains("then 3 iterations at full size"), refined.stderr)
+        let polished = try ImageIO.load(file("refined.png"))
+        XCTAssertNotEqual(polished, result)
+        XCTAssertLessThan(OneEngineTests.meanDifference(polished.pixels, result.pixels), OneEngineTests.meanDifference(polished.pixels, try ImageIO.load(photo).pixels),
+                          "3 iterations from the network's result stay nearer it than the photo")
+        try assertFails(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("none.png"), "--refine", "3",
+                         "--method", "optimize"], mentions: "--refine")
+
+        // The C ABI (and through it the libvips operation) runs the same pass when the preset has a network.
+        for (method, same) in [(SF_METHOD_AUTOMATIC, true), (SF_METHOD_FAST, true), (SF_METHOD_OPTIMIZE, false)] {
+            let c = try TestSupport.cContext { $0.method = Int32(method) }
+            defer { sf_context_destroy(c) }
+            XCTAssertEqual(sf_context_load_preset(c, "tiny", file("mine")), SF_OK, String(cString: sf_context_last_error(c)))
+            let pixels = OneEngineTests.stylizeInPlace(c, try ImageIO.load(photo))
+            let worst = zip(pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max()!
+            if same { XCTAssertLessThanOrEqual(worst, 1, "method \(method)") } else { XCTAssertGreaterThan(worst, 8, "method \(method)") }
+        }
 
         // A damaged network is an error that says what to do, never a silent fallback.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))

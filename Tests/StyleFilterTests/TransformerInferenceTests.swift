@@ -19,11 +19,27 @@ final class TransformerInferenceTests: XCTestCase {
         XCTAssertGreaterThan(zip(whole.toArray(), narrow.toArray()).map { abs($0 - $1) }.max()!, 1e-3 * scale)
     }
 
-    /// The one-window run is the network's own pass on the photo, statistics measured on it.
+    /// The one-window run is the training pass on the photo, statistics measured on it: the
+    /// inference pass (Winograd, padding and upsampling while reading, three buffers) computes the
+    /// same network within float rounding.
     func testOneWindowIsThePass() throws {
-        let network = TransformerNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 4)
-        let image = RGBImage.pattern(width: 64, height: 48, seed: 9).networkTensor()
-        let pass = TransformerPass(network: network, height: 48, width: 64)
-        XCTAssertEqual(try TransformerInference.run(network, image: image).toArray(), pass.forward(image).toArray())
+        for (width, height, blocks) in [(64, 48, 1), (52, 36, 2)] {
+            let network = TransformerNetwork(shape: .init(width: 4, residualBlocks: blocks), seed: 4)
+            let image = RGBImage.pattern(width: width, height: height, seed: 9).networkTensor()
+            let pass = TransformerPass(network: network, height: height, width: width)
+            let expected = pass.forward(image).toArray(), got = try TransformerInference.run(network, image: image).toArray()
+            let scale = expected.map { abs($0) }.max()!
+            XCTAssertGreaterThan(scale, 0)
+            XCTAssertLessThan(zip(expected, got).map { abs($0 - $1) }.max()!, 1e-5 * scale, "\(width)×\(height), \(blocks) blocks")
+        }
+    }
+
+    /// Tiles are shared out evenly, so no last sliver costs a whole window.
+    func testTilesAreEven() {
+        XCTAssertEqual(TransformerInference.evenTile(5176, most: 1024), 864)
+        XCTAssertEqual(TransformerInference.evenTile(3464, most: 1024), 868)
+        XCTAssertEqual(TransformerInference.evenTile(1024, most: 1024), 1024)
+        XCTAssertEqual(TransformerInference.evenTile(1025, most: 1024), 516)
+        XCTAssertEqual(TransformerInference.evenTile(30, most: 1024), 32)
     }
 }

@@ -132,7 +132,15 @@ typedef struct {
     int refine_iterations;      /* iterations at the largest scale, twice as many at each smaller
                                    refining one: 3 */
     sf_progress_ex_fn progress_ex; /* NULL: none */
+    /* Added in 0.3. */
+    int method;                 /* a loaded preset's: SF_METHOD_AUTOMATIC (its trained network when
+                                   it has one, NAME.network from `filterctl preset train`, else the
+                                   optimization), SF_METHOD_FAST or SF_METHOD_OPTIMIZE */
+    int refine;                 /* with the network: optimizer iterations from its result at the
+                                   output's size, with the preset's losses: 0 */
 } sf_options;
+
+enum { SF_METHOD_AUTOMATIC = 0, SF_METHOD_FAST = 1, SF_METHOD_OPTIMIZE = 2 };
 
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string, never NULL. */
 const char *sf_version(void);

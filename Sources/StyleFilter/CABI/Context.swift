@@ -11,7 +11,6 @@ final class Context {
     /// The caller's iteration count, which also overrides a preset's.
     var iterations: Int? { settings.iterations > 0 ? Int(settings.iterations) : nil }
     var style: StyleInput?
-    var preset: Preset?
     /// The final scale's statistics and settings, made on the first sf_stylize_tile.
     var tileStyle: (style: StyleStatistics, options: TransferOptions)?
     /// NUL-terminated, kept alive until the next call replaces it.
@@ -69,14 +68,20 @@ final class Context {
         let size = (width: photo.width, height: photo.height)
         var refinement = JobPlan.Refinement()
         refinement.iterations = Int(settings.refine_iterations)
-        let plan: JobPlan
-        if let preset {
-            plan = try JobPlan(preset: preset, finalSize: max(size.width, size.height), iterations: iterations, refinement: refinement)
+        var job: StyleJob
+        if case .preset(let located)? = style {
+            let method: StyleJob.Method = switch Int(settings.method) {
+            case SF_METHOD_FAST: .fast
+            case SF_METHOD_OPTIMIZE: .optimize
+            default: .automatic
+            }
+            job = try StyleJob.preset(located, network: try loadedNetwork(), photo: photo, size: size, iterations: iterations,
+                                      refinement: refinement, method: method, refine: Int(settings.refine))
         } else {
-            plan = JobPlan(finalSize: max(size.width, size.height), base: [Scale(size: Int(settings.base_size), iterations: options.iterations)],
-                           options: options, refinement: refinement)
+            let plan = JobPlan(finalSize: max(size.width, size.height), base: [Scale(size: Int(settings.base_size), iterations: options.iterations)],
+                               options: options, refinement: refinement)
+            job = StyleJob(network: try loadedNetwork(), photo: photo, size: size, style: try loadedStyle(), plan: plan)
         }
-        var job = StyleJob(network: try loadedNetwork(), photo: photo, size: size, style: try loadedStyle(), plan: plan)
         job.memory = MemoryBudget(bytes: settings.max_memory)
         return job
     }

@@ -30,7 +30,8 @@ public func sf_options_init(_ options: UnsafeMutablePointer<sf_options>?) {
                                  iterations: 0, content_weight: defaults.contentWeight,
                                  style_weight: defaults.styleWeight, tv_weight: defaults.tvWeight, style_size: 512,
                                  progress: nil, progress_user_data: nil, max_memory: 2 << 30, base_size: 512,
-                                 refine_iterations: Int32(JobPlan.Refinement().iterations), progress_ex: nil)
+                                 refine_iterations: Int32(JobPlan.Refinement().iterations), progress_ex: nil,
+                                 method: Int32(SF_METHOD_AUTOMATIC), refine: 0)
 }
 
 @_cdecl("sf_context_create")
@@ -63,6 +64,10 @@ public func sf_context_create(_ options: UnsafePointer<sf_options>?, _ context: 
         guard Preset.sizeRange.contains(Int(o.style_size)), Preset.sizeRange.contains(Int(o.base_size)),
               Preset.iterationRange.contains(Int(o.iterations)), Preset.iterationRange.contains(Int(o.refine_iterations)) else {
             throw StyleFilterError.invalidArgument("style_size and base_size must be 16 … 16384, iterations and refine_iterations 0 … 100000")
+        }
+        guard [SF_METHOD_AUTOMATIC, SF_METHOD_FAST, SF_METHOD_OPTIMIZE].contains(Int(o.method)), Preset.iterationRange.contains(Int(o.refine)),
+              o.refine == 0 || o.method != Int32(SF_METHOD_OPTIMIZE) else {
+            throw StyleFilterError.invalidArgument("method must be SF_METHOD_AUTOMATIC, _FAST or _OPTIMIZE, refine 0 … 100000 and 0 with _OPTIMIZE")
         }
         guard o.max_memory >= 1 << 30, o.max_memory <= 1 << 50 else {
             throw StyleFilterError.invalidArgument("max_memory must be at least 1 GiB (the network alone takes 800 MiB)")
@@ -100,7 +105,7 @@ public func sf_context_load_preset(_ context: OpaquePointer?, _ name: UnsafePoin
         do {
             let located = try PresetStore(extraDirectory: presetDir.map { String(cString: $0) }).find(String(cString: name))
             c.tileStyle = try located.finalScale(network: network, iterations: c.iterations) { _ in }
-            (c.style, c.preset) = (.preset(located), located.preset)
+            c.style = .preset(located)
         } catch let error as StyleFilterError where error == .cancelled || error.isWeights {
             throw error
         } catch {
@@ -124,7 +129,7 @@ public func sf_context_load_style(_ context: OpaquePointer?, _ path: UnsafePoint
             return c.fail(SF_ERROR_STYLE, "\(error)")
         }
         c.tileStyle = (try StyleStatistics(network: try c.loadedNetwork(), styles: [(image, 1)], layers: c.options.activeStyleLayers), c.options)
-        (c.style, c.preset) = (.images([StyleImage(path: file)], sizing: .longSide(size)), nil)
+        c.style = .images([StyleImage(path: file)], sizing: .longSide(size))
         return SF_OK
     }
 }

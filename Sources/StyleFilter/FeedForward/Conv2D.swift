@@ -44,10 +44,12 @@ public final class Conv2D: @unchecked Sendable {
 
     // MARK: forward
 
-    /// out[k][y][x] = bias[k] + Σ_c,dy,dx w[k][c][dy][dx] · in[c][y·s + dy][x·s + dx].
-    func forward(_ input: Tensor, into output: Tensor, workspace: Workspace) {
+    /// out[k][y][x] = bias[k] + Σ_c,dy,dx w[k][c][dy][dx] · in[c][y·s + dy][x·s + dx], the input
+    /// padded by reflection with `pad` on the way (inference: no padded copy) or beforehand (0).
+    func forward(_ input: Tensor, reflectionPad pad: Int = 0, into output: Tensor, workspace: Workspace) {
         precondition(input.channels == inChannels && output.channels == outChannels)
-        let size = outputSize(height: input.height, width: input.width)
+        precondition(pad < input.height && pad < input.width, "reflection padding needs an image larger than the padding")
+        let size = outputSize(height: input.height + 2 * pad, width: input.width + 2 * pad)
         precondition(output.height == size.height && output.width == size.width, "conv output has the wrong size")
         let w = size.width, plane = output.plane
         let band = bandRows(outputWidth: w, buffers: 1, workspace: workspace)
@@ -57,7 +59,7 @@ public final class Conv2D: @unchecked Sendable {
         var top = 0
         while top < size.height {
             let rows = min(band, size.height - top), n = rows * w
-            im2col(input, top: top, rows: rows, outputWidth: w, into: columns.pointer)
+            im2col(input, pad: pad, top: top, rows: rows, outputWidth: w, into: columns.pointer)
             let out = SendablePointer(output.data + top * w)
             parallel(n) { range in
                 sf_sgemm(false, false, Int32(outChannels), Int32(range.count), Int32(patch), 1, wts.pointer, Int32(patch),
@@ -89,7 +91,7 @@ public final class Conv2D: @unchecked Sendable {
         var top = 0
         while top < size.height {
             let rows = min(band, size.height - top), n = rows * w
-            im2col(input, top: top, rows: rows, outputWidth: w, into: columns.pointer)
+            im2col(input, pad: 0, top: top, rows: rows, outputWidth: w, into: columns.pointer)
             let g = SendablePointer(gradOutput.data + top * w)
             // dW += dY · columnsᵀ, each core a range of output channels (rows of dW).
             parallel(outChannels) { ks in
@@ -118,21 +120,29 @@ public final class Conv2D: @unchecked Sendable {
     }
 
     /// Row (c·k + dy)·k + dx, column r·W' + x of output rows [top, top + rows) holds
-    /// in[c][(top + r)·s + dy][x·s + dx]. Each core a range of input channels.
-    private func im2col(_ input: Tensor, top: Int, rows: Int, outputWidth w: Int, into columns: UnsafeMutablePointer<Float>) {
-        let k = kernel, s = stride, n = rows * w, inPlane = input.plane, inWidth = input.width
+    /// in[c][(top + r)·s + dy][x·s + dx] of the input padded by reflection with `pad`. Each core a
+    /// range of input channels.
+    private func im2col(_ input: Tensor, pad: Int, top: Int, rows: Int, outputWidth w: Int, into columns: UnsafeMutablePointer<Float>) {
+        let k = kernel, s = stride, n = rows * w, inPlane = input.plane, inWidth = input.width, inHeight = input.height
         let src = SendablePointer(input.data), dst = SendablePointer(columns)
         parallel(inChannels) { channels in
             for c in channels {
                 for dy in 0..<k {
                     for dx in 0..<k {
                         let row = dst.pointer + ((c * k + dy) * k + dx) * n
+                        // Output columns whose source lies inside the image: copied as a run.
+                        let inside = s == 1 ? max(0, pad - dx)..<max(max(0, pad - dx), min(w, inWidth + pad - dx)) : 0..<0
                         for r in 0..<rows {
-                            let line = src.pointer + c * inPlane + ((top + r) * s + dy) * inWidth + dx, out = row + r * w
-                            if s == 1 {
-                                out.update(from: line, count: w)
+                            let y = ReflectionPad.source((top + r) * s + dy - pad, inHeight)
+                            let line = src.pointer + c * inPlane + y * inWidth, out = row + r * w
+                            if pad == 0 && s == 1 {
+                                out.update(from: line + dx, count: w)
+                            } else if s == 1 {
+                                (out + inside.lowerBound).update(from: line + inside.lowerBound + dx - pad, count: inside.count)
+                                for x in 0..<inside.lowerBound { out[x] = line[ReflectionPad.source(x + dx - pad, inWidth)] }
+                                for x in inside.upperBound..<w { out[x] = line[ReflectionPad.source(x + dx - pad, inWidth)] }
                             } else {
-                                for x in 0..<w { out[x] = line[x * s] }
+                                for x in 0..<w { out[x] = line[ReflectionPad.source(x * s + dx - pad, inWidth)] }
                             }
                         }
                     }

@@ -11,8 +11,12 @@ public enum TransformerInference {
     /// ones at a quarter of the resolution), so 64 keeps every tile's core exact.
     public static let defaultHalo = 64
 
+    /// Tiles of at most this side: windows of about a megapixel (some 290 MB of buffers) keep the
+    /// context's share of the work at a quarter.
+    public static let defaultTile = 1024
+
     /// `image` in the network's space; the result in the same space and size.
-    public static func run(_ network: TransformerNetwork, image: Tensor, tile: Int = 512, halo: Int = defaultHalo,
+    public static func run(_ network: TransformerNetwork, image: Tensor, tile: Int = defaultTile, halo: Int = defaultHalo,
                            statisticsSide: Int = 1024) throws -> Tensor {
         let m = TransformerNetwork.Shape.sizeMultiple
         guard tile >= 4 * m, tile % m == 0, halo >= 0, halo % m == 0 else {
@@ -20,14 +24,17 @@ public enum TransformerInference {
         }
         let statistics = try wholeImageStatistics(network, image: image, side: statisticsSide)
         let output = Tensor(channels: 3, height: image.height, width: image.width)
-        // Windows of one size, so one pass serves them all; at the image's edges they are shifted
-        // inwards, and an image smaller than a window is padded by reflection to the multiple of 4.
-        let windowHeight = min(tile + 2 * halo, roundUp(image.height, m)), windowWidth = min(tile + 2 * halo, roundUp(image.width, m))
-        let pass = TransformerPass(network: network, height: max(windowHeight, 4 * m), width: max(windowWidth, 4 * m))
+        // As many tiles per axis as `tile` needs, sized evenly: a last sliver would cost a whole
+        // window. Windows are of one size, so one pass serves them all; at the image's edges they
+        // are shifted inwards, and an image smaller than a window is padded by reflection to the
+        // multiple of 4.
+        let tileHeight = evenTile(image.height, most: tile), tileWidth = evenTile(image.width, most: tile)
+        let windowHeight = min(tileHeight + 2 * halo, roundUp(image.height, m)), windowWidth = min(tileWidth + 2 * halo, roundUp(image.width, m))
+        let pass = TransformerInferencePass(network: network, height: max(windowHeight, 4 * m), width: max(windowWidth, 4 * m))
         let input = Tensor(channels: 3, height: pass.height, width: pass.width)
-        for top in stride(from: 0, to: image.height, by: tile) {
-            for left in stride(from: 0, to: image.width, by: tile) {
-                let core = (rows: top..<min(top + tile, image.height), columns: left..<min(left + tile, image.width))
+        for top in stride(from: 0, to: image.height, by: tileHeight) {
+            for left in stride(from: 0, to: image.width, by: tileWidth) {
+                let core = (rows: top..<min(top + tileHeight, image.height), columns: left..<min(left + tileWidth, image.width))
                 // The window around the core, moved inside the image and onto the stride-4 grid.
                 let y0 = clampedStart(core.rows.lowerBound - halo, size: pass.height, length: image.height)
                 let x0 = clampedStart(core.columns.lowerBound - halo, size: pass.width, length: image.width)
@@ -60,12 +67,18 @@ public enum TransformerInference {
             let picture = FloatRGBImage(networkTensor: image)
             small = try ImageIO.resize(picture, width: w, height: h).networkTensor()
         }
-        let pass = TransformerPass(network: network, height: h, width: w)
+        let pass = TransformerInferencePass(network: network, height: h, width: w)
         pass.forward(small)
         return pass.statistics
     }
 
     static func roundUp(_ n: Int, _ m: Int) -> Int { (n + m - 1) / m * m }
+
+    /// The side of `length`'s tiles: ⌈length / most⌉ of them, equal up to the multiple of 4.
+    static func evenTile(_ length: Int, most: Int) -> Int {
+        let count = (length + most - 1) / most
+        return roundUp((length + count - 1) / count, TransformerNetwork.Shape.sizeMultiple)
+    }
 
     /// The window's start on an axis, on the stride grid and within the image padded to a multiple
     /// of 4 (where the padding is the image mirrored, as a one-window run pads it).

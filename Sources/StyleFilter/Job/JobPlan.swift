@@ -83,6 +83,8 @@ public struct JobPlan: Sendable {
                   refinement: refinement)
     }
 
+    public init(steps: [Step]) { self.steps = steps }
+
     /// One scale at `size`, no refinement.
     public init(size: Int, options: TransferOptions) {
         steps = [Step(scale: Scale(size: size, iterations: options.iterations), options: options)]

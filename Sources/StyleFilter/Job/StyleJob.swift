@@ -25,6 +25,46 @@ public struct StyleJob {
     /// A trained network (a preset's `NAME.network`): the picture is its one pass over the photo
     /// at the result's size, in tiles, instead of the plan's optimization.
     public var fast: TransformerNetwork?
+    /// With `fast`: optimizer iterations from the network's output at the result's size, with the
+    /// losses of the plan's composition scale (0: none).
+    public var refine = 0
+
+    /// How a preset's job makes its picture.
+    public enum Method: String, Sendable, CaseIterable {
+        /// The preset's trained network when it has one, else the optimization.
+        case automatic
+        /// The trained network (an error when the preset has none).
+        case fast
+        /// The optimization.
+        case optimize
+    }
+
+    /// The job a preset runs on a photo, the same from every entry point: its plan to the result's
+    /// size, and its trained network's pass when it has one and `method` allows.
+    public static func preset(_ located: LocatedPreset, network: VGG19, photo: PhotoInput, size: (width: Int, height: Int),
+                              iterations: Int? = nil, refinement: JobPlan.Refinement = JobPlan.Refinement(),
+                              method: Method = .automatic, refine: Int = 0) throws -> StyleJob {
+        let plan = try JobPlan(preset: located.preset, finalSize: max(size.width, size.height), iterations: iterations, refinement: refinement)
+        var job = StyleJob(network: network, photo: photo, size: size, style: .preset(located), plan: plan)
+        job.fast = method == .optimize ? nil : try located.trainedNetwork()
+        if method == .fast && job.fast == nil {
+            throw StyleFilterError.invalidArgument("preset \(located.preset.name) has no trained network (\(located.networkPath)): "
+                                                   + "make one with filterctl preset train \(located.preset.name)")
+        }
+        guard refine == 0 || job.fast != nil else {
+            throw StyleFilterError.invalidArgument("refining starts from a trained network's result: preset \(located.preset.name) has none")
+        }
+        job.refine = refine
+        return job
+    }
+
+    /// The refinement of a fast result: the composition scale's losses at the result's size.
+    var refinePlan: JobPlan {
+        let composition = plan.steps.last { !$0.detail } ?? plan.steps[0]
+        var options = composition.options
+        options.iterations = refine
+        return JobPlan(size: max(size.width, size.height), options: options)
+    }
 
     public init(network: VGG19, photo: PhotoInput?, size: (width: Int, height: Int), style: StyleInput, plan: JobPlan) {
         self.network = network
@@ -39,14 +79,17 @@ public struct StyleJob {
         StyleTransfer.contentSize(width: width, height: height, longSide: longSide ?? 0)
     }
 
-    /// Each scale's result size.
+    /// The scales the optimizer runs: the plan's, or with a trained network only its refinement.
+    var optimized: JobPlan { fast == nil ? plan : refine > 0 ? refinePlan : JobPlan(steps: []) }
+
+    /// Each optimized scale's result size.
     public var scaleSizes: [(width: Int, height: Int)] {
-        plan.steps.map { StyleTransfer.contentSize(width: size.width, height: size.height, longSide: $0.scale.size) }
+        optimized.steps.map { StyleTransfer.contentSize(width: size.width, height: size.height, longSide: $0.scale.size) }
     }
 
     /// What an estimate of the remaining time needs.
     public var work: [(pixels: Int, iterations: Int)] {
-        zip(scaleSizes, plan.steps).map { ($0.width * $0.height, $1.scale.iterations) }
+        zip(scaleSizes, optimized.steps).map { ($0.width * $0.height, $1.scale.iterations) }
     }
 
     /// Whether every scale's image-sized state fits the budget and the result fits the process:
@@ -55,8 +98,8 @@ public struct StyleJob {
     public func check() throws {
         if mask != nil && photo == nil { throw StyleFilterError.invalidArgument("a mask needs a photo (texture synthesis has none)") }
         // A trained network's pass runs in its own tiles: the plan's scales are not run.
-        if let memory, fast == nil {
-            for (step, size) in zip(plan.steps, scaleSizes) where !step.options.tilesSet {
+        if let memory {
+            for (step, size) in zip(optimized.steps, scaleSizes) where !step.options.tilesSet {
                 _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
             }
         }
@@ -64,8 +107,8 @@ public struct StyleJob {
         try AvailableMemory.ensure(size.width * size.height * 12 * (mask == nil ? 2 : 3), for: "a \(size.width)×\(size.height) result")
         // A preset whose image is gone works from its cache alone: every scale's statistics must
         // be there (looking them up computes nothing), or the run would fail after the first scales.
-        if fast == nil, case .preset(let located) = style, located.styleImagePath.map({ !Files.exists($0) }) ?? false {
-            _ = try located.styleStatistics(network: network, longSides: plan.steps.map { located.preset.styleLongSide(forScaleSize: $0.scale.size) },
+        if !optimized.steps.isEmpty, case .preset(let located) = style, located.styleImagePath.map({ !Files.exists($0) }) ?? false {
+            _ = try located.styleStatistics(network: network, longSides: optimized.steps.map { located.preset.styleLongSide(forScaleSize: $0.scale.size) },
                                             note: { _ in })
         }
     }
@@ -80,11 +123,12 @@ public struct StyleJob {
         let content: (Int, Int) throws -> FloatRGBImage = { w, h in
             try photo?.colour(width: w, height: h) ?? FloatRGBImage(width: w, height: h, values: [Float](repeating: 128, count: w * h * 3))
         }
-        let first = plan.steps[0].scale.size
+        let optimized = self.optimized
+        let first = optimized.steps.first?.scale.size ?? 0
         // The painting's statistics get the run's own context (the base scale's): detail scales
         // narrow theirs for the gradient, and would leave the targets inexact at relu4_1, relu5_1.
-        let styleHalo = plan.steps[0].options.tileHalo
-        let steps = plan.steps.enumerated().map { index, step in
+        let styleHalo = optimized.steps.first?.options.tileHalo ?? 0
+        let steps = optimized.steps.enumerated().map { index, step in
             let (w, h) = sizes[index]
             return ScaleStep(size: step.scale.size, options: step.options) { tiles in
                 let scale = ScaleContext(index: index, size: step.scale.size, width: w, height: h,
@@ -99,9 +143,10 @@ public struct StyleJob {
         let prepared: (Int, Int) throws -> FloatRGBImage = { w, h in try colour.prepare(content: try content(w, h), styles: []).content }
         let result: FloatRGBImage
         if let fast {
-            // One pass, so no scale or iteration events: callers announce it themselves.
-            let photo = try prepared(size.width, size.height).networkTensor()
-            result = FloatRGBImage(networkTensor: try TransformerInference.run(fast, image: photo))
+            // One pass, so no events until a refinement: callers announce it themselves.
+            let start = FloatRGBImage(networkTensor: try TransformerInference.run(fast, image: try prepared(size.width, size.height).networkTensor()))
+            result = steps.isEmpty ? start : try CoarseToFine.run(network: network, size: size, steps: steps, content: prepared, memory: memory,
+                                                                  ranks: ranks, start: start, events: events)
         } else {
             result = try CoarseToFine.run(network: network, size: size, steps: steps, content: prepared,
                                           memory: memory, workDirectory: workDirectory, ranks: ranks, events: events)

@@ -24,11 +24,17 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// The first `channels` channels of `base`, sharing its memory.
-    public init(viewing base: Tensor, channels: Int) {
-        precondition(channels > 0 && channels <= base.channels)
+    public convenience init(viewing base: Tensor, channels: Int) {
+        precondition(channels <= base.channels)
+        self.init(viewing: base, channels: channels, height: base.height, width: base.width)
+    }
+
+    /// `base`'s memory (its start, at most its size) seen as a tensor of another shape.
+    public init(viewing base: Tensor, channels: Int, height: Int, width: Int) {
+        precondition(channels > 0 && height > 0 && width > 0 && channels * height * width <= base.count)
         self.channels = channels
-        height = base.height
-        width = base.width
+        self.height = height
+        self.width = width
         data = base.data
         owner = base
     }

@@ -61,9 +61,23 @@ struct WinogradKernels: Sendable {
         36 * (inChannels + outChannels) * ((width + 3) / 4) + Parallel.workers * scratchFloats(width: width) <= capacity
     }
 
-    /// out[k] = Σ_c w[k][c] ⋆ in[c] (+ bias[k]), zero padding 1, in bands of tile rows.
-    func convolve(_ input: Tensor, bias: UnsafePointer<Float>?, into output: Tensor, workspace: Workspace) {
-        let height = input.height, width = input.width
+    /// What surrounds the input, and whether it is first upsampled.
+    enum Border: Sendable {
+        /// Zero padding 1 (VGG19).
+        case zero
+        /// Reflection padding 1 (the transformer network).
+        case reflected
+        /// The input upsampled 2× by nearest neighbour, then reflection-padded: the transformer's
+        /// decoder stages without the 4×-sized upsampled copy.
+        case reflectedUpsampled
+    }
+
+    /// out[k] = Σ_c w[k][c] ⋆ in[c] (+ bias[k]) with padding 1 (`border`), in bands of tile rows.
+    /// The output is the input's size (twice it for `.reflectedUpsampled`).
+    func convolve(_ input: Tensor, border: Border = .zero, bias: UnsafePointer<Float>?, into output: Tensor, workspace: Workspace) {
+        let factor = border == .reflectedUpsampled ? 2 : 1
+        precondition(output.height == factor * input.height && output.width == factor * input.width)
+        let height = output.height, width = output.width
         let tilesX = (width + 3) / 4, tilesY = (height + 3) / 4
         let scratch = Parallel.workers * WinogradKernels.scratchFloats(width: width)
         let bandRows = max(1, min(tilesY, (workspace.capacity - scratch) / workspaceFloats(tiles: tilesX)))
@@ -74,7 +88,7 @@ struct WinogradKernels: Sendable {
             let rows = min(bandRows, tilesY - top)
             let tiles = rows * tilesX
             let v = storage, m = storage + 36 * inChannels * tiles
-            transformInput(input, tileRow: top, tileRows: rows, into: v, scratch: scratchStart)
+            transformInput(input, border: border, tileRow: top, tileRows: rows, into: v, scratch: scratchStart)
             transformed.withUnsafeBufferPointer { u in
                 let (k, c) = (outChannels, inChannels)
                 let uu = SendablePointer(UnsafeMutablePointer(mutating: u.baseAddress!)), vv = SendablePointer(v), mm = SendablePointer(m)
@@ -95,9 +109,11 @@ struct WinogradKernels: Sendable {
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for the 6×6 input patch d of every tile t in the band. Bᵀ runs
     /// down whole padded rows and B across each row's tiles, so both loops stream through
     /// memory and vectorise.
-    func transformInput(_ input: Tensor, tileRow: Int, tileRows: Int, into v: UnsafeMutablePointer<Float>,
+    func transformInput(_ input: Tensor, border: Border = .zero, tileRow: Int, tileRows: Int, into v: UnsafeMutablePointer<Float>,
                         scratch: UnsafeMutablePointer<Float>) {
-        let height = input.height, width = input.width, channels = input.channels
+        let factor = border == .reflectedUpsampled ? 2 : 1
+        let sourceHeight = input.height, sourceWidth = input.width
+        let height = factor * sourceHeight, width = factor * sourceWidth, channels = input.channels
         let tilesX = (width + 3) / 4, tiles = tileRows * tilesX
         let paddedWidth = tilesX * 4 + 2, stride = channels * tiles
         let source = SendablePointer(input.data), target = SendablePointer(v), scratchPointer = SendablePointer(scratch)
@@ -108,14 +124,33 @@ struct WinogradKernels: Sendable {
             let strip = scratchPointer.pointer + part * scratchStride
             let vertical = strip + 6 * paddedWidth
             for c in range {
-                let plane = source.pointer + c * height * width
+                let plane = source.pointer + c * sourceHeight * sourceWidth
                 for r in 0..<tileRows {
                     let y0 = (tileRow + r) * 4 - 1
                     for i in 0..<6 {
                         let row = strip + i * paddedWidth
                         row.update(repeating: 0, count: paddedWidth)
                         let y = y0 + i
-                        if y >= 0 && y < height { (row + 1).update(from: plane + y * width, count: width) }
+                        switch border {
+                        case .zero:
+                            if y >= 0 && y < height { (row + 1).update(from: plane + y * width, count: width) }
+                        case .reflected:
+                            // Rows past the reflected frame only feed outputs cropped away.
+                            guard y >= -1 && y <= height else { continue }
+                            let line = plane + ReflectionPad.source(y, height) * width
+                            (row + 1).update(from: line, count: width)
+                            row[0] = line[1]
+                            row[width + 1] = line[width - 2]
+                        case .reflectedUpsampled:
+                            guard y >= -1 && y <= height else { continue }
+                            let line = plane + ReflectionPad.source(y, height) / 2 * sourceWidth
+                            for x in 0..<sourceWidth {
+                                row[1 + 2 * x] = line[x]
+                                row[2 + 2 * x] = line[x]
+                            }
+                            row[0] = line[0]
+                            row[width + 1] = line[sourceWidth - 1]
+                        }
                     }
                     let s0 = strip, s1 = strip + paddedWidth, s2 = strip + 2 * paddedWidth
                     let s3 = strip + 3 * paddedWidth, s4 = strip + 4 * paddedWidth, s5 = strip + 5 * paddedWidth

@@ -39,14 +39,17 @@ public enum CoarseToFine {
     /// finished scale is kept there and finished scales found there are skipped. `events` returning
     /// false cancels (StyleFilterError.cancelled). With `ranks`, every rank runs this with the same
     /// arguments and rank 0 alone has the work directory: every rank resumes from rank 0's scale
-    /// and goes on from rank 0's result of each scale.
+    /// and goes on from rank 0's result of each scale. `start`, when given, is where the first
+    /// scale starts instead of the photo.
     public static func run(network: VGG19, size: (width: Int, height: Int), steps: [ScaleStep],
                            content: (Int, Int) throws -> FloatRGBImage, memory: MemoryBudget? = nil,
-                           workDirectory: WorkDirectory? = nil, ranks: RankGroup? = nil,
+                           workDirectory: WorkDirectory? = nil, ranks: RankGroup? = nil, start: FloatRGBImage? = nil,
                            events: @escaping (CoarseToFineEvent) -> Bool = { _ in true }) throws -> FloatRGBImage {
         precondition(!steps.isEmpty, "at least one scale")
+        precondition(start == nil || workDirectory == nil, "a run from a given start is not resumed")
         let sizes = steps.map { StyleTransfer.contentSize(width: size.width, height: size.height, longSide: $0.size) }
-        var result: FloatRGBImage?
+        // The first scale starts from `start` (a trained network's result) instead of the photo.
+        var result: FloatRGBImage? = start
         var first = 0
         var resumed = workDirectory?.lastFinished(below: steps.count, sizes: sizes)
         if let ranks {
