@@ -14,13 +14,13 @@ extension PresetCommand {
                 Trains against the preset's own style statistics, layers and weights, on random crops of \
                 the photos given. SIGINT or SIGTERM stops at the next step with a checkpoint \
                 (NAME.network.checkpoint); --resume continues from it.
-                Example: filterctl preset train starry --photos /usr/share/backgrounds/mate/nature
+                Example: scripts/setup --for-training && filterctl preset train starry
                 """)
 
         @Argument(help: "Preset name or path.")
         var name: String
 
-        @Option(parsing: .upToNextOption, help: "Training photos: image files or directories of them (never the photos you will judge it on).")
+        @Option(parsing: .upToNextOption, help: "Training photos: image files or directories of them (never the photos you will judge it on; default: \(TrainingPhotos.defaultDirectory), installed by scripts/setup --for-training).")
         var photos: [String] = []
 
         @Option(help: "Adam steps.")
@@ -61,7 +61,9 @@ extension PresetCommand {
         @OptionGroup var weightsFlag: WeightsFlag
 
         func validate() throws {
-            guard !photos.isEmpty else { throw ValidationError("--photos: give the training photos (files or directories)") }
+            if photos.isEmpty && !Files.isDirectory(TrainingPhotos.defaultDirectory) {
+                throw ValidationError("no training photos: install the default ones with scripts/setup --for-training (\(TrainingPhotos.defaultDirectory)), or give --photos")
+            }
             guard (1...1_000_000).contains(steps) else { throw ValidationError("--steps must be 1 … 1000000") }
             guard cropSize % TransformerNetwork.Shape.sizeMultiple == 0, (32...1024).contains(cropSize) else {
                 throw ValidationError("--crop-size must be a multiple of 4, 32 … 1024")
@@ -77,7 +79,7 @@ extension PresetCommand {
         /// Image files named directly, and those in the directories named (not recursing).
         func photoPaths() -> [String] {
             let images = ["jpg", "jpeg", "png", "tif", "tiff", "webp"]
-            return photos.flatMap { path -> [String] in
+            return (photos.isEmpty ? [TrainingPhotos.defaultDirectory] : photos).flatMap { path -> [String] in
                 guard Files.isDirectory(path) else { return [path] }
                 return Files.list(path).sorted().filter { images.contains($0.split(separator: ".").last.map { $0.lowercased() } ?? "") }
                     .map { path + "/" + $0 }

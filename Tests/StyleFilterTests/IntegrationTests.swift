@@ -227,6 +227,35 @@ final class IntegrationTests: FilterctlTestCase {
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.output.contains("no preset named"), refused.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("never.png")))
+
+        // Once the preset has a trained network, every door runs its pass: vips stylize, filterctl
+        // apply and the stream's whole image give the same picture, and --method optimize does not.
+        try FileManager.default.createDirectory(atPath: file("photos"), withIntermediateDirectories: true)
+        try ImageIO.save(RGBImage.pattern(width: 96, height: 64, seed: 14), to: file("photos/p.png"))
+        let trained = try run(["preset", "train", "shallow", "--preset-dir", file("presets"), "--photos", file("photos"), "--steps", "2",
+                               "--crop-size", "32", "--width", "4", "--blocks", "1"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let fastVips = try shell(["sh", "-c", "VIPSHOME='\(prefix)/vipshome' vips stylize large.png large-fast.png --preset shallow "
+            + "--preset-dir '\(file("presets"))'"])
+        XCTAssertEqual(fastVips.status, 0, fastVips.output)
+        let fast = try ImageIO.load(file("large-fast.png"))
+        XCTAssertEqual(try run(["apply", "--preset", "shallow", "--preset-dir", file("presets"), file("large.png"), "-o", file("large-fast-cli.png")]).status, 0)
+        XCTAssertEqual(try ImageIO.load(file("large-fast-cli.png")), fast, "vips stylize = filterctl apply, trained network")
+        let fastStream = try shell(["sh", "-c", "./stylize_tiles large.png large-fast-stream.png --whole --tile 512 -- '\(filterctl.path)' serve --stdio "
+            + "--preset shallow --preset-dir '\(file("presets"))'"])
+        XCTAssertEqual(fastStream.status, 0, fastStream.output)
+        XCTAssertEqual(try ImageIO.load(file("large-fast-stream.png")), fast, "the stream's whole image = vips stylize, trained network")
+        let optimizing = try shell(["sh", "-c", "VIPSHOME='\(prefix)/vipshome' vips stylize big.png big-optimized.png --preset shallow "
+            + "--preset-dir '\(file("presets"))' --method optimize --iterations 2 --size 240"])
+        XCTAssertEqual(optimizing.status, 0, optimizing.output)
+        let fastBig = try shell(["sh", "-c", "VIPSHOME='\(prefix)/vipshome' vips stylize big.png big-fast.png --preset shallow "
+            + "--preset-dir '\(file("presets"))' --size 240"])
+        XCTAssertEqual(fastBig.status, 0, fastBig.output)
+        XCTAssertNotEqual(try ImageIO.load(file("big-optimized.png")), try ImageIO.load(file("big-fast.png")), "--method optimize")
+        let badMethod = try shell(["sh", "-c", "VIPSHOME='\(prefix)/vipshome' vips stylize big.png never.png --preset shallow "
+            + "--preset-dir '\(file("presets"))' --method quick"])
+        XCTAssertTrue(badMethod.output.contains("method must be"), badMethod.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("never.png")))
     }
 
     /// The C ABI under AddressSanitizer and UndefinedBehaviorSanitizer, with seeded random sizes,

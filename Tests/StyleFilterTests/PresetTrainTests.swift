@@ -65,7 +65,19 @@ final class PresetTrainTests: FilterctlTestCase {
         try assertFails(["preset", "train", "tiny", "--preset-dir", file("mine"), "--photos", file("notes.jpg"), "--steps", "2"],
                         mentions: "no training photo could be read")
         try assertFails(train(["--crop-size", "30"]), mentions: "--crop-size")
-        try assertFails(["preset", "train", "tiny", "--preset-dir", file("mine")], mentions: "--photos")
+        try assertFails(train(["--content-factor", "0"]), mentions: "--content-factor")
+        try assertFails(train(["--content-factor", "nan"]), mentions: "--content-factor")
+        // Without --photos: the set-up's default photos, or an error that says how to get them.
+        let defaults = ["preset", "train", "tiny", "--preset-dir", file("mine"), "--steps", "1", "--crop-size", "32", "--width", "2", "--blocks", "0"]
+        if FileManager.default.fileExists(atPath: TrainingPhotos.defaultDirectory) {
+            let trained = try run(defaults)
+            XCTAssertEqual(trained.status, 0, trained.stderr)
+            let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
+            XCTAssertTrue(network.fields["training"]?.contains("photos=12") ?? false, network.fields["training"] ?? "")
+            try FileManager.default.removeItem(atPath: file("mine/tiny.network"))
+        } else {
+            try assertFails(defaults, mentions: "scripts/setup --for-training")
+        }
         try assertFails(train(["--resume", "--steps", "3"]), mentions: "no checkpoint")
         try "mine".write(toFile: file("kept.csv"), atomically: true, encoding: .utf8)
         try assertFails(train(["--steps", "2", "--loss-log", file("kept.csv")]), mentions: "never overwritten")

@@ -30,6 +30,8 @@ typedef struct _Stylize {
     int size;
     int base_size;
     int refine_iterations;
+    char *method;         /* a preset's: automatic, fast (its trained network) or optimize */
+    int refine;           /* optimizer iterations from the network's result */
     int max_memory;       /* MiB */
     VipsImage *mask;      /* optional: stylize where it is white, keep the input where black */
     VipsImage *source;    /* the input as 8- or 16-bit sRGB, 3 or 4 bands, at the result's size */
@@ -154,6 +156,15 @@ static int stylize_build(VipsObject *object) {
     options.max_memory = (size_t) self->max_memory << 20;
     options.base_size = self->base_size;
     options.refine_iterations = self->refine_iterations;
+    options.refine = self->refine;
+    if (self->method) {
+        if (g_str_equal(self->method, "fast")) options.method = SF_METHOD_FAST;
+        else if (g_str_equal(self->method, "optimize")) options.method = SF_METHOD_OPTIMIZE;
+        else if (!g_str_equal(self->method, "automatic")) {
+            vips_error("stylize", "method must be automatic, fast or optimize");
+            return -1;
+        }
+    }
     options.progress_ex = report;
     options.progress_user_data = self;
     sf_status status = sf_context_create(&options, &self->context);
@@ -244,6 +255,11 @@ static void stylize_class_init(StylizeClass *klass) {
     VIPS_ARG_INT(klass, "max_memory", 8, "Max memory", "MiB the style transfer may use; larger scales are tiled",
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, max_memory), 1024, 1 << 24,
                  (int) (defaults.max_memory >> 20));
+    VIPS_ARG_STRING(klass, "method", 12, "Method",
+                    "A preset's: automatic (its trained network when it has one), fast or optimize",
+                    VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, method), "automatic");
+    VIPS_ARG_INT(klass, "refine", 13, "Refine", "Optimizer iterations from the trained network's result",
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine), 0, 100000, 0);
     VIPS_ARG_IMAGE(klass, "mask", 11, "Mask",
                    "Stylize only where this is white; black keeps the input, greys mix (the input's proportions)",
                    VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, mask));

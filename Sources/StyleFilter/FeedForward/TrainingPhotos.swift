@@ -2,6 +2,10 @@
 /// read once at the size the preset paints at (its long side `longSide`, or larger where its short
 /// side would be less than a crop), and kept in memory as bytes.
 public final class TrainingPhotos: @unchecked Sendable {
+    /// Where `scripts/setup --for-training` puts the default training photos: the twelve
+    /// photographs of Debian's mate-backgrounds (free licence; none of them is a test photo).
+    public static let defaultDirectory = "/usr/share/backgrounds/mate/nature"
+
     public let photos: [RGBImage]
     public let cropSize: Int
     private var rng: SplitMix64
