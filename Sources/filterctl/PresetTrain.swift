@@ -112,11 +112,9 @@ extension PresetCommand {
             let shape = TransformerNetwork.Shape(width: width, residualBlocks: blocks)
             let training = try TransformerTraining(network: network, transformer: TransformerNetwork(shape: shape, seed: seed),
                                                    style: style, transfer: transfer, options: options)
-            let fields = ["preset": preset.name, "style": located.styleFingerprint,
-                          "weights": VGG19Weights.sha256, "pooling": preset.pooling.rawValue,
-                          "layers": (transfer.activeContentLayers + transfer.activeStyleLayers).map(\.description).joined(separator: ","),
-                          "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
-                          "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]
+            let fields = try located.networkFields().merging([
+                "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
+                "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]) { $1 }
             if resume {
                 guard Files.exists(checkpointPath) else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
                 let file = try TransformerFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())

@@ -130,11 +130,24 @@ final class PresetTrainTests: FilterctlTestCase {
             if same { XCTAssertLessThanOrEqual(worst, 1, "method \(method)") } else { XCTAssertGreaterThan(worst, 8, "method \(method)") }
         }
 
+        // A network trained for other layers than the preset has now is refused, not applied.
+        let changed = try run(["preset", "create", "tiny", "--procedural", "hatching", "--style-size", "48", "--scales", "64:4", "--force",
+                               "--style-layers", "relu1_1", "--content-layers", "relu2_2", "--preset-dir", file("mine")])
+        XCTAssertEqual(changed.status, 0, changed.stderr)
+        try assertFails(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("stale.png")], mentions: "trained for another layers")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("stale.png")))
+        try FileManager.default.removeItem(atPath: file("mine/tiny.json"))
+        try FileManager.default.removeItem(atPath: file("mine/tiny.grams"))
+        try makePreset()
+
         // A damaged network is an error that says what to do, never a silent fallback.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))
         bytes[bytes.count / 2] ^= 1
         try bytes.write(to: URL(fileURLWithPath: file("mine/tiny.network")))
         try assertFails(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("broken.png")], mentions: "train it again")
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("broken.png")))
+        // Deleting the preset deletes its network with it.
+        XCTAssertEqual(try run(["preset", "delete", "tiny", "--preset-dir", file("mine")]).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("mine/tiny.network")))
     }
 }

@@ -31,13 +31,34 @@ public struct LocatedPreset: Sendable {
     /// The network `preset train` writes beside the preset, which applies its style in one pass.
     public var networkPath: String { directory + "/" + preset.name + ".network" }
 
-    /// The trained network, or nil when the preset has none; a damaged file is an error.
+    /// What a network trained for this preset records of what it learnt, and what `trainedNetwork`
+    /// checks: the style, the VGG19 weights, the pooling and the loss layers.
+    public func networkFields() throws -> [String: String] {
+        let transfer = try preset.transferOptions(iterations: 0)
+        return ["preset": preset.name, "style": styleFingerprint, "weights": VGG19Weights.sha256, "pooling": preset.pooling.rawValue,
+                "layers": (transfer.activeContentLayers + transfer.activeStyleLayers).map(\.description).joined(separator: ",")]
+    }
+
+    /// The trained network, or nil when the preset has none. A damaged file, or one trained for
+    /// another style, weights or layers than the preset's now, is an error: applied, it would
+    /// paint what the preset no longer is.
     public func trainedNetwork() throws -> TransformerNetwork? {
         guard Files.exists(networkPath) else { return nil }
+        let retrain = "train it again (filterctl preset train \(preset.name)) or apply with --method optimize"
+        let file: TransformerFile
         do {
-            return try TransformerFile(decoding: try Files.read(networkPath, limit: 1 << 30).get()).network()
+            file = try TransformerFile(decoding: try Files.read(networkPath, limit: 1 << 30).get())
         } catch {
-            throw StyleFilterError.invalidArgument("\(networkPath): \(error); train it again (filterctl preset train \(preset.name)) or apply with --method optimize")
+            throw StyleFilterError.invalidArgument("\(networkPath): \(error); \(retrain)")
+        }
+        let expected = try networkFields()
+        for key in ["style", "weights", "pooling", "layers"] where file.fields[key] != expected[key] {
+            throw StyleFilterError.invalidArgument("\(networkPath) was trained for another \(key) than the preset's now; \(retrain)")
+        }
+        do {
+            return try file.network()
+        } catch {
+            throw StyleFilterError.invalidArgument("\(networkPath): \(error); \(retrain)")
         }
     }
 
@@ -153,5 +174,8 @@ public struct PresetStore: Sendable {
             throw StyleFilterError.io("cannot delete \(located.path): \(String(cString: strerror(errno)))")
         }
         unlink(sidecar)
+        // The trained network is the preset's too (made by `preset train`), and useless without it.
+        unlink(located.networkPath)
+        unlink(located.networkPath + ".checkpoint")
     }
 }
