@@ -17,7 +17,7 @@ BUILD := .build-static/release
 LIBRARY := $(BUILD)/libStyleFilter.so
 TOOL := $(BUILD)/filterctl
 GENERATED := .build-static/generated
-PRESETS := $(wildcard presets/*.json)
+PRESETS := $(wildcard presets/*.json presets/*.network)
 COMPLETIONS := $(DATADIR)/bash-completion/completions/filterctl $(DATADIR)/zsh/site-functions/_filterctl \
     $(DATADIR)/fish/vendor_completions.d/filterctl.fish
 # The ABI's major version: stylefilter.h only grows (struct_size), so it stays 0 until a break.

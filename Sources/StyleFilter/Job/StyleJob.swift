@@ -97,7 +97,7 @@ public struct StyleJob {
     /// planned again with what is free when it starts).
     public func check() throws {
         if mask != nil && photo == nil { throw StyleFilterError.invalidArgument("a mask needs a photo (texture synthesis has none)") }
-        // A trained network's pass runs in its own tiles: the plan's scales are not run.
+        // The scales the optimizer runs (a trained network's pass runs in its own tiles).
         if let memory {
             for (step, size) in zip(optimized.steps, scaleSizes) where !step.options.tilesSet {
                 _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
