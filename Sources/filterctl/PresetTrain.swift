@@ -53,6 +53,9 @@ extension PresetCommand {
         @Option(help: "Write every step's losses here as CSV (step, content, style, total variation, total, seconds).")
         var lossLog: String?
 
+        @Option(help: "Draw the losses as a PNG here, at every checkpoint and at the end (with --resume: from the resumed step on).")
+        var lossPlot: String?
+
         @Flag(help: "Continue from the checkpoint a stopped training left.")
         var resume = false
 
@@ -73,6 +76,7 @@ extension PresetCommand {
             guard contentFactor.isFinite, contentFactor > 0, contentFactor <= 1000 else { throw ValidationError("--content-factor must be > 0 and ≤ 1000") }
             guard TransformerNetwork.Shape.widthRange.contains(width) else { throw ValidationError("--width must be 1 … 64") }
             guard TransformerNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
+            if let lossPlot, !lossPlot.lowercased().hasSuffix(".png") { throw ValidationError("--loss-plot must name a .png file") }
             guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
         }
 
@@ -129,6 +133,15 @@ extension PresetCommand {
                 throw ValidationError("\(checkpointPath) holds a stopped training: continue it with --resume, or delete it")
             }
             let log = try lossLog.map { try LossLog(path: $0, appending: resume) }
+            // A plot is redrawn as training goes: never over a file this training did not make.
+            if let lossPlot, Files.exists(lossPlot), !resume {
+                throw ValidationError("--loss-plot \(lossPlot) exists; it is never overwritten: choose another name")
+            }
+            var history: [(step: Int, losses: LossBreakdown)] = []
+            func plot() throws {
+                guard let lossPlot, !history.isEmpty else { return }
+                try ImageIO.save(try TrainingPlot.render(steps: history), to: lossPlot)
+            }
             Termination.catchSignals()
             let start = monotonicSeconds(), firstStep = training.adam.steps
             var lastLine = 0.0
@@ -141,7 +154,11 @@ extension PresetCommand {
                 try training.run(photos: sampler) { step, losses in
                     let seconds = monotonicSeconds() - start
                     log?.append(step: step, losses: losses, seconds: seconds)
-                    if step % checkpointEvery == 0 { try? checkpoint() }
+                    history.append((step, losses))
+                    if step % checkpointEvery == 0 {
+                        try? checkpoint()
+                        try? plot()
+                    }
                     if step == steps || seconds - lastLine >= 10 {
                         lastLine = seconds
                         let perStep = seconds / Double(step - firstStep)
@@ -152,10 +169,12 @@ extension PresetCommand {
                 }
             } catch StyleFilterError.cancelled {
                 try checkpoint()
+                try? plot()
                 Console.error("stopped by signal \(Termination.signal ?? 0) at step \(training.adam.steps); continue with --resume")
                 throw ExitCode(128 + (Termination.signal ?? 2))
             }
             try Files.writeAtomically(output, TransformerFile(network: training.transformer, fields: fields).encoded())
+            try plot()
             unlink(checkpointPath)
             print(output)
         }

@@ -22,7 +22,7 @@ final class PresetTrainTests: FilterctlTestCase {
     func testTrainingWritesTheNetworkAndItsLog() throws {
         try requireWeights()
         try makePreset()
-        let trained = try run(train(["--steps", "6", "--loss-log", file("loss.csv"), "--checkpoint-every", "2"]))
+        let trained = try run(train(["--steps", "6", "--loss-log", file("loss.csv"), "--checkpoint-every", "2", "--loss-plot", file("loss.png")]))
         XCTAssertEqual(trained.status, 0, trained.stderr)
         XCTAssertEqual(String(decoding: trained.stdout, as: UTF8.self), file("mine/tiny.network") + "\n")
         let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
@@ -35,6 +35,15 @@ final class PresetTrainTests: FilterctlTestCase {
         XCTAssertEqual(log.first, "step,content,style,total_variation,total,seconds")
         XCTAssertTrue(log[1].hasPrefix("1,") && log[6].hasPrefix("6,"), "\(log)")
         XCTAssertTrue(trained.stderr.contains("step 6/6"), trained.stderr)
+        // The plot: the chart (900 × 400, framed) with its caption under it, the three curves drawn.
+        let plot = try ImageIO.load(file("loss.png"))
+        XCTAssertGreaterThanOrEqual(plot.width, 900)
+        XCTAssertGreaterThan(plot.height, 400)
+        var colours = Set<[UInt8]>()
+        for i in stride(from: 0, to: 400 * plot.width * 3, by: 3) { colours.insert(Array(plot.pixels[i..<(i + 3)])) }
+        for curve: [UInt8] in [[0, 0, 0], [31, 119, 180], [230, 120, 20]] { XCTAssertTrue(colours.contains(curve), "\(curve) drawn") }
+        try assertFails(train(["--steps", "1", "--loss-plot", file("loss.png")]), mentions: "never overwritten")
+        try assertFails(train(["--steps", "1", "--loss-plot", file("loss.txt")]), mentions: ".png")
     }
 
     func testStoppedTrainingResumesToTheSameNetwork() throws {
