@@ -144,7 +144,10 @@ public struct StyleJob {
         let result: FloatRGBImage
         if let fast {
             // One pass, so no events until a refinement: callers announce it themselves.
-            let start = FloatRGBImage(networkTensor: try TransformerInference.run(fast, image: try prepared(size.width, size.height).networkTensor()))
+            var start = FloatRGBImage(networkTensor: try TransformerInference.run(fast, image: try prepared(size.width, size.height).networkTensor()))
+            // Into the pixel range, as saving puts it: the optimizer projects every step there, so
+            // a start outside it would make its first steps look like overshoots.
+            if !steps.isEmpty { start.values = start.values.map { min(max($0, 0), 255) } }
             result = steps.isEmpty ? start : try CoarseToFine.run(network: network, size: size, steps: steps, content: prepared, memory: memory,
                                                                   ranks: ranks, start: start, events: events)
         } else {
