@@ -22,9 +22,21 @@ final class TransformerFileTests: XCTestCase {
         let a = TransformerPass(network: network, height: 16, width: 16).forward(x).toArray()
         let b = TransformerPass(network: loaded, height: 16, width: 16).forward(x).toArray()
         XCTAssertEqual(a, b)
-        // Without training state: a smaller file that still loads.
+        // Without training state, a finished network: 8-bit blocks, each value within half a step of
+        // its own, about a quarter of the f32 file.
         let bare = TransformerFile(network: network, fields: [:])
-        XCTAssertNil(try TransformerFile(decoding: bare.encoded()).adam)
+        let bytes = bare.encoded()
+        XCTAssertEqual(Array(bytes.prefix(8)), Array("SFNET002".utf8))
+        let quantized = try TransformerFile(decoding: bytes)
+        XCTAssertNil(quantized.adam)
+        XCTAssertLessThan(Double(bytes.count), 0.3 * Double(network.parameters.count * 4))
+        let values = network.parameters.valueArray
+        for start in stride(from: 0, to: values.count, by: TransformerFile.quantumBlock) {
+            let block = start..<min(start + TransformerFile.quantumBlock, values.count)
+            let step = (values[block].max()! - values[block].min()!) / 255
+            for i in block { XCTAssertLessThanOrEqual(abs(quantized.parameters[i] - values[i]), step * 0.5001 + 1e-7) }
+        }
+        XCTAssertNotEqual(quantized.parameters, values, "the values are rounded")
     }
 
     func testDamagedFilesAreRefused() throws {
