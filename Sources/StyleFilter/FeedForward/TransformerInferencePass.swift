@@ -18,17 +18,12 @@ public final class TransformerInferencePass: @unchecked Sendable {
     private let winograd: [WinogradKernels?]
 
     public init(network: TransformerNetwork, height: Int, width: Int) {
-        let m = TransformerNetwork.Shape.sizeMultiple
-        precondition(height % m == 0 && width % m == 0 && height >= 4 * m && width >= 4 * m, "transformer input must be a multiple of 4 px, at least 16")
         self.network = network
         self.height = height
         self.width = width
         let units = network.units
-        var shapes: [(channels: Int, height: Int, width: Int)] = [], (h, w) = (height, width)
-        for unit in units {
-            if unit.upsample { (h, w) = (2 * h, 2 * w) }
-            (h, w) = unit.conv.outputSize(height: h + 2 * unit.pad, width: w + 2 * unit.pad)
-            shapes.append((unit.conv.outChannels, h, w))
+        let shapes = zip(units, network.unitSizes(height: height, width: width)).map {
+            (channels: $0.conv.outChannels, height: $1.written.height, width: $1.written.width)
         }
         let isMiddle = { (i: Int) in i + 1 < units.count && units[i + 1].skipFrom == i }
         let largest = { (indices: [Int]) in indices.map { shapes[$0].channels * shapes[$0].height * shapes[$0].width }.max() ?? 1 }

@@ -71,6 +71,22 @@ public final class TransformerNetwork: @unchecked Sendable {
     }
 }
 
+extension TransformerNetwork {
+    /// Per unit, for an input of `height` × `width`: the size its convolution reads (after its
+    /// upsampling, before its padding) and the size it writes.
+    func unitSizes(height: Int, width: Int) -> [(read: (height: Int, width: Int), written: (height: Int, width: Int))] {
+        let m = Shape.sizeMultiple
+        precondition(height % m == 0 && width % m == 0 && height >= 4 * m && width >= 4 * m, "transformer input must be a multiple of 4 px, at least 16")
+        var (h, w) = (height, width)
+        return units.map { unit in
+            if unit.upsample { (h, w) = (2 * h, 2 * w) }
+            let read = (height: h, width: w)
+            (h, w) = unit.conv.outputSize(height: h + 2 * unit.pad, width: w + 2 * unit.pad)
+            return (read, (height: h, width: w))
+        }
+    }
+}
+
 /// A transformer's activations for one input size, kept between forward and backward.
 public final class TransformerPass: @unchecked Sendable {
     public let network: TransformerNetwork
@@ -85,23 +101,20 @@ public final class TransformerPass: @unchecked Sendable {
     private var gradients: [Tensor] = []
 
     public init(network: TransformerNetwork, height: Int, width: Int) {
-        let m = TransformerNetwork.Shape.sizeMultiple
-        precondition(height % m == 0 && width % m == 0 && height >= 4 * m && width >= 4 * m, "transformer input must be a multiple of 4 px, at least 16")
+        let sizes = network.unitSizes(height: height, width: width)
         self.network = network
         self.height = height
         self.width = width
-        var (h, w) = (height, width)
-        activations.append(Tensor(channels: 3, height: h, width: w))
-        for unit in network.units {
-            if unit.upsample { (h, w) = (2 * h, 2 * w) }
+        activations.append(Tensor(channels: 3, height: height, width: width))
+        for (unit, size) in zip(network.units, sizes) {
+            let (h, w) = size.read
             upsampled.append(unit.upsample ? Tensor(channels: unit.conv.inChannels, height: h, width: w) : nil)
             padded.append(Tensor(channels: unit.conv.inChannels, height: h + 2 * unit.pad, width: w + 2 * unit.pad))
-            (h, w) = unit.conv.outputSize(height: h + 2 * unit.pad, width: w + 2 * unit.pad)
-            let z = Tensor(channels: unit.conv.outChannels, height: h, width: w)
+            let z = Tensor(channels: unit.conv.outChannels, height: size.written.height, width: size.written.width)
             convolved.append(z)
-            activations.append(unit.norm == nil ? z : Tensor(channels: unit.conv.outChannels, height: h, width: w))
+            activations.append(unit.norm == nil ? z : Tensor(channels: unit.conv.outChannels, height: z.height, width: z.width))
         }
-        precondition(h == height && w == width)
+        precondition(sizes.last!.written == (height, width))
     }
 
     public var output: Tensor { activations.last! }
