@@ -35,7 +35,7 @@ struct Apply: ParsableCommand {
     @Option(help: "fast: one pass of the preset's trained network (NAME.network, from preset train); optimize: the optimization. Default: fast when the preset has a network.")
     var method: StyleJob.Method = .automatic
 
-    @Option(help: "Optimizer iterations from the network's result at the result's size, with the preset's losses (fast only).")
+    @Option(help: "Adam iterations from the network's result at the result's size, with the preset's losses (fast only).")
     var refine = 0
 
     @OptionGroup(title: "Scales, memory and resuming")

@@ -6,6 +6,16 @@ import XCTest
 /// `filterctl preset train`: the network file beside the preset, the loss log, a training stopped
 /// by a signal that resumes to the same network, and the inputs it refuses.
 final class PresetTrainTests: FilterctlTestCase {
+    /// Content + style of every `iteration i/n` line a run reported, in order.
+    static func reportedTotals(_ stderr: String) -> [Double] {
+        stderr.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.first == "iteration", let c = words.firstIndex(of: "content"), let s = words.firstIndex(of: "style"),
+                  c + 1 < words.count, s + 1 < words.count, let content = Double(words[c + 1]), let style = Double(words[s + 1]) else { return nil }
+            return content + style
+        }
+    }
+
     func makePreset() throws {
         let created = try run(["preset", "create", "tiny", "--procedural", "hatching", "--style-size", "48", "--scales", "64:4",
                                "--style-layers", "relu1_1,relu2_1", "--content-layers", "relu2_2", "--preset-dir", file("mine")])
@@ -118,10 +128,14 @@ final class PresetTrainTests: FilterctlTestCase {
         XCTAssertFalse(optimized.stderr.contains("one pass of its network"), optimized.stderr)
         XCTAssertNotEqual(try ImageIO.load(file("slow.png")), result)
 
-        // --refine: the optimizer from the network's result, with the preset's losses.
+        // --refine: Adam from the network's result, with the preset's losses (the preset's own
+        // optimizer is L-BFGS), lowering them.
         let refined = try run(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("refined.png"), "--refine", "3"])
         XCTAssertEqual(refined.status, 0, refined.stderr)
         XCTAssertTrue(refined.stderr.contains("then 3 iterations at full size"), refined.stderr)
+        let totals = Self.reportedTotals(refined.stderr)
+        XCTAssertEqual(totals.count, 4, refined.stderr)
+        XCTAssertLessThan(totals.last ?? .infinity, totals.first ?? 0, "the refinement lowers the network result's loss")
         let polished = try ImageIO.load(file("refined.png"))
         XCTAssertNotEqual(polished, result)
         XCTAssertLessThan(OneEngineTests.meanDifference(polished.pixels, result.pixels), OneEngineTests.meanDifference(polished.pixels, try ImageIO.load(photo).pixels),

@@ -136,7 +136,7 @@ typedef struct {
     int method;                 /* a loaded preset's: SF_METHOD_AUTOMATIC (its trained network when
                                    it has one, NAME.network from `filterctl preset train`, else the
                                    optimization), SF_METHOD_FAST or SF_METHOD_OPTIMIZE */
-    int refine;                 /* with the network: optimizer iterations from its result at the
+    int refine;                 /* with the network: Adam iterations from its result at the
                                    output's size, with the preset's losses: 0 */
 } sf_options;
 

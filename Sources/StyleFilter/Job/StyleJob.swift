@@ -58,11 +58,17 @@ public struct StyleJob {
         return job
     }
 
-    /// The refinement of a fast result: the composition scale's losses at the result's size.
+    /// The refinement of a fast result: the composition scale's losses at the result's size,
+    /// with Adam at its default step whatever the preset's optimizer. L-BFGS started from a
+    /// network's result climbs (its first steps carry no curvature for a picture already near a
+    /// minimum): 50 iterations of it left mosaic's style at 1.2e7 on Tübingen at 512 px, Adam's
+    /// at 2.8e5; swirls' totals on Tübingen 2.1e6 against 1.0e6, on chelsea equal.
     var refinePlan: JobPlan {
         let composition = plan.steps.last { !$0.detail } ?? plan.steps[0]
         var options = composition.options
         options.iterations = refine
+        options.optimizer = .adam
+        options.learningRate = nil
         return JobPlan(size: max(size.width, size.height), options: options)
     }
 
