@@ -54,6 +54,23 @@ final class ShippingTests: FilterctlTestCase {
         try assertFails(["preset", "paint", "mosaic", "-o", ".png", "--format", "jpg"], mentions: "contradicts")
     }
 
+    /// The networks shipped beside the presets (the README names them) load for their presets as
+    /// they are now (checksum, style, weights, pooling, layers) and paint: a pass changes a photo.
+    func testShippedNetworksAreCurrent() throws {
+        try requireWeights()
+        let shipped = TestSupport.packageRoot.appendingPathComponent("presets").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: shipped).filter { $0.hasSuffix(".network") }
+        XCTAssertEqual(Set(names), ["swirls.network", "ink.network"])
+        let photo = try ImageIO.load(try makeImage("photo.png", width: 64, height: 48))
+        for name in names {
+            let located = try PresetStore.load(path: shipped + "/" + name.replacingOccurrences(of: ".network", with: ".json"))
+            let network = try XCTUnwrap(try located.trainedNetwork(), name)
+            let painted = RGBImage(networkTensor: try TransformerInference.run(network, image: photo.networkTensor()))
+            XCTAssertEqual([painted.width, painted.height], [64, 48], name)
+            XCTAssertGreaterThan(OneEngineTests.meanDifference(painted.pixels, photo.pixels), 10, name)
+        }
+    }
+
     func testPaintTakesAPresetPaintedByAPainter() throws {
         let shipped = TestSupport.packageRoot.appendingPathComponent("presets").path
         let ink = try run(["preset", "paint", "ink", "--preset-dir", shipped, "--size", "48", "-o", file("ink.png")])
