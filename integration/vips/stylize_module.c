@@ -31,7 +31,7 @@ typedef struct _Stylize {
     int base_size;
     int refine_iterations;
     char *method;         /* a preset's: automatic, fast (its trained network) or optimize */
-    int refine;           /* optimizer iterations from the network's result */
+    int refine;           /* Adam iterations from the network's result */
     int max_memory;       /* MiB */
     VipsImage *mask;      /* optional: stylize where it is white, keep the input where black */
     VipsImage *source;    /* the input as 8- or 16-bit sRGB, 3 or 4 bands, at the result's size */
@@ -258,7 +258,7 @@ static void stylize_class_init(StylizeClass *klass) {
     VIPS_ARG_STRING(klass, "method", 12, "Method",
                     "A preset's: automatic (its trained network when it has one), fast or optimize",
                     VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, method), "automatic");
-    VIPS_ARG_INT(klass, "refine", 13, "Refine", "Optimizer iterations from the trained network's result",
+    VIPS_ARG_INT(klass, "refine", 13, "Refine", "Adam iterations from the trained network's result",
                  VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine), 0, 100000, 0);
     VIPS_ARG_IMAGE(klass, "mask", 11, "Mask",
                    "Stylize only where this is white; black keeps the input, greys mix (the input's proportions)",

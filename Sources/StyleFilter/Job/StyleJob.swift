@@ -25,7 +25,7 @@ public struct StyleJob {
     /// A trained network (a preset's `NAME.network`): the picture is its one pass over the photo
     /// at the result's size, in tiles, instead of the plan's optimization.
     public var fast: TransformerNetwork?
-    /// With `fast`: optimizer iterations from the network's output at the result's size, with the
+    /// With `fast`: Adam iterations from the network's output at the result's size, with the
     /// losses of the plan's composition scale (0: none).
     public var refine = 0
 
