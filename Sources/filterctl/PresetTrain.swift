@@ -53,7 +53,7 @@ extension PresetCommand {
         @Option(help: "Write every step's losses here as CSV (step, content, style, total variation, total, seconds).")
         var lossLog: String?
 
-        @Option(help: "Draw the losses as a PNG here, at every checkpoint and at the end (with --resume: from the resumed step on).")
+        @Option(help: "Draw the losses as a PNG here, at every checkpoint and at the end (a new file; with --resume: from the resumed step on).")
         var lossPlot: String?
 
         @Flag(help: "Continue from the checkpoint a stopped training left.")
@@ -133,8 +133,9 @@ extension PresetCommand {
                 throw ValidationError("\(checkpointPath) holds a stopped training: continue it with --resume, or delete it")
             }
             let log = try lossLog.map { try LossLog(path: $0, appending: resume) }
-            // A plot is redrawn as training goes: never over a file this training did not make.
-            if let lossPlot, Files.exists(lossPlot), !resume {
+            // A plot is redrawn as training goes: never over a file this run did not make, also on
+            // --resume (nothing tells an earlier run's plot from the user's own picture).
+            if let lossPlot, Files.exists(lossPlot) {
                 throw ValidationError("--loss-plot \(lossPlot) exists; it is never overwritten: choose another name")
             }
             var history: [(step: Int, losses: LossBreakdown)] = []

@@ -66,6 +66,11 @@ final class PresetTrainTests: FilterctlTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("mine/tiny.network")), "no network from a stopped training")
         try assertFails(train(steps), mentions: "holds a stopped training")
         try assertFails(train(["--steps", "401", "--checkpoint-every", "1", "--resume"]), mentions: "other settings")
+        // On --resume too a plot is never drawn over an existing file: the user's picture stays.
+        let picture = try makeImage("picture.png")
+        let kept = try Data(contentsOf: URL(fileURLWithPath: picture))
+        try assertFails(train(steps + ["--resume", "--loss-plot", picture]), mentions: "never overwritten")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: picture)), kept)
         let resumed = try run(train(steps + ["--resume"]))
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("resuming at step"), resumed.stderr)
