@@ -47,6 +47,13 @@ final class TransformerFileTests: XCTestCase {
         XCTAssertThrowsError(try TransformerFile(decoding: Array(bytes.prefix(bytes.count - 100))))
         XCTAssertThrowsError(try TransformerFile(decoding: Array("SFGRAMS1".utf8) + Array(bytes.dropFirst(8))))
         XCTAssertThrowsError(try TransformerFile(decoding: []))
+        // Intact bytes with a NaN in them (a checkpoint keeps raw f32): refused, not painted.
+        let network = makeNetwork()
+        network.parameters.values[5] = .nan
+        let nan = TransformerFile(network: network, fields: [:], adam: ParameterAdam(count: network.parameters.count, learningRate: 1e-3))
+        XCTAssertThrowsError(try TransformerFile(decoding: nan.encoded())) { XCTAssertTrue("\($0)".contains("finite"), "\($0)") }
+        // And a NaN that reaches the pixels anyway becomes 0, never a trap.
+        XCTAssertEqual(FloatRGBImage(width: 1, height: 1, values: [.nan, .infinity, -.infinity]).rounded.pixels, [0, 255, 0])
     }
 
     /// A well-formed file whose values do not fit its stated shape loads as an error, not a network.

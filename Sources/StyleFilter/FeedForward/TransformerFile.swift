@@ -130,6 +130,10 @@ public struct TransformerFile: Sendable, Equatable {
         }
         guard reader.atEnd else { throw CacheFormatError("trailing bytes") }
         guard magic == TransformerFile.magic || adam == nil else { throw CacheFormatError("a quantized network with training state") }
+        // A checksum proves the bytes intact, not sane: a NaN would paint NaN pictures.
+        guard parameters.allSatisfy(\.isFinite), adam.map({ $0.m.allSatisfy(\.isFinite) && $0.v.allSatisfy(\.isFinite) }) ?? true else {
+            throw CacheFormatError("a value that is not a finite number")
+        }
         self.init(fields: fields, parameters: parameters, adam: adam)
         guard shape != nil else { throw CacheFormatError("no valid network shape") }
     }
