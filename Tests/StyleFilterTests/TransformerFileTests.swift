@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import StyleFilter
 
@@ -52,8 +53,17 @@ final class TransformerFileTests: XCTestCase {
         network.parameters.values[5] = .nan
         let nan = TransformerFile(network: network, fields: [:], adam: ParameterAdam(count: network.parameters.count, learningRate: 1e-3))
         XCTAssertThrowsError(try TransformerFile(decoding: nan.encoded())) { XCTAssertTrue("\($0)".contains("finite"), "\($0)") }
-        // And a NaN that reaches the pixels anyway becomes 0, never a trap.
+        // And a NaN that reaches the pixels anyway becomes 0, never a trap: in every conversion to
+        // integer samples (bytes, files at 8 and 16 bits through libvips, a C host's buffers).
         XCTAssertEqual(FloatRGBImage(width: 1, height: 1, values: [.nan, .infinity, -.infinity]).rounded.pixels, [0, 255, 0])
+        XCTAssertEqual([Float.nan, .infinity, -.infinity, 127.4].map(Quantize.byte), [0, 255, 0, 127])
+        XCTAssertEqual([Float.nan, .infinity, -.infinity, 1000.6].map(Quantize.word), [0, 65535, 0, 1001])
+        XCTAssertEqual([Float.nan, .infinity, -.infinity, 0.25].map(Quantize.unit), [0, 1, 0, 0.25])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sf-nan-\(UUID().uuidString).png").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let picture = FloatRGBImage(width: 2, height: 1, values: [.nan, 10, .infinity, -.infinity, 300, .nan])
+        _ = try ImageIO.save(picture, like: nil, profile: .content, to: path)
+        XCTAssertEqual(try ImageIO.load(path).pixels, [0, 10, 255, 0, 255, 0])
     }
 
     /// A well-formed file whose values do not fit its stated shape loads as an error, not a network.

@@ -34,6 +34,37 @@ final class TransformerInferenceTests: XCTestCase {
         }
     }
 
+    /// A photo narrower than the smallest window (16 px) is mirrored more than once to fill it;
+    /// a single reflection read outside the photo, and the garbage made NaN pixels.
+    func testPhotosSmallerThanAWindow() throws {
+        for n in 1...6 {
+            // The mirror walked step by step: 0, 1, …, n − 1, n − 2, …, 0, 1, …
+            func walked(_ t: Int) -> Int {
+                guard n > 1 else { return 0 }
+                var (i, direction) = (0, 1)
+                for _ in 0..<abs(t) {
+                    if !(0..<n).contains(i + direction * t.signum()) { direction = -direction }
+                    i += direction * t.signum()
+                }
+                return i
+            }
+            for t in -40...40 { XCTAssertEqual(ReflectionPad.source(t, n), walked(t), "position \(t) on \(n) px") }
+        }
+        let network = TransformerNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 4)
+        for (width, height) in [(1, 1), (3, 40), (17, 15), (2, 2)] {
+            let image = RGBImage.pattern(width: width, height: height, seed: 3).networkTensor()
+            let out = try TransformerInference.run(network, image: image)
+            XCTAssertEqual([out.height, out.width], [height, width])
+            XCTAssertTrue(out.toArray().allSatisfy(\.isFinite), "\(width)×\(height)")
+        }
+        // A single pixel is a flat window: the network's answer for that colour everywhere.
+        let pixel = RGBImage(width: 1, height: 1, pixels: [200, 40, 90])
+        let flat = RGBImage(width: 16, height: 16, pixels: Array([[UInt8]](repeating: [200, 40, 90], count: 256).joined()))
+        let one = try TransformerInference.run(network, image: pixel.networkTensor()).toArray()
+        let expected = TransformerPass(network: network, height: 16, width: 16).forward(flat.networkTensor())
+        for c in 0..<3 { XCTAssertEqual(one[c], expected[c, 7, 7], accuracy: 1e-3 * max(1, abs(expected[c, 7, 7]))) }
+    }
+
     /// Tiles are shared out evenly, so no last sliver costs a whole window.
     func testTilesAreEven() {
         XCTAssertEqual(TransformerInference.evenTile(5176, most: 1024), 864)

@@ -99,7 +99,7 @@ extension ColourPreservation {
             let x = (0..<3).map { Double(image.pixels[3 * p + $0]) - ms[$0] }
             for r in 0..<3 {
                 let v = mc[r] + a[r][0] * x[0] + a[r][1] * x[1] + a[r][2] * x[2]
-                pixels[3 * p + r] = UInt8(min(max(v.rounded(), 0), 255))
+                pixels[3 * p + r] = Quantize.byte(Float(v))
             }
         }
         return RGBImage(width: image.width, height: image.height, pixels: pixels)

@@ -2,9 +2,17 @@
 /// convolution's border from seeing a dark frame. Backward folds each padded position's gradient
 /// back onto the pixel it copied.
 public enum ReflectionPad {
-    /// The source index of padded position `i − pad` on an axis of length `n` (pad < n).
+    /// The source index of position `t` on an axis of length `n`, mirrored as often as it takes:
+    /// a window or a padding wider than the image (a photo a few pixels across) reflects more than
+    /// once, and a single reflection would index outside it.
     @inline(__always)
-    static func source(_ t: Int, _ n: Int) -> Int { t < 0 ? -t : (t >= n ? 2 * n - 2 - t : t) }
+    static func source(_ t: Int, _ n: Int) -> Int {
+        if t >= 0 && t < n { return t }
+        guard n > 1 else { return 0 }
+        let period = 2 * (n - 1)
+        let m = (t % period + period) % period
+        return m < n ? m : period - m
+    }
 
     static func forward(_ x: Tensor, pad: Int, into y: Tensor) {
         precondition(pad < x.height && pad < x.width, "reflection padding needs an image larger than the padding")

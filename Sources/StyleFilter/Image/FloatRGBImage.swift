@@ -20,8 +20,7 @@ public struct FloatRGBImage: Sendable, Equatable, NetworkInput {
 
     /// Rounded and clamped to 8 bits.
     public var rounded: RGBImage {
-        // Written so that NaN gives 0 (min and max pass NaN through, and UInt8(NaN) traps).
-        RGBImage(width: width, height: height, pixels: values.map { v in v >= 0 ? UInt8(min(v.rounded(), 255)) : 0 })
+        RGBImage(width: width, height: height, pixels: values.map(Quantize.byte))
     }
 
     /// Into the network's input space: BGR planes, minus the Caffe mean.

@@ -208,10 +208,10 @@ extension ImageIO {
     static func quantized(_ samples: [Float], width: Int, height: Int, bands: Int, sixteen: Bool,
                           interpretation: VipsInterpretation) -> UnsafeMutablePointer<VipsImage>? {
         if sixteen {
-            let q = samples.map { UInt16(min(max(($0 * 65535).rounded(), 0), 65535)) }
+            let q = samples.map { Quantize.word($0 * 65535) }
             return q.withUnsafeBytes { sf_vips_from_memory($0.baseAddress, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_USHORT, interpretation) }
         }
-        let q = samples.map { UInt8(min(max(($0 * 255).rounded(), 0), 255)) }
+        let q = samples.map { Quantize.byte($0 * 255) }
         return q.withUnsafeBytes { sf_vips_from_memory($0.baseAddress, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR, interpretation) }
     }
 

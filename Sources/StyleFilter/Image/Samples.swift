@@ -22,10 +22,10 @@ struct Samples {
 
     @inline(__always)
     func store(_ v: Float, _ row: UnsafeMutableRawPointer, _ index: Int) {
-        let v = min(max(v, 0), 1)
+        let v = Quantize.unit(v)
         switch format {
-        case .u8: row.storeBytes(of: UInt8((v * 255).rounded()), toByteOffset: index, as: UInt8.self)
-        case .u16: row.storeBytes(of: UInt16((v * 65535).rounded()), toByteOffset: 2 * index, as: UInt16.self)
+        case .u8: row.storeBytes(of: Quantize.byte(v * 255), toByteOffset: index, as: UInt8.self)
+        case .u16: row.storeBytes(of: Quantize.word(v * 65535), toByteOffset: 2 * index, as: UInt16.self)
         case .f32: row.storeBytes(of: v, toByteOffset: 4 * index, as: Float.self)
         }
     }
