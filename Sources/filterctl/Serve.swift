@@ -11,7 +11,7 @@ struct Serve: ParsableCommand {
             Loads the weights and the style statistics once, then answers each request frame with
             one reply frame, in order. An image sent whole (begin, parts, end) is stylized once as
             `stylize` would (coarse-to-fine, tiled within --max-memory); single tiles are a preview
-            that can show seams. The protocol is in docs/stream-protocol.md; a reference driver is
+            that can show seams. A preset with a trained network paints both with it (--method). The protocol is in docs/stream-protocol.md; a reference driver is
             integration/tiles/stylize_tiles.c.
             Example: stylize_tiles big.tif out.tif --whole -- filterctl serve --stdio --preset swirls
             """)
@@ -24,6 +24,9 @@ struct Serve: ParsableCommand {
 
     @Option(help: "A style image instead of a preset (with the loss flags below).")
     var style: String?
+
+    @Option(help: "With --preset: fast, its trained network (each tile normalised on its own); optimize: the optimization. Default: fast when the preset has a network.")
+    var method: StyleJob.Method = .automatic
 
     @Option(help: "The style's long side in pixels (default: the preset's at its final scale, or 512).")
     var styleSize: Int?
@@ -56,6 +59,7 @@ struct Serve: ParsableCommand {
     func validate() throws {
         guard stdio else { throw ValidationError("give --stdio (the only transport)") }
         guard (preset == nil) != (style == nil) else { throw ValidationError("give exactly one of --preset or --style") }
+        if method != .automatic && preset == nil { throw ValidationError("--method chooses between a preset's network and the optimization: give --preset") }
         if let styleSize, !Preset.sizeRange.contains(styleSize) { throw ValidationError("--style-size must be 16 … 16384") }
         if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
         guard maxFrameBytes >= 1024, maxFrameBytes <= 1 << 36 else { throw ValidationError("--max-frame-bytes must be 1024 … 2^36") }
@@ -64,33 +68,32 @@ struct Serve: ParsableCommand {
     func run() throws {
         inputFlags.apply()
         let network: VGG19
-        var statistics: StyleStatistics
-        var options: TransferOptions
-        if let preset {
-            let located = try PresetStore(extraDirectory: presetDir).find(preset)
+        let tile: TileJob
+        let located = try preset.map { try PresetStore(extraDirectory: presetDir).find($0) }
+        if let located {
             network = try weightsFlag.network(pooling: located.preset.pooling)
-            (statistics, options) = try located.finalScale(network: network, styleSize: styleSize, iterations: iterations) {
+            tile = try TileJob.preset(located, network: network, styleSize: styleSize, iterations: iterations, method: method) {
                 Console.error($0)
             }
         } else {
             network = try weightsFlag.network(pooling: loss.poolingMode)
-            options = TransferOptions()
+            var options = TransferOptions()
             try loss.apply(to: &options)
             options.iterations = iterations ?? 100
             let image = try ImageIO.load(style!) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: styleSize ?? 512) }
-            statistics = try StyleStatistics(network: network, styles: [(image, 1)],
-                                             layers: options.activeStyleLayers)
+            tile = TileJob(network: network, style: try StyleStatistics(network: network, styles: [(image, 1)], layers: options.activeStyleLayers),
+                           options: options)
         }
         // An image sent whole: the job `apply` (a preset) or `stylize --style-size` (an image) runs.
-        let located = try preset.map { try PresetStore(extraDirectory: presetDir).find($0) }
         let style = located.map { StyleInput.preset($0) } ?? .images([StyleImage(path: self.style!)], sizing: .longSide(styleSize ?? 512))
-        let baseOptions = options, budget = memory.budget, defaultIterations = iterations, refinement = refine.refinement
-        let server = TileServer(network: network, style: statistics, options: options, maxPayload: maxFrameBytes) { photo, asked in
+        let baseOptions = tile.options, budget = memory.budget, defaultIterations = iterations, refinement = refine.refinement
+        let method = self.method
+        let server = TileServer(tile: tile, maxPayload: maxFrameBytes) { photo, asked in
             let size = (width: photo.width, height: photo.height), finalSize = max(photo.width, photo.height)
             var job: StyleJob
             if let located {
                 job = try StyleJob.preset(located, network: network, photo: photo, size: size, iterations: asked ?? defaultIterations,
-                                          refinement: refinement)
+                                          refinement: refinement, method: method)
             } else {
                 var o = baseOptions
                 o.iterations = asked ?? defaultIterations ?? 300

@@ -33,7 +33,7 @@ final class FuzzTests: ScratchDirectoryTestCase {
         options.contentLayers = [try LayerWeight("relu1_1")]
         options.styleWeight = 0
         options.iterations = 1
-        let server = TileServer(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options, maxPayload: 1 << 16,
+        let server = TileServer(tile: TileJob(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options), maxPayload: 1 << 16,
                                 wholeImage: TileStreamTests.wholeImage(options))
         func frame(_ kind: TileFrame.Kind, id: UInt64, x: Int32, y: Int32, width: UInt32, height: UInt32, margin: UInt32) -> [UInt8] {
             var f = TileFrame(isRequest: true, kind: kind, id: id, x: x, y: y, width: width, height: height, bands: 3, format: .u8, margin: margin)

@@ -158,6 +158,49 @@ final class PresetTrainTests: FilterctlTestCase {
             if same { XCTAssertLessThanOrEqual(worst, 1, "method \(method)") } else { XCTAssertGreaterThan(worst, 8, "method \(method)") }
         }
 
+        // Single tiles (sf_stylize_tile, serve's tile frames) are the network's pass over the tile
+        // alone, normalised with its own statistics; with the optimization they are not.
+        let tile = RGBImage.pattern(width: 40, height: 36, seed: 6), margin = 4
+        let alone = RGBImage(networkTensor: try TransformerInference.run(network, image: tile.networkTensor()))
+        func core(_ image: RGBImage) -> [UInt8] {
+            var bytes: [UInt8] = []
+            for y in margin..<(tile.height - margin) {
+                let start: Int = (y * tile.width + margin) * 3, end: Int = (y * tile.width + tile.width - margin) * 3
+                bytes += image.pixels[start..<end]
+            }
+            return bytes
+        }
+        for (method, same) in [(SF_METHOD_AUTOMATIC, true), (SF_METHOD_FAST, true), (SF_METHOD_OPTIMIZE, false)] {
+            let c = try TestSupport.cContext { $0.method = Int32(method); $0.iterations = 3 }
+            defer { sf_context_destroy(c) }
+            XCTAssertEqual(sf_context_load_preset(c, "tiny", file("mine")), SF_OK, String(cString: sf_context_last_error(c)))
+            var input = tile.pixels, output = [UInt8](repeating: 0, count: (tile.width - 2 * margin) * (tile.height - 2 * margin) * 3)
+            let status = input.withUnsafeMutableBytes { i in
+                output.withUnsafeMutableBytes { o in
+                    var from = sf_image(data: i.baseAddress, width: Int32(tile.width), height: Int32(tile.height), stride: tile.width * 3, bands: 3, format: SF_FORMAT_U8)
+                    var to = sf_image(data: o.baseAddress, width: Int32(tile.width - 2 * margin), height: Int32(tile.height - 2 * margin),
+                                      stride: (tile.width - 2 * margin) * 3, bands: 3, format: SF_FORMAT_U8)
+                    return sf_stylize_tile(c, &from, Int32(margin), &to)
+                }
+            }
+            XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(c)))
+            let worst = zip(output, core(alone)).map { abs(Int($0) - Int($1)) }.max()!
+            if same { XCTAssertLessThanOrEqual(worst, 1, "tile, method \(method)") } else { XCTAssertGreaterThan(worst, 8, "tile, method \(method)") }
+        }
+        var request = TileFrame(isRequest: true, kind: .tile, id: 7, x: 0, y: 0, width: UInt32(tile.width), height: UInt32(tile.height),
+                                bands: 3, format: .u8, margin: UInt32(margin), iterations: 3)
+        request.payloadLength = request.pixelBytes
+        for (flags, same) in [([String](), true), (["--method", "optimize"], false)] {
+            let served = try run(["serve", "--stdio", "--preset", "tiny", "--preset-dir", file("mine")] + flags,
+                                 stdin: Data(request.encoded() + tile.pixels))
+            XCTAssertEqual(served.status, 0, served.stderr)
+            let reply = Array(served.stdout.dropFirst(TileFrame.headerSize))
+            XCTAssertEqual(reply.count, core(alone).count, served.stderr)
+            let worst = zip(reply, core(alone)).map { abs(Int($0) - Int($1)) }.max() ?? .max
+            if same { XCTAssertLessThanOrEqual(worst, 1, "serve \(flags)") } else { XCTAssertGreaterThan(worst, 8, "serve \(flags)") }
+        }
+        try assertFails(["serve", "--stdio", "--style", photo, "--method", "fast"], mentions: "--preset")
+
         // A network trained for other layers than the preset has now is refused, not applied.
         let changed = try run(["preset", "create", "tiny", "--procedural", "hatching", "--style-size", "48", "--scales", "64:4", "--force",
                                "--style-layers", "relu1_1", "--content-layers", "relu2_2", "--preset-dir", file("mine")])

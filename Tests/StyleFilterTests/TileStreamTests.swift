@@ -17,7 +17,7 @@ final class TileStreamTests: XCTestCase {
         options.contentLayers = [try LayerWeight("relu1_1")]
         options.styleWeight = 0
         options.iterations = iterations
-        return TileServer(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options, maxPayload: maxPayload,
+        return TileServer(tile: TileJob(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options), maxPayload: maxPayload,
                           wholeImage: Self.wholeImage(options))
     }
 
@@ -188,7 +188,7 @@ final class TileStreamTests: XCTestCase {
                 pixels[j * stride + 3 * i + c] = Float(samples[((y + j) * w + x + i) * 4 + c]) * Float(1.0 / 65535)
             } } }
         }
-        var options = try self.server(iterations: 3).options
+        var options = try self.server(iterations: 3).tile.options
         options.iterations = 3
         let expected = try Self.wholeImage(options)(photo, nil).run().image
         for reply in replies[11...14] {

@@ -164,7 +164,9 @@ void sf_context_destroy(sf_context *context);
 const char *sf_context_last_error(const sf_context *context);
 
 /* Uses a preset (a name on the preset search path, or a path to its .json; preset_dir, if not
- * NULL, is searched first): its style statistics (from its cache) and its settings. */
+ * NULL, is searched first): its style statistics (from its cache), its settings, and its trained
+ * network unless options.method is SF_METHOD_OPTIMIZE (a damaged network, or SF_METHOD_FAST with
+ * none, is SF_ERROR_STYLE here). */
 sf_status sf_context_load_preset(sf_context *context, const char *name_or_path, const char *preset_dir);
 
 /* Uses a style image (any format libvips reads), resized to options.style_size. */
@@ -223,7 +225,9 @@ sf_status sf_check_size(sf_context *context, int width, int height);
 
 /* A preview that can show seams: stylizes one tile on its own, in 8 bits, with the style at the
  * final scale, whose outer `margin` pixels are context only: output is the
- * (width − 2·margin) × (height − 2·margin) core. The core must be at least 16 × 16. */
+ * (width − 2·margin) × (height − 2·margin) core. The core must be at least 16 × 16. A loaded
+ * preset with a trained network (options.method not SF_METHOD_OPTIMIZE) paints the tile in one
+ * pass of it, normalised with the tile's own statistics; `iterations` then plays no part. */
 sf_status sf_stylize_tile(sf_context *context, const sf_image *input, int margin, sf_image *output);
 
 #ifdef __cplusplus

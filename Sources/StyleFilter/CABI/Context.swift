@@ -11,8 +11,8 @@ final class Context {
     /// The caller's iteration count, which also overrides a preset's.
     var iterations: Int? { settings.iterations > 0 ? Int(settings.iterations) : nil }
     var style: StyleInput?
-    /// The final scale's statistics and settings, made on the first sf_stylize_tile.
-    var tileStyle: (style: StyleStatistics, options: TransferOptions)?
+    /// What sf_stylize_tile runs, made when the style is loaded.
+    var tile: TileJob?
     /// NUL-terminated, kept alive until the next call replaces it.
     private(set) var lastError: [CChar] = [0]
 
@@ -62,6 +62,15 @@ final class Context {
         return style
     }
 
+    /// A loaded preset's choice between its trained network and the optimization.
+    var method: StyleJob.Method {
+        switch Int(settings.method) {
+        case SF_METHOD_FAST: .fast
+        case SF_METHOD_OPTIMIZE: .optimize
+        default: .automatic
+        }
+    }
+
     /// The job for a photo of `width` × `height` at its own size: the same plan `filterctl
     /// stylize` (a style image) or `filterctl apply` (a preset) makes.
     func job(photo: PhotoInput) throws -> StyleJob {
@@ -70,11 +79,6 @@ final class Context {
         refinement.iterations = Int(settings.refine_iterations)
         var job: StyleJob
         if case .preset(let located)? = style {
-            let method: StyleJob.Method = switch Int(settings.method) {
-            case SF_METHOD_FAST: .fast
-            case SF_METHOD_OPTIMIZE: .optimize
-            default: .automatic
-            }
             job = try StyleJob.preset(located, network: try loadedNetwork(), photo: photo, size: size, iterations: iterations,
                                       refinement: refinement, method: method, refine: Int(settings.refine))
         } else {

@@ -104,7 +104,7 @@ public func sf_context_load_preset(_ context: OpaquePointer?, _ name: UnsafePoin
         // style fails here rather than in the first stylize.
         do {
             let located = try PresetStore(extraDirectory: presetDir.map { String(cString: $0) }).find(String(cString: name))
-            c.tileStyle = try located.finalScale(network: network, iterations: c.iterations) { _ in }
+            c.tile = try TileJob.preset(located, network: network, iterations: c.iterations, method: c.method) { _ in }
             c.style = .preset(located)
         } catch let error as StyleFilterError where error == .cancelled || error.isWeights {
             throw error
@@ -128,7 +128,9 @@ public func sf_context_load_style(_ context: OpaquePointer?, _ path: UnsafePoint
         } catch {
             return c.fail(SF_ERROR_STYLE, "\(error)")
         }
-        c.tileStyle = (try StyleStatistics(network: try c.loadedNetwork(), styles: [(image, 1)], layers: c.options.activeStyleLayers), c.options)
+        let network = try c.loadedNetwork()
+        c.tile = TileJob(network: network, style: try StyleStatistics(network: network, styles: [(image, 1)], layers: c.options.activeStyleLayers),
+                         options: c.options)
         c.style = .images([StyleImage(path: file)], sizing: .longSide(size))
         return SF_OK
     }
@@ -274,20 +276,19 @@ public func sf_stylize_tile(_ context: OpaquePointer?, _ input: UnsafePointer<sf
               target.bands == source.bands, target.format == source.format else {
             return c.fail(SF_ERROR_ARGUMENT, "output must be \(source.width - 2 * margin) × \(source.height - 2 * margin) with the input's bands and format")
         }
-        guard let (style, options) = c.tileStyle else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
+        guard let tile = c.tile else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
         // Checked before the buffer is copied: the copy alone of a 16384² float buffer is 4 GiB.
         try AvailableMemory.ensure(2 * source.rowBytes * source.height
-                                   + MemoryBudget.transferBytes(width: source.width, height: source.height, options: options),
+                                   + MemoryBudget.transferBytes(width: source.width, height: source.height, options: tile.options),
                                    for: "stylizing a \(source.width) × \(source.height) buffer")
         let pixels = try TilePixels(payload: source.packed()[...], width: source.width, height: source.height,
                                     bands: source.bands, format: source.format)
-        let transfer = try StyleTransfer(network: try c.loadedNetwork(), content: pixels.rgb, style: style, options: options)
         let settings = c.settings
-        try transfer.run { p in
+        let result = try tile.run(pixels.rgb) { p in
             guard let progress = settings.progress else { return true }
             return progress(settings.progress_user_data, Int32(p.iteration), Int32(p.iterations), p.losses.total) == 0
         }
-        target.unpack(pixels.payload(result: transfer.result, margin: margin, format: source.format).bytes)
+        target.unpack(pixels.payload(result: result, margin: margin, format: source.format).bytes)
         return SF_OK
     }
 }

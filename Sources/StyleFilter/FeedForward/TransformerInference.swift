@@ -51,6 +51,11 @@ public enum TransformerInference {
         return output
     }
 
+    /// A picture (RGB, 0 … 255) through the network, the result as a picture of the same size.
+    public static func stylize(_ network: TransformerNetwork, _ picture: FloatRGBImage) throws -> FloatRGBImage {
+        FloatRGBImage(networkTensor: try run(network, image: picture.networkTensor()))
+    }
+
     /// The statistics each normalisation layer uses: from one pass over the image (shrunk to at
     /// most `side` on its long side, to a multiple of 4).
     static func wholeImageStatistics(_ network: TransformerNetwork, image: Tensor, side: Int) throws -> [InstanceNorm.Statistics] {

@@ -39,6 +39,17 @@ public struct StyleJob {
         case optimize
     }
 
+    /// The network `method` picks for a preset: its trained one unless the method is the
+    /// optimization; `.fast` without one is an error.
+    static func trainedNetwork(_ located: LocatedPreset, method: Method) throws -> TransformerNetwork? {
+        let fast = method == .optimize ? nil : try located.trainedNetwork()
+        if method == .fast && fast == nil {
+            throw StyleFilterError.invalidArgument("preset \(located.preset.name) has no trained network (\(located.networkPath)): "
+                                                   + "make one with filterctl preset train \(located.preset.name)")
+        }
+        return fast
+    }
+
     /// The job a preset runs on a photo, the same from every entry point: its plan to the result's
     /// size, and its trained network's pass when it has one and `method` allows.
     public static func preset(_ located: LocatedPreset, network: VGG19, photo: PhotoInput, size: (width: Int, height: Int),
@@ -46,11 +57,7 @@ public struct StyleJob {
                               method: Method = .automatic, refine: Int = 0) throws -> StyleJob {
         let plan = try JobPlan(preset: located.preset, finalSize: max(size.width, size.height), iterations: iterations, refinement: refinement)
         var job = StyleJob(network: network, photo: photo, size: size, style: .preset(located), plan: plan)
-        job.fast = method == .optimize ? nil : try located.trainedNetwork()
-        if method == .fast && job.fast == nil {
-            throw StyleFilterError.invalidArgument("preset \(located.preset.name) has no trained network (\(located.networkPath)): "
-                                                   + "make one with filterctl preset train \(located.preset.name)")
-        }
+        job.fast = try trainedNetwork(located, method: method)
         guard refine == 0 || job.fast != nil else {
             throw StyleFilterError.invalidArgument("refining starts from a trained network's result: preset \(located.preset.name) has none")
         }
@@ -150,7 +157,7 @@ public struct StyleJob {
         let result: FloatRGBImage
         if let fast {
             // One pass, so no events until a refinement: callers announce it themselves.
-            var start = FloatRGBImage(networkTensor: try TransformerInference.run(fast, image: try prepared(size.width, size.height).networkTensor()))
+            var start = try TransformerInference.stylize(fast, try prepared(size.width, size.height))
             // Into the pixel range, as saving puts it: the optimizer projects every step there, so
             // a start outside it would make its first steps look like overshoots.
             if !steps.isEmpty { start.values = start.values.map { min(max($0, 0), 255) } }

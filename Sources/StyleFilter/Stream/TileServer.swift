@@ -94,13 +94,11 @@ public final class ByteInput {
 
 /// `filterctl serve --stdio`: reads request frames and answers every request with one reply
 /// frame, in order (an image end frame with the result parts first). Tiles are stylized one by one
-/// with one set of style statistics (a preview: their borders can show); an image sent whole, as
+/// as `TileJob` makes them (a preview: their borders can show); an image sent whole, as
 /// parts between a begin and an end frame, runs the job once, as `filterctl stylize` would. A bad
 /// frame gets an error reply and the server goes on with the next one; the end of the input ends it.
 public final class TileServer {
-    public let network: VGG19
-    public let style: StyleStatistics
-    public let options: TransferOptions
+    public let tile: TileJob
     public let maxPayload: UInt64
     /// The job for an image sent whole, given its iterations (nil: the server's default).
     public let wholeImage: (PhotoInput, Int?) throws -> StyleJob
@@ -114,12 +112,8 @@ public final class TileServer {
         public var errors = 0
     }
 
-    /// `options.iterations` is the default for tiles that do not ask for a count.
-    public init(network: VGG19, style: StyleStatistics, options: TransferOptions, maxPayload: UInt64,
-                wholeImage: @escaping (PhotoInput, Int?) throws -> StyleJob) {
-        self.network = network
-        self.style = style
-        self.options = options
+    public init(tile: TileJob, maxPayload: UInt64, wholeImage: @escaping (PhotoInput, Int?) throws -> StyleJob) {
+        self.tile = tile
         self.maxPayload = maxPayload
         self.wholeImage = wholeImage
     }
@@ -163,7 +157,7 @@ public final class TileServer {
                 // its payload is read, and the stream goes on with the next frame.
                 do {
                     let optimized = frame.kind == .tile
-                        ? MemoryBudget.transferBytes(width: Int(frame.width), height: Int(frame.height), options: options) : 0
+                        ? MemoryBudget.transferBytes(width: Int(frame.width), height: Int(frame.height), options: tile.options) : 0
                     try AvailableMemory.ensure(Int(frame.payloadLength) + optimized, for: "a \(frame.width)×\(frame.height) \(frame.kind)")
                 } catch let error as StyleFilterError {
                     try refuse(id: frame.id, .tooLarge, error.description)
@@ -253,15 +247,10 @@ public final class TileServer {
             return (TileFrame(isRequest: false, kind: .guide, id: frame.id, x: frame.x, y: frame.y,
                               width: frame.width, height: frame.height, bands: frame.bands, format: frame.format), [])
         case .tile:
-            var o = options
-            if frame.iterations > 0 { o.iterations = Int(frame.iterations) }
-            if let guide {
-                o.initialization = .image(guide.region(x: Int(frame.x), y: Int(frame.y), width: Int(frame.width), height: Int(frame.height)))
-            }
-            let transfer = try StyleTransfer(network: network, content: pixels.rgb, style: style, options: o)
-            try transfer.run()
+            let start = guide.map { Initialization.image($0.region(x: Int(frame.x), y: Int(frame.y), width: Int(frame.width), height: Int(frame.height))) }
+            let result = try tile.run(pixels.rgb, iterations: frame.iterations > 0 ? Int(frame.iterations) : nil, initialization: start)
             let m = Int(frame.margin)
-            let out = pixels.payload(result: transfer.result, margin: m, format: frame.format)
+            let out = pixels.payload(result: result, margin: m, format: frame.format)
             return (TileFrame(isRequest: false, kind: .tile, id: frame.id, x: frame.x + Int32(m), y: frame.y + Int32(m),
                               width: UInt32(out.width), height: UInt32(out.height), bands: frame.bands, format: frame.format), out.bytes)
         default:
