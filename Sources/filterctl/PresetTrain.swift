@@ -59,6 +59,9 @@ extension PresetCommand {
         @Flag(help: "Continue from the checkpoint a stopped training left.")
         var resume = false
 
+        @Flag(help: "Replace the preset's network (NAME.network) if it has one, when the training ends.")
+        var force = false
+
         @OptionGroup var location: Location
 
         @OptionGroup var weightsFlag: WeightsFlag
@@ -95,6 +98,11 @@ extension PresetCommand {
             let preset = located.preset
             let output = located.networkPath, checkpointPath = output + ".checkpoint"
             try Files.checkWritableDirectory(of: output)
+            // Checked before the training, not after it: a network (a shipped one, or one that took
+            // an hour) is never replaced unasked.
+            if Files.exists(output) && !force {
+                throw ValidationError("\(output) exists: --force replaces it when the training ends")
+            }
             let network = try weightsFlag.network(pooling: preset.pooling)
             let transfer = try preset.transferOptions(iterations: 0)
             let last = preset.scales.last!.size

@@ -52,8 +52,15 @@ final class PresetTrainTests: FilterctlTestCase {
         var colours = Set<[UInt8]>()
         for i in stride(from: 0, to: 400 * plot.width * 3, by: 3) { colours.insert(Array(plot.pixels[i..<(i + 3)])) }
         for curve: [UInt8] in [[0, 0, 0], [31, 119, 180], [230, 120, 20]] { XCTAssertTrue(colours.contains(curve), "\(curve) drawn") }
-        try assertFails(train(["--steps", "1", "--loss-plot", file("loss.png")]), mentions: "never overwritten")
+        try assertFails(train(["--steps", "1", "--force", "--loss-plot", file("loss.png")]), mentions: "never overwritten")
         try assertFails(train(["--steps", "1", "--loss-plot", file("loss.txt")]), mentions: ".png")
+        // A network is never replaced unasked (checked before training, not after it); --force does.
+        let first = try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))
+        try assertFails(train(["--steps", "1"]), mentions: "--force")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network"))), first)
+        let again = try run(train(["--steps", "1", "--force"]))
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network"))), first)
     }
 
     func testStoppedTrainingResumesToTheSameNetwork() throws {
