@@ -28,13 +28,21 @@ final class FuzzTests: ScratchDirectoryTestCase {
         return cases
     }
 
+    /// With the optimization, and with a trained network (whose tiles run through the network at
+    /// whatever size a mutated frame gives them).
     func testTileStreamAnswersEveryMutatedStream() throws {
+        for fast in [nil, TransformerNetwork(shape: .init(width: 2, residualBlocks: 0), seed: 3)] {
+            try answersEveryMutatedStream(fast: fast)
+        }
+    }
+
+    func answersEveryMutatedStream(fast: TransformerNetwork?) throws {
         var options = TransferOptions()
         options.contentLayers = [try LayerWeight("relu1_1")]
         options.styleWeight = 0
         options.iterations = 1
-        let server = TileServer(tile: TileJob(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options), maxPayload: 1 << 16,
-                                wholeImage: TileStreamTests.wholeImage(options))
+        let tileJob = TileJob(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options, fast: fast)
+        let server = TileServer(tile: tileJob, maxPayload: 1 << 16, wholeImage: TileStreamTests.wholeImage(options))
         func frame(_ kind: TileFrame.Kind, id: UInt64, x: Int32, y: Int32, width: UInt32, height: UInt32, margin: UInt32) -> [UInt8] {
             var f = TileFrame(isRequest: true, kind: kind, id: id, x: x, y: y, width: width, height: height, bands: 3, format: .u8, margin: margin)
             f.payloadLength = f.pixelBytes
