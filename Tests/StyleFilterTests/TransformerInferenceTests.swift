@@ -65,6 +65,23 @@ final class TransformerInferenceTests: XCTestCase {
         for c in 0..<3 { XCTAssertEqual(one[c], expected[c, 7, 7], accuracy: 1e-3 * max(1, abs(expected[c, 7, 7]))) }
     }
 
+    /// A tile painted by a network is counted as the network's windows, not as an optimization:
+    /// a 4096² tile takes under 1.5 GiB (`apply --method fast` on a 4096² photo peaks at 1.26 GiB,
+    /// the whole process), where the optimization's count is many times that.
+    func testATileIsCountedAsWhatPaintsIt() throws {
+        var options = TransferOptions()
+        options.iterations = 1
+        let optimized = TileJob(network: try TestSupport.network(), style: StyleStatistics(grams: []), options: options)
+        var painted = optimized
+        painted.fast = TransformerNetwork(shape: .init(), seed: 1)
+        let side = 4096
+        XCTAssertLessThan(painted.bytes(width: side, height: side), 3 << 29)
+        XCTAssertGreaterThan(optimized.bytes(width: side, height: side), 4 * painted.bytes(width: side, height: side))
+        // The windows stop growing past a tile; the images do not.
+        XCTAssertEqual(TransformerInference.bytes(painted.fast!, width: 1152, height: 1152) - 1152 * 1152 * 12,
+                       TransformerInference.bytes(painted.fast!, width: 4096, height: 4096) - 4096 * 4096 * 12)
+    }
+
     /// Tiles are shared out evenly, so no last sliver costs a whole window.
     func testTilesAreEven() {
         XCTAssertEqual(TransformerInference.evenTile(5176, most: 1024), 864)

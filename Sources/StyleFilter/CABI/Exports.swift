@@ -279,7 +279,7 @@ public func sf_stylize_tile(_ context: OpaquePointer?, _ input: UnsafePointer<sf
         guard let tile = c.tile else { return c.fail(SF_ERROR_NO_STYLE, "load a preset or a style image first") }
         // Checked before the buffer is copied: the copy alone of a 16384² float buffer is 4 GiB.
         try AvailableMemory.ensure(2 * source.rowBytes * source.height
-                                   + MemoryBudget.transferBytes(width: source.width, height: source.height, options: tile.options),
+                                   + tile.bytes(width: source.width, height: source.height),
                                    for: "stylizing a \(source.width) × \(source.height) buffer")
         let pixels = try TilePixels(payload: source.packed()[...], width: source.width, height: source.height,
                                     bands: source.bands, format: source.format)

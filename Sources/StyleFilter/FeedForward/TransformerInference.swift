@@ -51,6 +51,15 @@ public enum TransformerInference {
         return output
     }
 
+    /// About what `run` allocates for an image of `width` × `height` besides the image: the result,
+    /// and one window's buffers: two of the widest activation (the network's width in channels at
+    /// full resolution) and a residual block's middle (a quarter of that), 9 bytes a pixel per
+    /// channel of width. The statistics pass's window is no larger than a tile's.
+    public static func bytes(_ network: TransformerNetwork, width: Int, height: Int, tile: Int = defaultTile, halo: Int = defaultHalo) -> Int {
+        let window = min(width, tile + 2 * halo) * min(height, tile + 2 * halo)
+        return window * 9 * network.shape.width + width * height * 12
+    }
+
     /// A picture (RGB, 0 … 255) through the network, the result as a picture of the same size.
     public static func stylize(_ network: TransformerNetwork, _ picture: FloatRGBImage) throws -> FloatRGBImage {
         FloatRGBImage(networkTensor: try run(network, image: picture.networkTensor()))

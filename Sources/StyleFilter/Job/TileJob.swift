@@ -26,6 +26,15 @@ public struct TileJob {
         return TileJob(network: network, style: style, options: options, fast: try StyleJob.trainedNetwork(located, method: method))
     }
 
+    /// What stylizing a tile of `width` × `height` allocates: the network's windows and the tile
+    /// as floats on its way in and out (three copies besides the result), or the optimization's
+    /// passes and state (far more: a tile a network paints in 1 GiB could be refused by the
+    /// optimization's count).
+    public func bytes(width: Int, height: Int) -> Int {
+        guard let fast else { return MemoryBudget.transferBytes(width: width, height: height, options: options) }
+        return TransformerInference.bytes(fast, width: width, height: height) + width * height * 12 * 3
+    }
+
     /// The tile stylized; `initialization` (the optimization's start) and `iterations` apply to the
     /// optimization only.
     public func run(_ tile: RGBImage, iterations: Int? = nil, initialization: Initialization? = nil,

@@ -153,12 +153,11 @@ public final class TileServer {
                     return summary
                 }
             case .success(let frame):
-                // A frame the process cannot hold (a tile: with its optimization) is refused before
+                // A frame the process cannot hold (a tile: with its stylizing) is refused before
                 // its payload is read, and the stream goes on with the next frame.
                 do {
-                    let optimized = frame.kind == .tile
-                        ? MemoryBudget.transferBytes(width: Int(frame.width), height: Int(frame.height), options: tile.options) : 0
-                    try AvailableMemory.ensure(Int(frame.payloadLength) + optimized, for: "a \(frame.width)×\(frame.height) \(frame.kind)")
+                    let stylized = frame.kind == .tile ? tile.bytes(width: Int(frame.width), height: Int(frame.height)) : 0
+                    try AvailableMemory.ensure(Int(frame.payloadLength) + stylized, for: "a \(frame.width)×\(frame.height) \(frame.kind)")
                 } catch let error as StyleFilterError {
                     try refuse(id: frame.id, .tooLarge, error.description)
                     guard input.skip(frame.payloadLength) else { return summary }
