@@ -60,7 +60,7 @@ final class ShippingTests: FilterctlTestCase {
         try requireWeights()
         let shipped = TestSupport.packageRoot.appendingPathComponent("presets").path
         let names = try FileManager.default.contentsOfDirectory(atPath: shipped).filter { $0.hasSuffix(".network") }
-        XCTAssertEqual(Set(names), ["swirls.network", "ink.network"])
+        XCTAssertEqual(Set(names), ["swirls.network", "ink.network", "mosaic.network"])
         let photo = try ImageIO.load(try makeImage("photo.png", width: 64, height: 48))
         for name in names {
             let located = try PresetStore.load(path: shipped + "/" + name.replacingOccurrences(of: ".network", with: ".json"))

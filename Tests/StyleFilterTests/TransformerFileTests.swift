@@ -74,4 +74,18 @@ final class TransformerFileTests: XCTestCase {
         file.fields["width"] = "0"
         XCTAssertThrowsError(try TransformerFile(decoding: file.encoded())) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
     }
+
+    /// The output's kind is part of the shape: a file that names none is of a network trained
+    /// before outputs were bounded (the shipped swirls and ink), and loads as linear.
+    func testTheOutputKindIsKept() throws {
+        var file = TransformerFile(network: makeNetwork(), fields: [:])
+        XCTAssertEqual(file.fields["output"], "bounded")
+        XCTAssertEqual(try TransformerFile(decoding: file.encoded()).network().shape.boundedOutput, true)
+        file.fields["output"] = nil
+        XCTAssertEqual(try TransformerFile(decoding: file.encoded()).network().shape.boundedOutput, false)
+        file.fields["output"] = "linear"
+        XCTAssertEqual(try TransformerFile(decoding: file.encoded()).network().shape.boundedOutput, false)
+        file.fields["output"] = "tanh"
+        XCTAssertThrowsError(try TransformerFile(decoding: file.encoded())) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
+    }
 }

@@ -3,8 +3,8 @@
 /// continues exactly).
 ///
 /// Layout, little-endian:
-///   "SFNET001"; u32 n + n bytes of key text (one `field=value` per line: width, blocks, and what
-///   the network was trained for and how); u32 parameter count, that many f32; u32 state flag,
+///   "SFNET001"; u32 n + n bytes of key text (one `field=value` per line: width, blocks, output,
+///   and what the network was trained for and how); u32 parameter count, that many f32; u32 state flag,
 ///   and with it u32 Adam steps and two f32 blocks of the parameter count (Adam's moments);
 ///   then the sha256 (64 hex bytes) of all that precedes.
 /// A finished network (no training state) is written as "SFNET002": the same, but the parameters
@@ -42,14 +42,20 @@ public struct TransformerFile: Sendable, Equatable {
         var all = fields
         all["width"] = String(network.shape.width)
         all["blocks"] = String(network.shape.residualBlocks)
+        all["output"] = network.shape.boundedOutput ? "bounded" : "linear"
         self.init(fields: all, parameters: network.parameters.valueArray,
                   adam: adam.map { AdamState(steps: $0.state.steps, m: $0.state.m, v: $0.state.v) })
     }
 
+    /// A file without an `output` field is of a network trained before outputs were bounded.
     public var shape: TransformerNetwork.Shape? {
         guard let w = fields["width"].flatMap(Int.init), let b = fields["blocks"].flatMap(Int.init),
               TransformerNetwork.Shape.widthRange.contains(w), TransformerNetwork.Shape.blockRange.contains(b) else { return nil }
-        return TransformerNetwork.Shape(width: w, residualBlocks: b)
+        switch fields["output"] {
+        case nil, "linear": return TransformerNetwork.Shape(width: w, residualBlocks: b, boundedOutput: false)
+        case "bounded": return TransformerNetwork.Shape(width: w, residualBlocks: b, boundedOutput: true)
+        default: return nil
+        }
     }
 
     /// The network this file holds.

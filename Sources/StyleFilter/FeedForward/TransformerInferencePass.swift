@@ -82,6 +82,7 @@ public final class TransformerInferencePass: @unchecked Sendable {
             x = y
             if !isMiddle { holding = storage }
         }
+        if network.shape.boundedOutput { BoundedOutput.forward(x) }
         return x
     }
 }

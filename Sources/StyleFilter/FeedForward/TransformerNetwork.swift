@@ -6,16 +6,21 @@ import CShim
 /// reflection-padded. Width and depth are options (`Shape`): the training budget picks them.
 ///
 /// It maps a photo to its stylised version in the VGG19 input space (BGR minus the mean, the
-/// space the optimizer works in), so its output goes to the loss without a conversion.
+/// space the optimizer works in), so its output goes to the loss without a conversion; a bounded
+/// network's output is squashed into the pixel range (`BoundedOutput`).
 public final class TransformerNetwork: @unchecked Sendable {
     public struct Shape: Sendable, Equatable, Codable {
         /// Channels after the first convolution; the stride-2 stages double it twice.
         public var width: Int
         public var residualBlocks: Int
+        /// The output squashed into the pixel range (every network trained since 2026-12-03);
+        /// false for the linear output of the networks trained before, which still load.
+        public var boundedOutput: Bool
 
-        public init(width: Int = 32, residualBlocks: Int = 5) {
+        public init(width: Int = 32, residualBlocks: Int = 5, boundedOutput: Bool = true) {
             self.width = width
             self.residualBlocks = residualBlocks
+            self.boundedOutput = boundedOutput
         }
 
         /// Sides must be multiples of this: two stride-2 stages down, two upsamplings back.
@@ -145,6 +150,7 @@ public final class TransformerPass: @unchecked Sendable {
             if unit.relu { ReLU.forward(y) }
             if let j = unit.skipFrom { add(activations[j], into: y) }
         }
+        if network.shape.boundedOutput { BoundedOutput.forward(output) }
         return output
     }
 
@@ -153,6 +159,7 @@ public final class TransformerPass: @unchecked Sendable {
         if gradients.isEmpty { makeGradientBuffers() }
         let units = network.units
         var g = gradOutput
+        if network.shape.boundedOutput { BoundedOutput.backward(output: output, grad: g) }
         var skipped: [Int: Tensor] = [:]
         for i in units.indices.reversed() {
             let unit = units[i]
