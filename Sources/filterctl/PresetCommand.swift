@@ -131,7 +131,7 @@ struct PresetCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the presets on the search path.")
+        static let configuration = CommandConfiguration(abstract: "List the presets on the search path: name, description, file, statistics cached or not, trained network or not.")
 
         @OptionGroup var location: Location
 
@@ -141,7 +141,8 @@ struct PresetCommand: ParsableCommand {
                 switch entry {
                 case .success(let located):
                     let cached = Files.exists(located.sidecarPath) ? "cached" : "not cached"
-                    print("\(located.preset.name)\t\(located.preset.description)\t\(located.path)\t\(cached)")
+                    let network = Files.exists(located.networkPath) ? "network" : "no network"
+                    print("\(located.preset.name)\t\(located.preset.description)\t\(located.path)\t\(cached)\t\(network)")
                 case .failure(let error):
                     Console.error("skipped: \(error)")
                     failed = true
@@ -152,7 +153,7 @@ struct PresetCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a preset's file, its location and its cache.")
+        static let configuration = CommandConfiguration(abstract: "Print a preset's file, its location, its cache and its trained network.")
 
         @Argument(help: "Preset name or path.")
         var name: String
@@ -166,6 +167,8 @@ struct PresetCommand: ParsableCommand {
                 print("# style image: \(image)\(Files.exists(image) ? "" : " (missing)")")
             }
             print("# statistics cache: \(located.sidecarPath)\(Files.exists(located.sidecarPath) ? "" : " (not built yet)")")
+            print("# trained network: " + (Files.exists(located.networkPath) ? located.networkPath
+                                           : "none (filterctl preset train \(located.preset.name) makes one)"))
             print(located.preset.json.formatted())
         }
     }

@@ -109,6 +109,15 @@ final class PresetCLITests: FilterctlTestCase {
         let shown = String(decoding: show.stdout, as: UTF8.self)
         XCTAssertTrue(shown.contains("\"description\": \"written by hand\""), shown)
         XCTAssertTrue(shown.contains("not built yet"), shown)
+        let handLine = { (out: Data) in String(decoding: out, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("hand\t") }.map(String.init) ?? "" }
+        XCTAssertTrue(handLine(list.stdout).hasSuffix("/hand.json\tnot cached\tno network"), handLine(list.stdout))
+        XCTAssertTrue(shown.contains("# trained network: none (filterctl preset train hand makes one)"), shown)
+        // With a network file beside it, list and show say so (whether it fits is checked when applied).
+        try FileManager.default.copyItem(atPath: TestSupport.packageRoot.appendingPathComponent("presets/mosaic.network").path,
+                                         toPath: dir + "/hand.network")
+        XCTAssertTrue(handLine(try run(["preset", "list"]).stdout).hasSuffix("\tnot cached\tnetwork"))
+        let shownWith = String(decoding: try run(["preset", "show", "hand"]).stdout, as: UTF8.self)
+        XCTAssertTrue(shownWith.contains("# trained network: ") && shownWith.contains("/hand.network\n"), shownWith)
 
         // A broken preset beside it: list reports it and fails, the good one is still listed.
         try "{\"name\": \"broken\", \"style\": {\"procedural\": \"mosaic\"}, \"styleWeight\": true}\n"
@@ -124,6 +133,7 @@ final class PresetCLITests: FilterctlTestCase {
         let delete = try run(["preset", "delete", "hand"])
         XCTAssertEqual(delete.status, 0, delete.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/hand.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/hand.network"), "its network goes with it")
         XCTAssertTrue(FileManager.default.fileExists(atPath: style), "deleting a preset leaves its style image alone")
     }
 
