@@ -121,15 +121,20 @@ extension PresetCommand {
             options.batch = batch
             options.learningRate = learningRate
             options.contentFactor = contentFactor
-            let shape = TransformerNetwork.Shape(width: width, residualBlocks: blocks)
+            var stopped: TransformerFile?
+            if resume {
+                guard Files.exists(checkpointPath) else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
+                stopped = try TransformerFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())
+            }
+            var shape = TransformerNetwork.Shape(width: width, residualBlocks: blocks)
+            // A training stopped before outputs were bounded continues as it began, linear.
+            if let kind = stopped?.shape?.boundedOutput { shape.boundedOutput = kind }
             let training = try TransformerTraining(network: network, transformer: TransformerNetwork(shape: shape, seed: seed),
                                                    style: style, transfer: transfer, options: options)
             let fields = try located.networkFields().merging([
                 "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
                 "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]) { $1 }
-            if resume {
-                guard Files.exists(checkpointPath) else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
-                let file = try TransformerFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())
+            if let file = stopped {
                 guard file.fields["training"] == fields["training"], file.fields["style"] == fields["style"] else {
                     throw ValidationError("--resume: \(checkpointPath) is of a training with other settings or another style")
                 }

@@ -89,6 +89,25 @@ final class PresetTrainTests: FilterctlTestCase {
                        "a stopped and resumed training ends with the uninterrupted one's network")
     }
 
+    /// A checkpoint written before networks' outputs were bounded (no `output` field) resumes, and
+    /// its network stays linear as it began.
+    func testACheckpointFromBeforeBoundedOutputsResumes() throws {
+        try requireWeights()
+        try makePreset()
+        let steps = ["--steps", "60", "--checkpoint-every", "1"]
+        let checkpoint = file("mine/tiny.network.checkpoint")
+        let stopped = try runTerminated(train(steps), once: checkpoint, within: 120)
+        XCTAssertEqual(stopped.status, 143, stopped.stderr)
+        var old = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: checkpoint))))
+        XCTAssertEqual(old.fields["output"], "bounded")
+        old.fields["output"] = nil
+        try Data(old.encoded()).write(to: URL(fileURLWithPath: checkpoint))
+        let resumed = try run(train(steps + ["--resume"]))
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
+        XCTAssertEqual(network.shape?.boundedOutput, false)
+    }
+
     func testBadInputsAreRefused() throws {
         try requireWeights()
         try makePreset()
