@@ -45,6 +45,16 @@ int sf_vips_loader_is_untrusted(const char *loader) {
     return untrusted;
 }
 
+/* 0 when every pixel of the file decodes (streamed: nothing is held whole), -1 otherwise. */
+int sf_vips_decodes(const char *path) {
+    VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+    if (!image) return -1;
+    double mean;
+    int status = vips_avg(image, &mean, NULL);
+    g_object_unref(image);
+    return status;
+}
+
 int sf_vips_orientation(VipsImage *image) { return vips_image_get_orientation(image); }
 
 int sf_vips_check_save(VipsImage *image, const char *path_or_suffix, int to_buffer) {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import StyleFilter
 
-struct Apply: ParsableCommand {
+struct Apply: ParsableCommand, BatchCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stylize a photo with a saved preset.",
         discussion: """
@@ -60,11 +60,13 @@ struct Apply: ParsableCommand {
         if refine > 0 && method == .optimize { throw ValidationError("--refine refines the trained network's result: not with --method optimize") }
     }
 
+    func checkCommand() throws { _ = try PresetStore(extraDirectory: presetDir).find(preset) }
+
     func run() throws {
         Console.quiet = quiet
         Termination.catchSignals()
         let ranks = try scales.ranks()
-        try RunRecord.run("apply", input: input, output: destination, flags: batch, ranks: ranks) { try apply(&$0, ranks) }
+        try RunRecord.run("apply", input: input, inputs: [input] + maskFlag.paths, output: destination, flags: batch, ranks: ranks) { try apply(&$0, ranks) }
     }
 
     private func apply(_ record: inout RunRecord, _ ranks: MPIRanks?) throws {

@@ -4,6 +4,11 @@ import Glibc
 import ArgumentParser
 import StyleFilter
 
+/// A command `batch` runs for each photo: what would fail every photo alike is checked once.
+protocol BatchCommand {
+    func checkCommand() throws
+}
+
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stylize many photos one after another, each as its own apply or stylize run.",
@@ -42,6 +47,8 @@ struct Batch: ParsableCommand {
         guard pattern.contains("{name}") else { throw ValidationError("-o \(pattern): put {name} in it, or every photo's result would have one name") }
     }
 
+    static let listLimit = 64 << 20
+
     /// The photos in order: the arguments, then the list's lines (blank lines and # comments skipped).
     func allPhotos() throws -> [String] {
         var all = photos
@@ -49,10 +56,15 @@ struct Batch: ParsableCommand {
             let bytes: [UInt8]
             if list == "-" {
                 var data: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 65536)
-                while case let n = read(0, &buffer, buffer.count), n > 0 { data += buffer[..<n] }
+                while case let n = read(0, &buffer, buffer.count), n > 0 {
+                    data += buffer[..<n]
+                    guard data.count <= Self.listLimit else {
+                        throw StyleFilterError.input("--list -: standard input has more than the \(Self.listLimit >> 20) MiB a list of photos can have")
+                    }
+                }
                 bytes = data
             } else {
-                bytes = try Files.read(list, limit: 64 << 20).get()
+                bytes = try Files.read(list, limit: Self.listLimit).get()
             }
             all += String(decoding: bytes, as: UTF8.self).split(separator: "\n").map { String($0) }
                 .filter { line in !line.allSatisfy(\.isWhitespace) && !line.hasPrefix("#") }
@@ -66,7 +78,8 @@ struct Batch: ParsableCommand {
     }
 
     func arguments(_ photo: String) -> [String] {
-        [command[0], photo] + command.dropFirst() + ["-o", outputPath(photo), "--skip-existing", "--resume-if-any"] + (json ? ["--json"] : [])
+        // A photo named like an option ("-dark.jpg") is still a photo.
+        [command[0], photo.hasPrefix("-") && photo != "-" ? "./" + photo : photo] + command.dropFirst() + ["-o", outputPath(photo), "--skip-existing", "--resume-if-any"] + (json ? ["--json"] : [])
     }
 
     func run() throws {
@@ -79,8 +92,9 @@ struct Batch: ParsableCommand {
                 throw ValidationError("\(other) and \(photo) would both be written to \(outputPath(photo))")
             }
         }
-        // A wrong flag is found before any folder is made or any photo is run.
-        _ = try FilterCtl.parseAsRoot(arguments(photos[0]))
+        // A wrong flag, a preset or a painting that is not there belong to the command, not to a
+        // photo: found before any folder is made or any photo is run.
+        try (FilterCtl.parseAsRoot(arguments(photos[0])) as? BatchCommand)?.checkCommand()
         var made: [String] = []
         for output in outputs.keys {
             let folder = Files.directory(of: ImageIO.fileName(output))
@@ -105,14 +119,18 @@ struct Batch: ParsableCommand {
             let existed = Files.isRegularFile(ImageIO.fileName(outputPath(photo)))
             ScaleFlags.arguments = arguments(photo)
             do {
+                // A photo with no name ("dir/") would make a bare suffix, which means standard output.
+                if Frames.stem(photo).isEmpty || OutputFlags.standardOutputFormat(outputPath(photo)) != nil {
+                    throw StyleFilterError.invalidArgument("its result would be named \(outputPath(photo)), which means standard output")
+                }
                 var one = try FilterCtl.parseAsRoot(ScaleFlags.arguments)
                 try one.run()
                 if existed { skipped += 1 } else { done += 1 }
             } catch {
                 try stopIfSignalled()
-                let status = ExitStatus.of(error)
-                // A wrong command or missing weights would fail every photo the same way.
-                if status == ExitStatus.usage || status == ExitStatus.setup { throw error }
+                // The command was checked before the loop; missing weights or a broken set-up would
+                // fail every photo alike. Anything else is this photo's: the others still run.
+                if ExitStatus.of(error) == ExitStatus.setup { throw error }
                 Console.error("Error: \(photo): \((error as? StyleFilterError)?.description ?? FilterCtl.message(for: error))")
                 failed.append(photo)
             }

@@ -28,7 +28,9 @@ struct RunRecord {
     /// Runs `body` unless --skip-existing finds the output; with --json, prints the record however
     /// the run ends, then passes the error on. With `ranks`, rank 0 decides the skip and alone
     /// prints the line.
-    static func run(_ command: String, input: String?, output: OutputFlags, flags: BatchFlags, ranks: RankGroup? = nil,
+    /// `inputs` are the files named on the command line, guarded against being the output before
+    /// anything else, a skip included.
+    static func run(_ command: String, input: String?, inputs: [String], output: OutputFlags, flags: BatchFlags, ranks: RankGroup? = nil,
                     body: (inout RunRecord) throws -> Void) throws {
         if flags.json, output.output == "-" {
             throw ValidationError("--json prints on standard output, where -o \(output.outputArgument) writes the image: give a file name")
@@ -39,7 +41,17 @@ struct RunRecord {
         Console.resetPeakMemory()
         let start = monotonicSeconds()
         let path = ImageIO.fileName(output.output)
-        var skip = flags.skipExisting && output.output != "-" && Files.isRegularFile(path)
+        var skip = false
+        if flags.skipExisting && output.output != "-" {
+            try PathGuard.check(inputs: inputs, outputs: [("-o", output.output)])
+            // Outputs are written whole or not at all, so an image that decodes is a finished
+            // result. Any other file there is not, and --skip-existing promised to leave it alone.
+            skip = ImageIO.decodesWhole(path)
+            if !skip && Files.exists(path) {
+                try record.fail(StyleFilterError.io("\(path) exists and is not a whole image (empty, damaged or another kind of file): "
+                                                    + "--skip-existing leaves it alone; remove it to run"), json: flags.json, since: start)
+            }
+        }
         if let ranks { skip = ranks.agree(skip ? 1 : 0) == 1 }
         if skip {
             Console.say("skipped: \(path) exists (--skip-existing)")
@@ -49,15 +61,20 @@ struct RunRecord {
         do {
             try body(&record)
         } catch {
-            if flags.json {
-                let exit = ExitStatus.of(error)
-                let stopped = exit > 128 || StyleFilterError.cancelled == (error as? StyleFilterError)
-                record.print(status: stopped ? "stopped" : "failed", exit: exit, seconds: monotonicSeconds() - start,
-                             error: (error as? StyleFilterError)?.description ?? FilterCtl.message(for: error))
-            }
-            throw error
+            try record.fail(error, json: flags.json, since: start)
         }
         if flags.json { record.print(status: "done", exit: ExitStatus.done, seconds: monotonicSeconds() - start) }
+    }
+
+    /// With --json, the record of a run that ended in `error`; then the error, passed on.
+    func fail(_ error: Error, json: Bool, since start: Double) throws -> Never {
+        if json {
+            let exit = ExitStatus.of(error)
+            let stopped = exit > 128 || StyleFilterError.cancelled == (error as? StyleFilterError)
+            print(status: stopped ? "stopped" : "failed", exit: exit, seconds: monotonicSeconds() - start,
+                  error: (error as? StyleFilterError)?.description ?? FilterCtl.message(for: error))
+        }
+        throw error
     }
 
     func print(status: String, exit: Int32, seconds: Double, error: String? = nil) {

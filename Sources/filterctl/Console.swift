@@ -9,7 +9,9 @@ enum Console {
 
     /// An error (always shown); everything else goes through `say`.
     static func error(_ text: String, newline: Bool = true) {
-        let line = newline ? text + "\n" : text
+        // The photo read from standard input is called that, not by the spool file's name.
+        let named = StandardInputSpool.active.map { text.replacing($0, with: "standard input") } ?? text
+        let line = newline ? named + "\n" : named
         _ = line.withCString { write(2, $0, strlen($0)) }
     }
 

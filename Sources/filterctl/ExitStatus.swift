@@ -27,7 +27,7 @@ enum ExitStatus {
         case let e as StyleFilterError:
             switch e {
             case .invalidArgument: return usage
-            case .image: return badInput
+            case .image, .input: return badInput
             case .io: return io
             case .weights, .setup: return setup
             case .cancelled: return failed

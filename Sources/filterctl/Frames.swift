@@ -82,7 +82,9 @@ struct Frames: ParsableCommand {
     /// "clip/0001.png" → "0001": the result's name without the suffix.
     static func stem(_ path: String) -> String {
         let name = Files.basename(path)
-        return name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+        // A name whose only dot leads (".png", a hidden file) has no suffix: it is all stem.
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
     }
 
     func run() throws {

@@ -21,6 +21,6 @@ struct Info: ParsableCommand {
         print("blas: \(blas.config)")
         print("kernels: \(blas.kernelsLine)")
         if let warning = blas.warning { Console.say("warning: \(warning)") }
-        if case .failure = status { throw ExitCode(2) }
+        if case .failure = status { throw ExitCode(ExitStatus.setup) }
     }
 }

@@ -124,7 +124,12 @@ extension PresetCommand {
             var stopped: TransformerFile?
             if resume {
                 guard Files.exists(checkpointPath) else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
-                stopped = try TransformerFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())
+                do {
+                    stopped = try TransformerFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())
+                } catch {
+                    throw StyleFilterError.input("\(checkpointPath): \((error as? StyleFilterError)?.description ?? "\(error)"); "
+                                                 + "it cannot be resumed (delete it to train afresh)")
+                }
             }
             var shape = TransformerNetwork.Shape(width: width, residualBlocks: blocks)
             // A training stopped before outputs were bounded continues as it began, linear.
@@ -159,18 +164,45 @@ extension PresetCommand {
             Termination.catchSignals()
             let start = monotonicSeconds(), firstStep = training.adam.steps
             var lastLine = 0.0
-            func checkpoint() throws {
+            func checkpoint(_ path: String) throws {
                 var all = fields
                 all["crops"] = String(sampler.state)
-                try Files.writeAtomically(checkpointPath, TransformerFile(network: training.transformer, fields: all, adam: training.adam).encoded())
+                try Files.writeAtomically(path, TransformerFile(network: training.transformer, fields: all, adam: training.adam).encoded())
             }
+            // A training never ends without a state to resume from, and says where it is: the
+            // checkpoint's own place, else (a full disk, say) the temporary folder.
+            func keepResumable(_ why: String) -> ExitCode {
+                do {
+                    try checkpoint(checkpointPath)
+                    Console.error("\(why); the training is kept in \(checkpointPath): continue it with --resume")
+                } catch {
+                    let spare = Files.temporaryDirectory + "/\(preset.name).network.checkpoint.\(getpid())"
+                    do {
+                        try checkpoint(spare)
+                        Console.error("\(why); \(checkpointPath) cannot be written (\(error)), so the training is kept in \(spare): "
+                                      + "move it to \(checkpointPath) and continue with --resume")
+                    } catch {
+                        Console.error("\(why); no checkpoint could be written, at \(checkpointPath) or \(spare) (\(error)): the training is lost")
+                    }
+                }
+                return ExitCode(Termination.signal.map { 128 + $0 } ?? ExitStatus.io)
+            }
+            var checkpointFailed = false
             do {
                 try training.run(photos: sampler) { step, losses in
                     let seconds = monotonicSeconds() - start
                     log?.append(step: step, losses: losses, seconds: seconds)
                     history.append((step, losses))
                     if step % checkpointEvery == 0 {
-                        try? checkpoint()
+                        do {
+                            try checkpoint(checkpointPath)
+                            if checkpointFailed { Console.error("checkpoint written again at step \(step)") }
+                            checkpointFailed = false
+                        } catch {
+                            // Said once, not at every checkpoint; the training goes on and tries again.
+                            if !checkpointFailed { Console.error("warning: cannot write the checkpoint at step \(step) (\(error)); the training goes on") }
+                            checkpointFailed = true
+                        }
                         try? plot()
                     }
                     if step == steps || seconds - lastLine >= 10 {
@@ -182,15 +214,40 @@ extension PresetCommand {
                     return Termination.signal == nil
                 }
             } catch StyleFilterError.cancelled {
-                try checkpoint()
                 try? plot()
-                Console.error("stopped by signal \(Termination.signal ?? 0) at step \(training.adam.steps); continue with --resume")
-                throw ExitCode(128 + (Termination.signal ?? 2))
+                throw keepResumable("stopped by signal \(Termination.signal ?? 0) at step \(training.adam.steps)")
             }
-            try Files.writeAtomically(output, TransformerFile(network: training.transformer, fields: fields).encoded())
+            let finished = TransformerFile(network: training.transformer, fields: fields).encoded()
+            let written: String
+            do {
+                written = try write(finished, to: output)
+            } catch {
+                throw keepResumable("cannot write \(output) (\(error))")
+            }
             try plot()
             unlink(checkpointPath)
+            guard written == output else {
+                Console.error("\(output) appeared while this training ran (another training of \(preset.name)?) and is kept; "
+                              + "this training's network is \(written): move it over \(output) to use it")
+                throw ExitCode(ExitStatus.failed)
+            }
             print(output)
+        }
+
+        /// The finished network at `output`, replacing a network there only with --force: checked
+        /// when the file is written, not only at the start, since two trainings of one preset race.
+        /// The one that finds the name taken keeps its network beside it, at the first free
+        /// `NAME.network.N`; returns where it went.
+        func write(_ bytes: [UInt8], to output: String) throws -> String {
+            if force {
+                try Files.writeAtomically(output, bytes)
+                return output
+            }
+            for n in 1...1000 {
+                let path = n == 1 ? output : "\(output).\(n)"
+                if try Files.writeExclusively(path, bytes) { return path }
+            }
+            throw StyleFilterError.io("\(output) and \(output).2 … .1000 all exist")
         }
     }
 }
@@ -200,13 +257,30 @@ extension PresetCommand {
 final class LossLog {
     private let file: UnsafeMutablePointer<FILE>
 
+    static let header = "step,content,style,total_variation,total,seconds"
+
+    /// `appending` (a resumed training) appends only to a log a training wrote, one whose first
+    /// line is the header: never to a preset, a photo or any other file of that name.
     init(path: String, appending: Bool) throws {
-        guard let f = fopen(path, appending ? "a" : "wx") else {
+        let append = appending && Files.exists(path)
+        if append {
+            guard Files.isRegularFile(path), let first = fopen(path, "r") else {
+                throw StyleFilterError.invalidArgument("--loss-log \(path) is not a regular file: choose another name")
+            }
+            var line = [CChar](repeating: 0, count: 128)
+            let read = fgets(&line, Int32(line.count), first) != nil
+            fclose(first)
+            guard read, String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) == Self.header + "\n" else {
+                throw StyleFilterError.invalidArgument("--loss-log \(path) is not a training's loss log (its first line is not \(Self.header)); "
+                                                       + "it is never written to: choose another name")
+            }
+        }
+        guard let f = fopen(path, append ? "a" : "wx") else {
             if errno == EEXIST { throw StyleFilterError.invalidArgument("--loss-log \(path) exists; it is never overwritten: choose another name") }
             throw StyleFilterError.io("cannot write \(path)")
         }
         file = f
-        if !appending { fputs("step,content,style,total_variation,total,seconds\n", file) }
+        if !append { fputs(Self.header + "\n", file) }
     }
 
     deinit { fclose(file) }

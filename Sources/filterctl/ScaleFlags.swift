@@ -54,7 +54,9 @@ struct ScaleFlags: ParsableArguments {
             if resume { throw ValidationError("--resume: this run has one scale, so there is nothing to resume") }
             return nil
         }
-        guard let path = workDir ?? (output == "-" ? nil : output + ".work") else {
+        let base = Files.basename(output), fitted = Files.fitting(base, beside: ".work".utf8.count)
+        let named = fitted == base ? output + ".work" : Files.directory(of: output) + "/" + fitted + ".work"
+        guard let path = workDir ?? (output == "-" ? nil : named) else {
             if resume { throw ValidationError("--resume needs --work-dir when writing to standard output") }
             return nil
         }

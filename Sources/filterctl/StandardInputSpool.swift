@@ -7,6 +7,8 @@ import StyleFilter
 /// It is checked as it arrives (not empty, an image libvips knows, at most ImageIO.maxFileBytes).
 struct StandardInputSpool {
     let path: String
+    /// The spool of this run, which messages call "standard input".
+    nonisolated(unsafe) static var active: String?
 
     /// nil when no input is standard input.
     init?(if needed: Bool) throws {
@@ -26,6 +28,7 @@ struct StandardInputSpool {
             unlink(path)
             throw error
         }
+        Self.active = path
     }
 
     func remove() { unlink(path) }

@@ -11,7 +11,7 @@ enum Mode: String, ExpressibleByArgument, CaseIterable {
     case reconstruct
 }
 
-struct Stylize: ParsableCommand {
+struct Stylize: ParsableCommand, BatchCommand {
     static let configuration = CommandConfiguration(
         abstract: "Repaint a photo in the style of a painting (or synthesize a texture, or reconstruct a photo from one layer).",
         discussion: """
@@ -119,11 +119,18 @@ struct Stylize: ParsableCommand {
         return o
     }
 
+    /// The paintings given with --style (each photo comes from the batch).
+    func checkCommand() throws {
+        for path in style.styles where path != "-" && !Files.isRegularFile(path) {
+            throw StyleFilterError.image("\(path): no such file")
+        }
+    }
+
     func run() throws {
         Console.quiet = common.quiet
         Termination.catchSignals()
         let ranks = try scales.ranks()
-        try RunRecord.run("stylize", input: images.first, output: destination, flags: batch, ranks: ranks) { try stylize(&$0, ranks) }
+        try RunRecord.run("stylize", input: images.first, inputs: images + common.initPaths + maskFlag.paths, output: destination, flags: batch, ranks: ranks) { try stylize(&$0, ranks) }
     }
 
     private func stylize(_ record: inout RunRecord, _ ranks: MPIRanks?) throws {

@@ -59,13 +59,20 @@ final class BatchTests: FilterctlTestCase {
 
     func testSkipExistingLeavesAFinishedResultAloneWithoutAnyWork() throws {
         let photo = try makeImage("photo.png"), style = try makeImage("style.png")
-        let out = file("out.png")
-        try Data("the user's own bytes".utf8).write(to: URL(fileURLWithPath: out))
+        let out = try makeImage("out.png", width: 20, height: 20)
+        let result = try Data(contentsOf: URL(fileURLWithPath: out))
         // No weights: a skipped run must not even load them.
         let skipped = try run(["stylize", photo, style, "-o", out, "--skip-existing", "--json"],
                               environment: ["STYLEFILTER_WEIGHTS": file("nothing.bin")])
         XCTAssertEqual(skipped.status, 0, skipped.stderr)
         XCTAssertEqual(try records(skipped.stdout).first?["status"] as? String, "skipped")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), result)
+        // A file that is not a result is left alone too, but not reported as one.
+        try Data("the user's own bytes".utf8).write(to: URL(fileURLWithPath: out))
+        let refused = try run(["stylize", photo, style, "-o", out, "--skip-existing", "--json"],
+                              environment: ["STYLEFILTER_WEIGHTS": file("nothing.bin")])
+        XCTAssertEqual(refused.status, 74, refused.stderr)
+        XCTAssertEqual(try records(refused.stdout).first?["status"] as? String, "failed")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), Data("the user's own bytes".utf8))
         try assertFails(["stylize", photo, style, "-o", "-", "--json"], mentions: "--json prints on standard output")
     }

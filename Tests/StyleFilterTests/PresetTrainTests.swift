@@ -94,7 +94,7 @@ final class PresetTrainTests: FilterctlTestCase {
     func testACheckpointFromBeforeBoundedOutputsResumes() throws {
         try requireWeights()
         try makePreset()
-        let steps = ["--steps", "60", "--checkpoint-every", "1"]
+        let steps = ["--steps", "400", "--checkpoint-every", "1"]
         let checkpoint = file("mine/tiny.network.checkpoint")
         let stopped = try runTerminated(train(steps), once: checkpoint, within: 120)
         XCTAssertEqual(stopped.status, 143, stopped.stderr)

@@ -37,6 +37,40 @@ final class TilingTests: XCTestCase {
         }
     }
 
+    /// Panoramas and banners of every proportion get a tile shape within the budget, with and
+    /// without style regions: an axis shorter than the smallest tile is one tile (before, a
+    /// 750×125 scale "needed 876 MiB" whatever the budget), and the grid still partitions it.
+    func testExtremeShapesGetTiles() throws {
+        var regions = TransferOptions()
+        regions.optimizer = .adam
+        regions.styleRegion = 512
+        var whole = TransferOptions()
+        whole.optimizer = .adam
+        for options in [regions, whole] {
+            for (width, height) in [(750, 125), (1500, 120), (1024, 37), (20000, 16), (16, 12000), (5176, 100), (3000, 500), (6000, 2000)] {
+                for budget in [MemoryBudget(bytes: 2 << 30), MemoryBudget(bytes: 16 << 30)] {
+                    let shape = try budget.tiles(width: width, height: height, options: options)
+                    guard let shape else {
+                        XCTAssertTrue(options.styleRegion == nil || max(width, height) <= 512, "\(width)×\(height) in one pass")
+                        continue
+                    }
+                    XCTAssertLessThanOrEqual(shape.width, width)
+                    XCTAssertLessThanOrEqual(shape.height, height)
+                    if let region = options.styleRegion { XCTAssertLessThanOrEqual(max(shape.width, shape.height), region) }
+                    XCTAssertLessThanOrEqual(MemoryBudget.transferBytes(width: width, height: height, options: {
+                        var o = options
+                        o.tileShape = shape
+                        return o
+                    }()), budget.bytes - MemoryBudget.fixedBytes, "\(width)×\(height) within \(budget.bytes >> 20) MiB")
+                    for (length, tile) in [(width, shape.width), (height, shape.height)] {
+                        let axis = TileAxis(length: length, tile: tile, halo: options.tileHalo)
+                        XCTAssertEqual(axis.spans(offset: 7).map(\.core.count).reduce(0, +), length)
+                    }
+                }
+            }
+        }
+    }
+
     /// With halos wider than the layers' reach, the tiled objective is the whole-image objective:
     /// same losses, same gradient (float rounding apart).
     func testTiledGradientEqualsWholeImageGradient() throws {

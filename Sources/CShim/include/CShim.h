@@ -71,6 +71,7 @@ const char *sf_vips_loader(const char *path, const void *data, size_t length);
 
 /* Whether libvips marks that loader as not safe with untrusted input (or does not know it). */
 int sf_vips_loader_is_untrusted(const char *loader);
+int sf_vips_decodes(const char *path);
 
 /* The EXIF orientation, 1 (upright) … 8. */
 int sf_vips_orientation(VipsImage *image);

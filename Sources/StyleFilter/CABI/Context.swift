@@ -39,7 +39,7 @@ final class Context {
         } catch let e as StyleFilterError {
             switch e {
             case .weights(let m): return fail(SF_ERROR_WEIGHTS, m)
-            case .invalidArgument(let m): return fail(SF_ERROR_ARGUMENT, m)
+            case .invalidArgument(let m), .input(let m): return fail(SF_ERROR_ARGUMENT, m)
             case .image(let m), .io(let m), .setup(let m): return fail(SF_ERROR_FAILED, m)
             case .cancelled: return fail(SF_ERROR_CANCELLED, "cancelled")
             }

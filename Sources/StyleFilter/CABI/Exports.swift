@@ -122,15 +122,19 @@ public func sf_context_load_style(_ context: OpaquePointer?, _ path: UnsafePoint
     return c.guarded {
         let file = String(cString: path)
         let size = Int(c.settings.style_size)
-        let image: RGBImage
+        let network = try c.loadedNetwork()
+        // Whatever is wrong with the image (missing, unreadable, too thin for the network) is the
+        // header's STYLE status, as for a preset.
+        let statistics: StyleStatistics
         do {
-            image = try ImageIO.load(file) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: size) }
+            let image = try ImageIO.load(file) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: size) }
+            statistics = try StyleStatistics(network: network, styles: [(image, 1)], layers: c.options.activeStyleLayers)
+        } catch let error as StyleFilterError where error == .cancelled || error.isWeights {
+            throw error
         } catch {
             return c.fail(SF_ERROR_STYLE, "\(error)")
         }
-        let network = try c.loadedNetwork()
-        c.tile = TileJob(network: network, style: try StyleStatistics(network: network, styles: [(image, 1)], layers: c.options.activeStyleLayers),
-                         options: c.options)
+        c.tile = TileJob(network: network, style: statistics, options: c.options)
         c.style = .images([StyleImage(path: file)], sizing: .longSide(size))
         return SF_OK
     }

@@ -48,6 +48,11 @@ public enum TransformerInference {
                 }
             }
         }
+        // A damaged or hand-edited network can overflow: NaN would be saved as black, with success.
+        guard UnsafeBufferPointer(start: output.data, count: output.count).allSatisfy(\.isFinite) else {
+            throw StyleFilterError.input("the trained network painted values that are not finite numbers: its file is damaged; "
+                                         + "train it again, or use --method optimize")
+        }
         return output
     }
 
@@ -61,8 +66,8 @@ public enum TransformerInference {
     }
 
     /// A picture (RGB, 0 … 255) through the network, the result as a picture of the same size.
-    public static func stylize(_ network: TransformerNetwork, _ picture: FloatRGBImage) throws -> FloatRGBImage {
-        FloatRGBImage(networkTensor: try run(network, image: picture.networkTensor()))
+    public static func stylize(_ network: TransformerNetwork, _ picture: FloatRGBImage, tile: Int = defaultTile) throws -> FloatRGBImage {
+        FloatRGBImage(networkTensor: try run(network, image: picture.networkTensor(), tile: tile, statisticsSide: min(tile, 1024)))
     }
 
     /// The statistics each normalisation layer uses: from one pass over the image (shrunk to at

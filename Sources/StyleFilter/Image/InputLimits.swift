@@ -54,6 +54,16 @@ extension ImageIO {
         }
     }
 
+    /// Whether `path` is an image that decodes whole, through a loader that is safe with any file:
+    /// what --skip-existing asks of a file before taking it for a finished result (an empty file,
+    /// a text file or a truncated image is not one).
+    public static func decodesWhole(_ path: String) -> Bool {
+        guard Files.isRegularFile(path), (try? start()) != nil, let loader = sf_vips_loader(path, nil, 0),
+              sf_vips_loader_is_untrusted(loader) == 0 else { return false }
+        defer { _ = takeVipsError() }
+        return sf_vips_decodes(path) == 0
+    }
+
     static func megapixels(_ pixels: Int) -> String {
         let tenths = (pixels + 50_000) / 100_000
         return "\(tenths / 10).\(tenths % 10)"

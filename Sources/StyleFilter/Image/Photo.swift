@@ -111,8 +111,15 @@ extension ImageIO {
         let scaled = try owned(name: name, "cannot resize") {
             sf_vips_float_scaled(image.pointer, &$0, divisor, Double(target.width) / Double(w), Double(target.height) / Double(h))
         }
-        let samples = try floats(scaled.pointer, name: name)
+        var samples = try floats(scaled.pointer, name: name)
         let pixels = target.width * target.height
+        if format == VIPS_FORMAT_FLOAT || format == VIPS_FORMAT_DOUBLE {
+            try requireFinite(samples, name: name)
+            // Display-referred floats (0 … 255 before the divisor) beyond their range are as bright
+            // or as dark as the range goes (a mask of 1e20 is white); lcms2 would turn them black.
+            // Linear scRGB keeps its values above 1: they are light, not errors.
+            if interpretation != VIPS_INTERPRETATION_scRGB { for i in samples.indices { samples[i] = min(max(samples[i], 0), 1) } }
+        }
         guard samples.count == pixels * bands else { throw StyleFilterError.image("\(name): unexpected pixel layout") }
 
         var alpha: [Float]? = hasAlpha ? [Float](repeating: 0, count: pixels) : nil
@@ -132,8 +139,17 @@ extension ImageIO {
         var srgb = source == .untagged(.rgb, linear: false) ? deviceValues
             : try ColourConversion.convert(deviceValues, pixels: pixels, from: source.open(), space.lcms, to: ProfileHandle.sRGB(), SF_SPACE_RGB)
         for i in srgb.indices { srgb[i] *= 255 }
+        try requireFinite(srgb, name: name)
         let colour = FloatRGBImage(width: target.width, height: target.height, values: srgb)
         return Photo(colour: colour, alpha: alpha, source: source, bitsPerSample: bits, warnings: warnings)
+    }
+
+    /// Pixels enter through a file's decode or a host's reader, and both end here: a NaN or an
+    /// infinity (a float file's, or a conversion's overflow) would paint black and report success.
+    static func requireFinite(_ values: [Float], name: String) throws {
+        guard values.allSatisfy(\.isFinite) else {
+            throw StyleFilterError.image("\(name): has samples that are not finite numbers (NaN, infinity, or floats too large to convert)")
+        }
     }
 
     /// Writes the result as the photo came: in its profile (or sRGB), at its depth where the

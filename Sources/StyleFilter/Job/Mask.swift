@@ -10,7 +10,7 @@ public struct Mask: Sendable {
     public init(_ source: PhotoInput, photoWidth: Int, photoHeight: Int) throws {
         let ratio = Double(source.width) / Double(source.height), photoRatio = Double(photoWidth) / Double(photoHeight)
         guard abs(ratio / photoRatio - 1) <= 0.01 else {
-            throw StyleFilterError.invalidArgument(
+            throw StyleFilterError.input(
                 "the mask is \(source.width)×\(source.height) and the photo \(photoWidth)×\(photoHeight): a mask needs the photo's proportions")
         }
         self.source = source

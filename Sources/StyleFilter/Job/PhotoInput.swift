@@ -105,7 +105,8 @@ public final class PhotoInput: @unchecked Sendable {
         defer { g_free(memory) }
         guard length == target.width * target.height * 12 else { throw StyleFilterError.image("the photo: unexpected pixel layout") }
         // Scaled to 0 … 255 here, as loadPhoto does after its resample: the same numbers as a file.
-        return FloatRGBImage(width: target.width, height: target.height,
-                             values: UnsafeBufferPointer(start: memory.assumingMemoryBound(to: Float.self), count: length / 4).map { $0 * 255 })
+        let values = UnsafeBufferPointer(start: memory.assumingMemoryBound(to: Float.self), count: length / 4).map { $0 * 255 }
+        try ImageIO.requireFinite(values, name: "the photo")
+        return FloatRGBImage(width: target.width, height: target.height, values: values)
     }
 }

@@ -1,3 +1,5 @@
+import CShim
+
 /// The one style-transfer job every entry point runs (the commands, the C ABI, the libvips
 /// operation, the stream): a photo (or a canvas size for texture synthesis), a style, a plan of
 /// scales, a memory budget and an optional work directory → the picture at the photo's size.
@@ -110,12 +112,27 @@ public struct StyleJob {
     /// planned again with what is free when it starts).
     public func check() throws {
         if mask != nil && photo == nil { throw StyleFilterError.invalidArgument("a mask needs a photo (texture synthesis has none)") }
+        // Each scale's picture must reach the deepest layer: a photo too small, or a panorama so
+        // thin that a scale's short side falls under it, is said of the photo, before any work.
+        for (step, scale) in zip(optimized.steps, scaleSizes) {
+            let minimum = StyleTransfer.minimumSide(deepest: step.options.deepestLayer)
+            guard min(scale.width, scale.height) < minimum else { continue }
+            let needs = "the optimization needs at least \(minimum) px on each side at every scale"
+            if scale == size { throw StyleFilterError.image("a \(size.width)×\(size.height) result: \(needs) (--size makes it larger)") }
+            throw StyleFilterError.image("a \(size.width)×\(size.height) result is \(scale.width)×\(scale.height) at its \(step.scale.size) px scale: "
+                                         + "\(needs) (a larger --base-size starts it larger)")
+        }
         // The scales the optimizer runs (a trained network's pass runs in its own tiles).
         if let memory {
+            // What the process can have, as each scale will plan with: an address-space limit is
+            // found now, not after the smaller scales' minutes of work.
+            sf_release_free_memory()
+            let limited = memory.limitedToAvailable()
             for (step, size) in zip(optimized.steps, scaleSizes) where !step.options.tilesSet {
-                _ = try memory.tiles(width: size.width, height: size.height, options: step.options)
+                _ = try limited.tiles(width: size.width, height: size.height, options: step.options)
             }
         }
+        if fast != nil { _ = try networkTile() }
         // The result and the photo read again for saving; a mask is one more image of floats.
         try AvailableMemory.ensure(size.width * size.height * 12 * (mask == nil ? 2 : 3), for: "a \(size.width)×\(size.height) result")
         // A preset whose image is gone works from its cache alone: every scale's statistics must
@@ -124,6 +141,19 @@ public struct StyleJob {
             _ = try located.styleStatistics(network: network, longSides: optimized.steps.map { located.preset.styleLongSide(forScaleSize: $0.scale.size) },
                                             note: { _ in })
         }
+    }
+
+    /// The trained network's tile side within the budget: the largest of the usual sides whose
+    /// window fits beside the image-sized buffers (the photo, its network copy and the result).
+    func networkTile() throws -> Int {
+        guard let fast, let memory else { return TransformerInference.defaultTile }
+        let limited = memory.limitedToAvailable()
+        func needed(_ tile: Int) -> Int {
+            MemoryBudget.fixedBytes + TransformerInference.bytes(fast, width: size.width, height: size.height, tile: tile) + 2 * size.width * size.height * 12
+        }
+        for tile in [1024, 768, 512, 384, 256, 128] where needed(tile) <= limited.bytes { return tile }
+        throw StyleFilterError.invalidArgument("\(size.width)×\(size.height) through the trained network needs about \((needed(128) >> 20) + 1) MiB"
+                                               + (limited.shortfall.map { "; \($0)" } ?? "; raise --max-memory"))
     }
 
     /// Runs the plan. `events` returning false cancels (StyleFilterError.cancelled); finished
@@ -157,7 +187,7 @@ public struct StyleJob {
         let result: FloatRGBImage
         if let fast {
             // One pass, so no events until a refinement: callers announce it themselves.
-            var start = try TransformerInference.stylize(fast, try prepared(size.width, size.height))
+            var start = try TransformerInference.stylize(fast, try prepared(size.width, size.height), tile: try networkTile())
             // Into the pixel range, as saving puts it: the optimizer projects every step there, so
             // a start outside it would make its first steps look like overshoots.
             if !steps.isEmpty { start.values = start.values.map { min(max($0, 0), 255) } }

@@ -4,9 +4,9 @@
 extension Preset {
     public init(json text: String, origin: String) throws {
         let value: JSON
-        do { value = try JSON.parse(text) } catch { throw StyleFilterError.invalidArgument("\(origin): \(error)") }
+        do { value = try JSON.parse(text) } catch { throw StyleFilterError.input("\(origin): \(error)") }
         do { self = try Preset.decode(value) } catch let e as PresetFieldError {
-            throw StyleFilterError.invalidArgument("\(origin): field '\(e.field)' \(e.message)")
+            throw StyleFilterError.input("\(origin): field '\(e.field)' \(e.message)")
         }
     }
 

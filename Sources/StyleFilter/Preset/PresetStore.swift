@@ -49,16 +49,16 @@ public struct LocatedPreset: Sendable {
         do {
             file = try TransformerFile(decoding: try Files.read(networkPath, limit: 1 << 30).get())
         } catch {
-            throw StyleFilterError.invalidArgument("\(networkPath): \(error); \(retrain)")
+            throw StyleFilterError.input("\(networkPath): \(error); \(retrain)")
         }
         let expected = try networkFields()
         for key in ["style", "weights", "pooling", "layers"] where file.fields[key] != expected[key] {
-            throw StyleFilterError.invalidArgument("\(networkPath) was trained for another \(key) than the preset's now; \(retrain)")
+            throw StyleFilterError.input("\(networkPath) was trained for another \(key) than the preset's now; \(retrain)")
         }
         do {
             return try file.network()
         } catch {
-            throw StyleFilterError.invalidArgument("\(networkPath): \(error); \(retrain)")
+            throw StyleFilterError.input("\(networkPath): \(error); \(retrain)")
         }
     }
 
@@ -115,14 +115,14 @@ public struct PresetStore: Sendable {
         let text: String
         switch Files.read(path, limit: 1 << 20) {
         case .success(let bytes):
-            guard let s = String(validating: bytes, as: UTF8.self) else { throw StyleFilterError.invalidArgument("\(path): not UTF-8 text") }
+            guard let s = String(validating: bytes, as: UTF8.self) else { throw StyleFilterError.input("\(path): not UTF-8 text") }
             text = s
         case .failure(let e): throw e
         }
         let preset = try Preset(json: text, origin: path)
         let base = Files.basename(path)
         guard base == preset.name + ".json" else {
-            throw StyleFilterError.invalidArgument("\(path): field 'name' is '\(preset.name)' but the file is \(base); they must match")
+            throw StyleFilterError.input("\(path): field 'name' is '\(preset.name)' but the file is \(base); they must match")
         }
         return LocatedPreset(preset: preset, path: path)
     }
@@ -137,7 +137,7 @@ public struct PresetStore: Sendable {
                 do { result.append(.success(try PresetStore.load(path: "\(dir)/\(file)"))) } catch let e as StyleFilterError {
                     result.append(.failure(e))
                 } catch {
-                    result.append(.failure(.invalidArgument("\(dir)/\(file): \(error)")))
+                    result.append(.failure(.input("\(dir)/\(file): \(error)")))
                 }
             }
         }

@@ -28,9 +28,9 @@ public enum Files {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failure(.io("cannot read \(path): \(String(cString: strerror(errno)))")) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(.io("\(path): not a regular file")) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(.input("\(path): not a regular file")) }
         guard info.st_size <= limit else {
-            return .failure(.io("\(path) is \(info.st_size) bytes, more than the \(limit) such a file can have"))
+            return .failure(.input("\(path) is \(info.st_size) bytes, more than the \(limit) such a file can have"))
         }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var filled = 0
@@ -70,7 +70,7 @@ public enum Files {
     /// Like `writeAtomically`, but never over an existing file, also when another process creates
     /// one at the same moment: the finished temporary is linked to the name, which fails if the
     /// name exists. Returns false (writing nothing) in that case.
-    static func writeExclusively(_ path: String, _ bytes: [UInt8]) throws -> Bool {
+    public static func writeExclusively(_ path: String, _ bytes: [UInt8]) throws -> Bool {
         let temporary = partialPath(for: path)
         guard let file = fopen(temporary, "wbx") else {
             throw StyleFilterError.io("cannot write \(path): \(String(cString: strerror(errno)))")
@@ -103,12 +103,30 @@ public enum Files {
     /// writes keep the format's suffix). Temporaries that a killed run left for the same target
     /// are removed first: they are this tool's, and their process is gone.
     static func partialPath(for path: String, suffix: String = "") -> String {
-        let dir = directory(of: path), base = basename(path)
+        let dir = directory(of: path), base = fitting(basename(path), beside: ".\(Int32.max).partial".utf8.count + 1 + suffix.utf8.count)
         for name in list(dir) where partialTarget(name) == base {
             let pid = name.dropFirst(base.count + 2).prefix { $0 != "." }
             if let pid = Int32(pid), pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) { unlink(dir + "/" + name) }
         }
         return "\(dir)/.\(base).\(getpid()).partial\(suffix)"
+    }
+
+    /// A file name to which `extra` more bytes are added (a temporary's process id and suffix, a
+    /// work directory's ".work"): whole where the sum fits the file system's 255 bytes, else its
+    /// first bytes and a checksum of the whole name, so an output named with up to 255 bytes can
+    /// still be written.
+    public static func fitting(_ base: String, beside extra: Int) -> String {
+        let room = 255 - extra
+        guard base.utf8.count > room else { return base }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in base.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var head = "", bytes = 0
+        for character in base {
+            bytes += character.utf8.count
+            guard bytes <= room - 17 else { break }
+            head.append(character)
+        }
+        return head + "~" + String(hash, radix: 16)
     }
 
     /// For a temporary named as `partialPath` names them, the file it was writing; else nil.

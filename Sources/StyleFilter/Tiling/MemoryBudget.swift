@@ -113,19 +113,21 @@ public struct MemoryBudget: Sendable, Equatable {
         func axis(_ length: Int, _ tile: Int) -> (window: Int, count: Double) {
             tile + 2 * halo >= length ? (length, 1) : (tile + 2 * halo + 15, Double(length) / Double(tile) + 1)
         }
+        // An axis shorter than the smallest tile (a panorama's height) is one tile: its whole length.
+        let smallestColumn = min(Self.smallestTile, width), smallestRow = min(Self.smallestTile, height)
         var best: (shape: TileShape, cost: Double)?
-        for columnTile in stride(from: Self.smallestTile, through: min(width, region), by: 16) {
+        for columnTile in stride(from: smallestColumn, through: min(width, region), by: 16) {
             let columns = axis(width, columnTile)
             let rowWindow = Int(area / Double(columns.window))
             let rowTile = min(rowWindow >= height ? height : (rowWindow - 2 * halo - 15) / 16 * 16, region)
-            guard rowTile >= Self.smallestTile else { continue }
+            guard rowTile >= smallestRow else { continue }
             let rows = axis(height, rowTile)
             let cost = columns.count * Double(columns.window) * rows.count * Double(rows.window)
             if cost < best?.cost ?? .infinity { best = (TileShape(height: rowTile, width: columnTile), cost) }
             if columns.count == 1 { break }
         }
         guard let best else {
-            let window = Double((Self.smallestTile + 2 * halo + 15) * (Self.smallestTile + 2 * halo + 15))
+            let window = Double(min(width, smallestColumn + 2 * halo + 15) * min(height, smallestRow + 2 * halo + 15))
             let needed = Double(Self.fixedBytes) + pixels * Self.stateBytesPerPixel(options, tiled: true) + pass * window
             let hint = options.optimizer == .lbfgs ? " (or use Adam, or a shorter L-BFGS history)" : ""
             let advice = (shortfall.map { "; \($0)" } ?? "; raise --max-memory") + hint

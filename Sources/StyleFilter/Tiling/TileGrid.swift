@@ -14,7 +14,7 @@ struct TileAxis: Sendable, Equatable {
     static let alignment = 16
 
     init(length: Int, tile: Int, halo: Int) {
-        precondition(tile >= TileAxis.alignment && halo >= TileAxis.alignment, "tile and halo of at least 16 pixels")
+        precondition((tile >= TileAxis.alignment || tile >= length) && halo >= TileAxis.alignment, "tile and halo of at least 16 pixels, or one tile")
         self.length = length
         self.tile = tile
         self.halo = halo

@@ -74,9 +74,10 @@ public final class StyleTransfer: @unchecked Sendable {
     }
 
     /// Each pooling halves the image; the deepest layer must still have at least one pixel.
+    static func minimumSide(deepest: Int) -> Int { 1 << VGG19.layers[0...deepest].filter { $0.stage == .pool }.count }
+
     static func checkSize(_ image: some NetworkInput, deepest: Int, what: String) throws {
-        let pools = VGG19.layers[0...deepest].filter { $0.stage == .pool }.count
-        let minimum = 1 << pools
+        let minimum = minimumSide(deepest: deepest)
         guard image.width >= minimum, image.height >= minimum else {
             throw StyleFilterError.invalidArgument("\(what) is \(image.width)×\(image.height); layer \(VGG19.layers[deepest].name) needs at least \(minimum)×\(minimum)")
         }
