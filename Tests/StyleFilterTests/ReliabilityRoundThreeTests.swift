@@ -225,6 +225,24 @@ final class ReliabilityRoundThreeTests: FilterctlTestCase {
         XCTAssertTrue(run.stderr.contains("standard input") && !run.stderr.contains("filterctl-stdin"), run.stderr)
     }
 
+    /// A banner through the C API's whole-image door (the same job as the CLI's).
+    func testACBannerIsStylized() throws {
+        try requireWeights()
+        let context = try TestSupport.cContext {
+            $0.iterations = 1
+            $0.refine_iterations = 1
+        }
+        defer { sf_context_destroy(context) }
+        XCTAssertEqual(sf_context_load_style(context, try makeImage("style.png", width: 64, height: 64)), SF_OK)
+        var pixels = RGBImage.pattern(width: 1200, height: 100, seed: 5).pixels
+        let status = pixels.withUnsafeMutableBytes { bytes in
+            var image = sf_image(data: bytes.baseAddress, width: 1200, height: 100, stride: 1200 * 3, bands: 3, format: SF_FORMAT_U8)
+            var output = image
+            return sf_stylize(context, &image, &output)
+        }
+        XCTAssertEqual(status, SF_OK, String(cString: sf_context_last_error(context)))
+    }
+
     /// sf_context_load_style: an image too thin for the network is the header's STYLE status.
     func testACStyleTooThinIsAStyleError() throws {
         try requireWeights()
