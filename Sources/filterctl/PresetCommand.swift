@@ -113,8 +113,13 @@ struct PresetCommand: ParsableCommand {
             preset.scales = try Self.parseScales(scales)
             preset.color = color
             preset.tileSize = tileSize
-            // Round-trip through the strict reader so create never writes what apply would refuse.
-            _ = try Preset(json: preset.json.formatted(), origin: "preset \(name)")
+            // Round-trip through the strict reader so create never writes what apply would refuse:
+            // what it refuses here came from the command line.
+            do {
+                _ = try Preset(json: preset.json.formatted(), origin: "preset \(name)")
+            } catch StyleFilterError.input(let message) {
+                throw StyleFilterError.invalidArgument(message)
+            }
             let network = try weightsFlag.network(pooling: preset.pooling)
             let located = try PresetStore.save(preset, in: location.presetDir ?? PresetStore.userDirectory(), replace: force)
             do {

@@ -135,7 +135,10 @@ final class ReliabilityRoundThreeTests: FilterctlTestCase {
                        "a missing photo")
         XCTAssertEqual(try status(["apply", "--preset-dir", file("presets"), "--preset", "ink", photo, "-o", file("no/such/folder/out.png")]), 74,
                        "an output folder that does not exist")
+        XCTAssertEqual(try status(["apply", "--preset-dir", file("presets"), "--preset", "ink", photo, "-o", photo + "/out.png"]), 74,
+                       "an output folder that is a file")
         XCTAssertEqual(try status(apply + ["--preset", "ink", "--no-such-flag"]), 64, "a wrong flag")
+        XCTAssertEqual(try status(["preset", "create", "a/b", "--style", style, "--preset-dir", file("presets")]), 64, "a wrong preset name")
         XCTAssertEqual(try status(apply + ["--preset", "ink", "--weights", photo]), 78, "weights that are not the weights")
         XCTAssertEqual(try status(["info", "--weights", photo]), 78, "info with weights that do not verify")
         XCTAssertEqual(try status(apply + ["--preset", "ink"]), 0)

@@ -89,6 +89,8 @@ public enum ImageIO {
             throw StyleFilterError.invalidArgument("\(path): no image format for that file name (use .png, .jpg, .tif, .webp …)")
         }
         let dir = Files.directory(of: file)
+        guard Files.exists(dir) else { throw StyleFilterError.io("\(dir): no such folder") }
+        guard Files.isDirectory(dir) else { throw StyleFilterError.io("\(dir) is not a folder") }
         guard access(dir, W_OK) == 0 else { throw StyleFilterError.io("\(dir): directory is not writable") }
         let base = Files.basename(file)
         let temporary = Files.partialPath(for: file, suffix: base.lastIndex(of: ".").map { String(base[$0...]) } ?? "")
