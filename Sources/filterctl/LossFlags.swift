@@ -15,6 +15,12 @@ struct LossFlags: ParsableArguments {
     @Option(help: "Weight of the style loss (relative to content: higher means more painterly).")
     var styleWeight: Float = 500
 
+    @Option(help: "How style layers compare the picture with the painting: gram (Gram matrices) or sliced (the features' distributions along random directions; one-window images for now).")
+    var styleLoss = StyleLossKind.gram
+
+    @Option(help: "Directions per layer of the sliced style loss (default: the layer's channels).")
+    var projections: Int?
+
     @Option(help: "Weight of the total-variation (smoothness) loss.")
     var tvWeight: Float = 0
 
@@ -43,6 +49,10 @@ struct LossFlags: ParsableArguments {
         o.tvWeight = tvWeight
         o.optimizer = OptimizerKind(rawValue: optimizer)!
         o.learningRate = learningRate
+        o.styleLoss = styleLoss
+        o.projections = projections
         try o.validate()
     }
 }
+
+extension StyleLossKind: ExpressibleByArgument {}

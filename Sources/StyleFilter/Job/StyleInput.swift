@@ -36,6 +36,8 @@ struct ScaleContext {
     /// This scale's long side over the first scale's.
     let growth: Double
     let layers: [LayerWeight]
+    /// The run's options when its style loss is the sliced one (its directions), else nil.
+    var sliced: TransferOptions? = nil
     let tiles: TileShape?
     let halo: Int
     /// A detail scale: its paintings are never enlarged past their own resolution (an enlarged
@@ -86,7 +88,7 @@ extension StyleInput {
                 return (image: painting.colour.rounded, weight: style.weight)
             }
             return try StyleStatistics(network: network, styles: try prepare(styles), layers: scale.layers,
-                                       tiles: scale.tiles, halo: scale.halo)
+                                       tiles: scale.tiles, halo: scale.halo, sliced: scale.sliced)
         }
     }
 

@@ -176,8 +176,8 @@ public struct StyleJob {
             return ScaleStep(size: step.scale.size, options: step.options) { tiles in
                 let scale = ScaleContext(index: index, size: step.scale.size, width: w, height: h,
                                          growth: Double(step.scale.size) / Double(first),
-                                         layers: step.options.activeStyleLayers, tiles: tiles, halo: styleHalo,
-                                         detail: step.detail)
+                                         layers: step.options.activeStyleLayers, sliced: step.options.styleLoss == .sliced ? step.options : nil,
+                                         tiles: tiles, halo: styleHalo, detail: step.detail)
                 return try style.statistics(network: network, at: scale, prepare: { styles in
                     colour == .none ? styles : try colour.prepare(content: try content(w, h), styles: styles).styles
                 }, note: note)

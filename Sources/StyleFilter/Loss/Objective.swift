@@ -8,17 +8,26 @@ public struct LossBreakdown: Sendable, Equatable {
     public init() {}
 }
 
+/// A loss on one layer's features: its value, and its gradient added into the layer's.
+public protocol FeatureLoss: AnyObject {
+    var layer: Int { get }
+    func evaluate(_ features: Tensor, addingGradientTo grad: Tensor?) -> Double
+}
+
+extension StyleLoss: FeatureLoss {}
+extension SlicedWassersteinLoss: FeatureLoss {}
+
 /// Content, style and total-variation losses of an image and their gradient with respect to the
 /// image, through one forward and one backward pass of the network.
 public final class Objective: @unchecked Sendable {
     public let pass: VGG19Pass
     public let contentLosses: [ContentLoss]
-    public let styleLosses: [StyleLoss]
+    public let styleLosses: [any FeatureLoss]
     public let tvWeight: Float
     private let contentByLayer: [Int: [ContentLoss]]
-    private let styleByLayer: [Int: [StyleLoss]]
+    private let styleByLayer: [Int: [any FeatureLoss]]
 
-    public init(pass: VGG19Pass, contentLosses: [ContentLoss], styleLosses: [StyleLoss], tvWeight: Float) {
+    public init(pass: VGG19Pass, contentLosses: [ContentLoss], styleLosses: [any FeatureLoss], tvWeight: Float) {
         self.pass = pass
         self.contentLosses = contentLosses
         self.styleLosses = styleLosses

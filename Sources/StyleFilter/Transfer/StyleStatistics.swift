@@ -3,13 +3,28 @@
 public struct StyleStatistics: Sendable, Equatable {
     /// Layer name → C × C Gram matrix, row-major, in loss order.
     public let grams: [(layer: String, gram: [Float])]
+    /// Layer name → the painting's quantiles along the sliced loss's directions (only when a run
+    /// uses that loss).
+    public let slices: [(layer: String, targets: SliceTargets)]
 
-    public init(grams: [(layer: String, gram: [Float])]) {
+    public init(grams: [(layer: String, gram: [Float])], slices: [(layer: String, targets: SliceTargets)] = []) {
         self.grams = grams
+        self.slices = slices
     }
 
     public static func == (a: StyleStatistics, b: StyleStatistics) -> Bool {
         a.grams.count == b.grams.count && zip(a.grams, b.grams).allSatisfy { $0.layer == $1.layer && $0.gram == $1.gram }
+            && a.slices.count == b.slices.count && zip(a.slices, b.slices).allSatisfy { $0.layer == $1.layer && $0.targets == $1.targets }
+    }
+
+    /// The sliced loss's targets of each layer, in order.
+    public func sliceTargets(for layers: [LayerWeight]) throws -> [SliceTargets] {
+        try layers.map { layer in
+            guard let t = slices.first(where: { $0.layer == layer.name })?.targets else {
+                throw StyleFilterError.invalidArgument("no sliced statistics for layer \(layer.name) (presets keep Gram matrices only, for now)")
+            }
+            return t
+        }
     }
 
     public func gram(layer: String, channels: Int) -> [Float]? {
@@ -31,8 +46,10 @@ public struct StyleStatistics: Sendable, Equatable {
     /// A style larger than `tiles` is summed window by window, so a style scaled up for a large
     /// result needs no more memory than the tiles. (The style's own tiles: the same area as the
     /// image's, square, as a style image has its own shape.)
+    /// With `sliced` (the run's options), the paintings' quantiles along its directions too, blended
+    /// as their weighted mean: along one direction, the Wasserstein barycentre of distributions.
     public init(network: VGG19, styles: [(image: RGBImage, weight: Float)], layers: [LayerWeight],
-                tiles: TileShape? = nil, halo: Int = TransferOptions().tileHalo) throws {
+                tiles: TileShape? = nil, halo: Int = TransferOptions().tileHalo, sliced: TransferOptions? = nil) throws {
         guard let deepest = layers.map(\.index).max() else {
             self.init(grams: [])
             return
@@ -41,13 +58,16 @@ public struct StyleStatistics: Sendable, Equatable {
         guard total > 0, styles.allSatisfy({ $0.weight >= 0 && $0.weight.isFinite }) else {
             throw StyleFilterError.invalidArgument("style blend weights must be ≥ 0 and not all 0")
         }
-        var sums: [[Float]] = []
+        var sums: [[Float]] = [], quantiles: [(directions: SliceDirections, values: [Float])] = []
         for style in styles {
             try StyleTransfer.checkSize(style.image, deepest: deepest, what: "style image")
             let grams: [[Float]]
             if let tiles, style.image.width * style.image.height > (tiles.width + 2 * halo) * (tiles.height + 2 * halo) {
                 let side = Int((Double((tiles.width + 2 * halo) * (tiles.height + 2 * halo))).squareRoot()) - 2 * halo - 15
                 let square = TileShape(height: max(16, side / 16 * 16), width: max(16, side / 16 * 16))
+                guard sliced == nil else {
+                    throw StyleFilterError.invalidArgument("the sliced loss takes a painting of at most one window for now; use --style-loss gram")
+                }
                 grams = try TiledObjective.grams(network: network, image: style.image.networkTensor(), layers: layers, tiles: square, halo: halo)
             } else {
                 try AvailableMemory.ensure(Int(Double(style.image.width * style.image.height) * MemoryBudget.passBytesPerPixel(deepest: deepest)),
@@ -55,12 +75,23 @@ public struct StyleStatistics: Sendable, Equatable {
                 let pass = VGG19Pass(network: network, height: style.image.height, width: style.image.width, deepest: deepest)
                 pass.forward(style.image.networkTensor())
                 grams = layers.map { StyleLoss.gram(of: pass.outputs[$0.index]) }
+                if let sliced {
+                    for (i, layer) in layers.enumerated() {
+                        let features = pass.outputs[layer.index]
+                        let targets = SliceTargets(features: features, directions: sliced.sliceDirections(channels: features.channels, layer: layer.index))
+                        let q = targets.values.map { $0 * style.weight / total }
+                        if quantiles.count <= i { quantiles.append((targets.directions, q)) } else { for j in q.indices { quantiles[i].values[j] += q[j] } }
+                    }
+                }
             }
             for (i, gram) in grams.enumerated() {
                 let g = gram.map { $0 * style.weight / total }
                 if sums.count <= i { sums.append(g) } else { for j in g.indices { sums[i][j] += g[j] } }
             }
         }
-        self.init(grams: zip(layers, sums).map { ($0.name, $1) })
+        let slices = zip(layers, quantiles).map { layer, q in
+            (layer: layer.name, targets: SliceTargets(directions: q.directions, quantiles: q.values.count / q.directions.count, values: q.values))
+        }
+        self.init(grams: zip(layers, sums).map { ($0.name, $1) }, slices: slices)
     }
 }

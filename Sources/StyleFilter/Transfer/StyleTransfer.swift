@@ -31,7 +31,8 @@ public final class StyleTransfer: @unchecked Sendable {
         guard !styles.isEmpty || options.activeStyleLayers.isEmpty else {
             throw StyleFilterError.invalidArgument("style layers need a style image")
         }
-        let statistics = try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers)
+        let statistics = try StyleStatistics(network: network, styles: styles, layers: options.activeStyleLayers,
+                                             sliced: options.styleLoss == .sliced ? options : nil)
         try self.init(network: network, content: content, style: statistics, options: options)
     }
 
@@ -48,6 +49,10 @@ public final class StyleTransfer: @unchecked Sendable {
                                    for: "optimizing a \(content.width)×\(content.height) image")
         let contentTensor = content.networkTensor()
         if let tiles = options.tiles, content.width > tiles.width || content.height > tiles.height {
+            guard options.styleLoss == .gram else {
+                throw StyleFilterError.invalidArgument("the sliced style loss runs on images of one window for now (\(content.width)×\(content.height) is tiled); "
+                                                       + "use a smaller --size or --style-loss gram")
+            }
             objective = try TiledObjective(network: network, content: contentTensor, style: style, options: options,
                                            tiles: tiles, halo: options.tileHalo)
         } else {
@@ -61,14 +66,21 @@ public final class StyleTransfer: @unchecked Sendable {
     /// One network pass over the whole image.
     static func wholeImageObjective(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions) throws -> Objective {
         let contentLayers = options.activeContentLayers, styleLayers = options.activeStyleLayers
-        let targets = try style.targets(for: styleLayers)
         let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: options.deepestLayer)
         pass.forward(content)
         let contentLosses = contentLayers.map {
             ContentLoss(layer: $0.index, weight: options.contentWeight * $0.weight, target: pass.outputs[$0.index])
         }
-        let styleLosses = zip(styleLayers, targets).map {
-            StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
+        let styleLosses: [any FeatureLoss]
+        switch options.styleLoss {
+        case .gram:
+            styleLosses = zip(styleLayers, try style.targets(for: styleLayers)).map {
+                StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
+            }
+        case .sliced:
+            styleLosses = zip(styleLayers, try style.sliceTargets(for: styleLayers)).map {
+                SlicedWassersteinLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
+            }
         }
         return Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
     }

@@ -47,6 +47,12 @@ extension Substring {
     }
 }
 
+/// What a style layer's loss compares.
+public enum StyleLossKind: String, Sendable, CaseIterable {
+    case gram
+    case sliced
+}
+
 /// Where the optimization starts.
 public enum Initialization: Sendable {
     case content
@@ -73,6 +79,11 @@ public struct TransferOptions: Sendable {
     public var styleLayers: [LayerWeight] = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map { try! LayerWeight($0) }
     public var contentWeight: Float = 1
     public var styleWeight: Float = 500
+    /// How a style layer compares the image with the painting: Gram matrices, or the sliced
+    /// Wasserstein distance of the features' distributions (SlicedWassersteinLoss).
+    public var styleLoss = StyleLossKind.gram
+    /// Projections per layer of the sliced loss; nil: as many as the layer has channels.
+    public var projections: Int?
     public var tvWeight: Float = 0
     /// A detail scale: the composition scale's picture is held (CompositionLock).
     public var holdsComposition = false
@@ -108,6 +119,12 @@ public struct TransferOptions: Sendable {
 
     public static let tileSizeRange = 16...16384
     public static let tileHaloRange = 16...1024
+    public static let projectionRange = 1...1024
+
+    /// The sliced loss's directions at a layer of `channels` channels: fixed by the run's seed.
+    public func sliceDirections(channels: Int, layer: Int) -> SliceDirections {
+        SliceDirections(channels: channels, count: projections ?? channels, seed: seed ^ (0x736c_6963_6500 &+ UInt64(layer)))
+    }
 
     /// The layers that take part: a loss whose weight is 0 reads none.
     public var activeContentLayers: [LayerWeight] { contentWeight > 0 ? contentLayers : [] }
@@ -138,6 +155,9 @@ public struct TransferOptions: Sendable {
         if let tileSize, !Self.tileSizeRange.contains(tileSize) { throw StyleFilterError.invalidArgument("tile size must be 16 … 16384") }
         guard Self.tileHaloRange.contains(tileHalo) else { throw StyleFilterError.invalidArgument("tile halo must be 16 … 1024") }
         if let styleRegion, !Self.tileSizeRange.contains(styleRegion) { throw StyleFilterError.invalidArgument("style regions must be 16 … 16384 pixels") }
+        if let projections, !Self.projectionRange.contains(projections) {
+            throw StyleFilterError.invalidArgument("projections must be \(Self.projectionRange.lowerBound) … \(Self.projectionRange.upperBound)")
+        }
         guard !contentLayers.isEmpty || !styleLayers.isEmpty else {
             throw StyleFilterError.invalidArgument("no content or style layers")
         }
