@@ -21,6 +21,9 @@ struct RefineFlags: ParsableArguments {
     @Option(help: "Refining scales match the painting's statistics in regions of this many pixels a side, each on its own (0: the whole image's).")
     var styleRegion = 512
 
+    @Option(help: "What the refining scales' style layers compare, in each region: gram, or sliced (the features' distributions; it needs --style-region).")
+    var refineStyleLoss = JobPlan.Refinement().styleLoss
+
     func validate() throws {
         guard scaleStep.isFinite, scaleStep >= 1.2, scaleStep <= 4 else { throw ValidationError("--scale-step must be 1.2 … 4") }
         guard Preset.iterationRange.contains(refineIterations) else { throw ValidationError("--refine-iterations must be 0 … 100000") }
@@ -30,6 +33,7 @@ struct RefineFlags: ParsableArguments {
         guard styleRegion == 0 || TransferOptions.tileSizeRange.contains(styleRegion) else {
             throw ValidationError("--style-region must be 0 or 16 … 16384")
         }
+        if refineStyleLoss == .sliced && styleRegion == 0 { throw ValidationError("--refine-style-loss sliced matches each --style-region on its own: not with 0") }
     }
 
     var refinement: JobPlan.Refinement {
@@ -41,6 +45,7 @@ struct RefineFlags: ParsableArguments {
         r.baseLosses = refineLayers == "base"
         r.detailLayers = ["base", "all"].contains(refineLayers) ? nil : try! LayerWeight.parseList(refineLayers)
         r.styleRegion = styleRegion == 0 ? nil : styleRegion
+        r.styleLoss = refineStyleLoss
         return r
     }
 }

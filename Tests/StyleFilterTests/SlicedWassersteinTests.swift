@@ -110,3 +110,44 @@ final class SlicedLossCLITests: FilterctlTestCase {
         try assertFails(["stylize", photo, style, "-o", file("t.png"), "--style-loss", "sliced", "--projections", "0"], mentions: "projections")
     }
 }
+
+extension TilingTests {
+    /// One style region covering the whole image, matched with the sliced loss in the tiled
+    /// objective (its relu1_1 packed in two bands), is the whole-image sliced objective: the same
+    /// loss and gradient. And a painting's quantiles gathered window by window, every position
+    /// kept, are its one-pass quantiles.
+    func testSlicedRegionEqualsTheWholeImage() throws {
+        let network = try TestSupport.network()
+        let h = 208, w = 336
+        var options = TransferOptions()
+        options.styleLoss = .sliced
+        options.projections = 8
+        options.contentWeight = 0
+        options.styleLayers = try LayerWeight.parseList("relu1_1,relu2_1,relu3_1")
+        options.styleRegion = 1024
+        let painting = RGBImage.pattern(width: 240, height: 176, seed: 2)
+        let style = try StyleStatistics(network: network, styles: [(painting, 1)], layers: options.activeStyleLayers, sliced: options)
+        let image = RGBImage.pattern(width: w, height: h, seed: 3).networkTensor()
+        let whole = try StyleTransfer.wholeImageObjective(network: network, content: image, style: style, options: options)
+        let tiled = try TiledObjective(network: network, content: image, style: style, options: options, tiles: TileShape(height: h, width: w), halo: 64)
+        let wholeGradient = Tensor(channels: 3, height: h, width: w), tiledGradient = Tensor(channels: 3, height: h, width: w)
+        let a = whole.evaluate(image, gradient: wholeGradient).style, b = tiled.evaluate(image, gradient: tiledGradient).style
+        XCTAssertGreaterThan(a, 0)
+        XCTAssertEqual(b, a, accuracy: 1e-4 * a)
+        var largest: Float = 0, difference: Float = 0
+        for i in 0..<wholeGradient.count {
+            largest = max(largest, abs(wholeGradient.data[i]))
+            difference = max(difference, abs(wholeGradient.data[i] - tiledGradient.data[i]))
+        }
+        XCTAssertLessThan(difference, 1e-3 * largest)
+
+        let gathered = try TiledObjective.sliceTargets(network: network, image: painting.networkTensor(), layers: options.activeStyleLayers,
+                                                       options: options, tiles: TileShape(height: 64, width: 64), halo: 64)
+        for (layer, targets) in zip(options.activeStyleLayers, gathered) {
+            let own = try XCTUnwrap(style.slices.first { $0.layer == layer.name }?.targets)
+            XCTAssertEqual(targets.directions, own.directions)
+            let spread = own.values.map(abs).max()!
+            for (x, y) in zip(targets.values, own.values) { XCTAssertEqual(x, y, accuracy: 1e-3 * spread, layer.name) }
+        }
+    }
+}

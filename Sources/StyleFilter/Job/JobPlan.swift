@@ -32,6 +32,8 @@ public struct JobPlan: Sendable {
         /// Detail scales match the painting's statistics in regions of at most this many pixels a
         /// side, each on its own (nil: the whole image's): a print is looked at a part at a time.
         public var styleRegion: Int? = 512
+        /// What detail scales' style layers compare in each region.
+        public var styleLoss = StyleLossKind.gram
 
         public init() {}
     }
@@ -61,6 +63,7 @@ public struct JobPlan: Sendable {
                     o.contentWeight = 0
                     o.holdsComposition = true
                     o.styleRegion = refinement.styleRegion
+                    o.styleLoss = refinement.styleLoss
                     // 32 px of context: an exact gradient up to relu3_1 (twice its reach, in whole
                     // steps of the network's 16 px stride), where relu5_1 needs 64. Deeper, the
                     // features near a window's edge are not quite the whole image's, but each core

@@ -50,19 +50,33 @@ public final class SlicedWassersteinLoss: @unchecked Sendable {
             sf_sgemm(false, false, Int32(p), Int32(n), Int32(c), 1, d.baseAddress!, Int32(c), features.data, Int32(n),
                      0, projected, Int32(n))
         }
-        // Each projection sorted, its values compared with the painting's at their ranks; the
-        // difference's gradient replaces the value in place (each position is read, then written).
-        let scale = 2 * weight / Float(p * n)
+        let sum = Self.match(projected, projections: p, count: n, target: target, gradientScale: 2 * weight / Float(p * n))
+        // Backward: dL/dF += Dᵀ E.
+        if let grad {
+            directions.values.withUnsafeBufferPointer { d in
+                sf_sgemm(true, false, Int32(c), Int32(n), Int32(p), 1, d.baseAddress!, Int32(c), projected, Int32(n),
+                         1, grad.data, Int32(n))
+            }
+        }
+        return Double(weight) * sum / Double(p * n)
+    }
+
+    /// Each of the `projections` rows of `projected` (`count` values each) sorted and compared with
+    /// the painting's values at the same quantiles; each value is replaced by its difference times
+    /// `gradientScale` (the gradient with respect to it). Returns the sum of squared differences.
+    static func match(_ projected: UnsafeMutablePointer<Float>, projections p: Int, count n: Int, target: SliceTargets,
+                      gradientScale scale: Float) -> Double {
         let sums = UnsafeMutablePointer<Double>.allocate(capacity: p)
         defer { sums.deallocate() }
-        let y = SendablePointer(projected), parts = SendablePointer(sums), target = self.target
+        let y = SendablePointer(projected), parts = SendablePointer(sums)
         parallel(p) { rows in
             var order = [UInt32](repeating: 0, count: n), scratch = RadixScratch(count: n)
             target.values.withUnsafeBufferPointer { painting in
                 for row in rows {
                     let values = y.pointer + row * n, quantiles = painting.baseAddress! + row * target.quantiles
-                    Self.argsort(values, count: n, into: &order, scratch: &scratch)
+                    argsort(values, count: n, into: &order, scratch: &scratch)
                     var sum = 0.0
+                    // Each position is read, then written once: the gradient replaces the value.
                     for rank in 0..<n {
                         let j = Int(order[rank])
                         let d = values[j] - SliceTargets.interpolate(quantiles, count: target.quantiles, at: (Float(rank) + 0.5) / Float(n))
@@ -73,15 +87,7 @@ public final class SlicedWassersteinLoss: @unchecked Sendable {
                 }
             }
         }
-        // Backward: dL/dF += Dᵀ E.
-        if let grad {
-            directions.values.withUnsafeBufferPointer { d in
-                sf_sgemm(true, false, Int32(c), Int32(n), Int32(p), 1, d.baseAddress!, Int32(c), projected, Int32(n),
-                         1, grad.data, Int32(n))
-            }
-        }
-        let total = UnsafeBufferPointer(start: sums, count: p).reduce(0, +)
-        return Double(weight) * total / Double(p * n)
+        return UnsafeBufferPointer(start: sums, count: p).reduce(0, +)
     }
 
     /// Buffers an LSD radix sort reuses between the projections of one thread.
@@ -183,16 +189,22 @@ public struct SliceTargets: Sendable, Equatable {
                          features.data, Int32(n), 0, y.baseAddress!, Int32(n))
             }
         }
-        var values = [Float](repeating: 0, count: p * quantiles)
+        var rows: [[Float]] = []
         var order = [UInt32](repeating: 0, count: n), scratch = SlicedWassersteinLoss.RadixScratch(count: n)
         projected.withUnsafeBufferPointer { y in
             for row in 0..<p {
                 SlicedWassersteinLoss.argsort(y.baseAddress! + row * n, count: n, into: &order, scratch: &scratch)
-                let sorted = order.map { y[row * n + Int($0)] }
-                for k in 0..<quantiles {
-                    values[row * quantiles + k] = Self.interpolate(sorted, at: (Float(k) + 0.5) / Float(quantiles))
-                }
+                rows.append(order.map { y[row * n + Int($0)] })
             }
+        }
+        self.init(sortedRows: rows, directions: directions, quantiles: quantiles)
+    }
+
+    /// From each direction's values sorted ascending (as many as the painting has, or a sample).
+    init(sortedRows: [[Float]], directions: SliceDirections, quantiles: Int = 4096) {
+        var values = [Float](repeating: 0, count: directions.count * quantiles)
+        for (row, sorted) in sortedRows.enumerated() {
+            for k in 0..<quantiles { values[row * quantiles + k] = Self.interpolate(sorted, at: (Float(k) + 0.5) / Float(quantiles)) }
         }
         self.init(directions: directions, quantiles: quantiles, values: values)
     }

@@ -54,6 +54,17 @@ public struct MemoryBudget: Sendable, Equatable {
         return 4 * floats
     }
 
+    /// A window's pass for these options: with the sliced loss, also a core's projections at the
+    /// layer where they are largest (one buffer serves every layer).
+    static func passBytesPerPixel(_ options: TransferOptions) -> Double {
+        let pass = passBytesPerPixel(deepest: options.deepestLayer)
+        guard options.styleLoss == .sliced else { return pass }
+        let projections = options.activeStyleLayers.map { layer in
+            Double(options.projections ?? VGG19.layerChannels[layer.index]) / Double(1 << (2 * TiledObjective.level(of: layer.index)))
+        }
+        return pass + 4 * (projections.max() ?? 0)
+    }
+
     /// Image-sized state per pixel: the image, its gradient, the optimizer's state (Adam's
     /// half-precision moments, or L-BFGS's history, its three work vectors and the best image)
     /// and, when tiled, the content features in half precision. While a scale starts, the photo's
@@ -86,7 +97,7 @@ public struct MemoryBudget: Sendable, Equatable {
     /// image size, or, tiled, a window's pass and the tiled state.
     public static func transferBytes(width: Int, height: Int, options: TransferOptions) -> Int {
         let pixels = Double(width) * Double(height)
-        let pass = passBytesPerPixel(deepest: options.deepestLayer)
+        let pass = passBytesPerPixel(options)
         guard let tiles = options.tiles, width > tiles.width || height > tiles.height else {
             return Int(min(pixels * (pass + stateBytesPerPixel(options, tiled: false)), 1e18))
         }
@@ -104,7 +115,7 @@ public struct MemoryBudget: Sendable, Equatable {
     public func tiles(width: Int, height: Int, options: TransferOptions) throws -> TileShape? {
         let pixels = Double(width * height), halo = options.tileHalo
         let free = Double(bytes - Self.fixedBytes)
-        let pass = Self.passBytesPerPixel(deepest: options.deepestLayer)
+        let pass = Self.passBytesPerPixel(options)
         let region = options.styleRegion.map { max(Self.smallestTile, $0 / 16 * 16) } ?? Int.max
         if pixels * (pass + Self.stateBytesPerPixel(options, tiled: false)) <= free, width <= region, height <= region { return nil }
         let area = (free - pixels * Self.stateBytesPerPixel(options, tiled: true)) / pass

@@ -57,6 +57,11 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     private var packed: UnsafeMutablePointer<Float>
     private var packedGradient: UnsafeMutablePointer<Float>
     private let packedCapacity: Int
+    /// With the sliced loss: each style layer's painting quantiles, and a core's projections
+    /// (P × its positions), grown to the largest core seen.
+    private let sliceTargets: [SliceTargets]
+    private var projected = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private var projectedCapacity = 0
 
     /// Windows of `tile` + 2·`halo` pixels (tile, halo ≥ 16). `content` is in the network's space.
     public init(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions, tiles: TileShape, halo: Int) throws {
@@ -71,6 +76,17 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         lossLayers = Array(Set(contentLayers.map(\.layer) + styleLayers.map(\.layer))).sorted()
         tvWeight = options.tvWeight
         localStyle = options.styleRegion != nil
+        if options.styleLoss == .sliced {
+            // Sorting is global: a window cannot rank its values among the whole image's. Each
+            // region's own distribution can be, and that is what detail scales match.
+            guard localStyle else {
+                throw StyleFilterError.invalidArgument("the sliced style loss on a tiled scale matches each style region on its own: "
+                                                       + "give --style-region (detail scales have one), or use --style-loss gram")
+            }
+            sliceTargets = try style.sliceTargets(for: options.activeStyleLayers)
+        } else {
+            sliceTargets = []
+        }
         pass = VGG19Pass(network: network, height: rows.window, width: columns.window, deepest: options.deepestLayer)
         windowInput = Tensor(channels: 3, height: rows.window, width: columns.window)
         grams = self.styleLayers.map { [Float](repeating: 0, count: $0.target.count) }
@@ -98,6 +114,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     deinit {
         packed.deallocate()
         packedGradient.deallocate()
+        projected.deallocate()
     }
 
 
@@ -220,7 +237,9 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
                         losses.content += self.contentLoss(features, core, target: self.contentFeatures[layer]!, weight: weight, grad: grad)
                     }
                     for (s, style) in self.styleLayers.enumerated() where style.layer == layer {
-                        if self.localStyle {
+                        if !self.sliceTargets.isEmpty {
+                            losses.style += self.localSlicedCore(features, core, layer: s, grad: grad)
+                        } else if self.localStyle {
                             losses.style += self.localStyleCore(features, core, layer: s, grad: grad)
                         } else {
                             self.styleCore(features, core, layer: s, difference: self.differences[s], sums: &self.sums[s], grad: grad)
@@ -333,6 +352,47 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         return Double(style.weight) * Double(n) / Double(positions) * sum / Double(c * c)
     }
 
+    /// A core's own distribution against the painting's (local style, sliced loss): the core's
+    /// features projected band by band, each projection sorted over the core, every value pulled
+    /// towards the painting's at its quantile. Its loss is w/(P·N) · Σ over the core, so the cores'
+    /// losses add up to the whole image's where every core is alike, and the gradient is
+    /// SlicedWassersteinLoss's with N the whole layer's positions. Returns the loss.
+    private func localSlicedCore(_ features: Tensor, _ core: Core, layer s: Int, grad: Tensor?) -> Double {
+        let c = features.channels, target = sliceTargets[s], p = target.directions.count
+        guard !core.rows.isEmpty, !core.columns.isEmpty else { return 0 }
+        let n = core.rows.count * core.columns.count, bands = bands(core, channels: c)
+        if p * n > projectedCapacity {
+            projected.deallocate()
+            projectedCapacity = p * n
+            projected = .allocate(capacity: projectedCapacity)
+        }
+        var offset = 0
+        for rows in bands {
+            let m = pack(features, rows: rows, columns: core.columns)
+            target.directions.values.withUnsafeBufferPointer { d in
+                sf_sgemm(false, false, Int32(p), Int32(m), Int32(c), 1, d.baseAddress!, Int32(c), packed, Int32(m),
+                         0, projected + offset, Int32(n))
+            }
+            offset += m
+        }
+        let style = styleLayers[s], level = TiledObjective.level(of: style.layer), positions = (height >> level) * (width >> level)
+        let sum = SlicedWassersteinLoss.match(projected, projections: p, count: n, target: target,
+                                              gradientScale: 2 * style.weight / Float(p * positions))
+        if let grad {
+            offset = 0
+            for rows in bands {
+                let m = rows.count * core.columns.count
+                target.directions.values.withUnsafeBufferPointer { d in
+                    sf_sgemm(true, false, Int32(c), Int32(m), Int32(p), 1, d.baseAddress!, Int32(c), projected + offset, Int32(n),
+                             0, packedGradient, Int32(m))
+                }
+                addPacked(packedGradient, channels: c, rows: rows, columns: core.columns, into: grad)
+                offset += m
+            }
+        }
+        return Double(style.weight) * sum / Double(p * positions)
+    }
+
     /// 4·w/(C²·C·N) of style layer `s`, N its positions in the whole image.
     private func gradientScale(layer s: Int, channels c: Int) -> Float {
         let style = styleLayers[s], level = TiledObjective.level(of: style.layer)
@@ -350,11 +410,16 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         let n = rows.count * columns.count
         sf_sgemm(false, false, Int32(c), Int32(n), Int32(c), scale, difference, Int32(c),
                     packed, Int32(n), 0, packedGradient, Int32(n))
+        addPacked(packedGradient, channels: c, rows: rows, columns: columns, into: grad)
+    }
+
+    /// grad at the band += `values`, the band's C × n in packed order.
+    private func addPacked(_ values: UnsafeMutablePointer<Float>, channels c: Int, rows: Range<Int>, columns: Range<Int>, into grad: Tensor) {
         var k = 0
         for ch in 0..<c {
             for y in rows {
                 let g = grad.data + (ch * grad.height + y) * grad.width + columns.lowerBound
-                for x in 0..<columns.count { g[x] += packedGradient[k + x] }
+                for x in 0..<columns.count { g[x] += values[k + x] }
                 k += columns.count
             }
         }
@@ -383,6 +448,52 @@ extension TiledObjective {
         let objective = try TiledObjective(network: network, content: image, style: zeros, options: options, tiles: tiles, halo: halo)
         _ = objective.evaluate(image, gradient: nil, offset: (0, 0), progress: nil)
         return objective.grams
+    }
+}
+
+extension TiledObjective {
+    /// The sliced loss's targets of a large image (a painting at its own resolution), window by
+    /// window: every k-th position of the layer (k from `samples`), projected on the directions
+    /// `options` draws, then sorted into quantiles. A painting's positions sampled evenly give its
+    /// quantiles within the sampling's error, at a fixed memory.
+    static func sliceTargets(network: VGG19, image: Tensor, layers: [LayerWeight], options: TransferOptions, tiles: TileShape, halo: Int,
+                             samples: Int = 1 << 18) throws -> [SliceTargets] {
+        var sweepOptions = TransferOptions()
+        sweepOptions.contentWeight = 0
+        sweepOptions.styleLayers = layers
+        let zeros = StyleStatistics(grams: layers.map { ($0.name, [Float](repeating: 0, count: VGG19.layerChannels[$0.index] * VGG19.layerChannels[$0.index])) })
+        let objective = try TiledObjective(network: network, content: image, style: zeros, options: sweepOptions, tiles: tiles, halo: halo)
+        var directions = [SliceDirections?](repeating: nil, count: layers.count)
+        var values = [[[Float]]](repeating: [], count: layers.count)
+        objective.sweep(image, offset: (0, 0)) { layer, features, core in
+            for (i, l) in layers.enumerated() where l.index == layer {
+                let c = features.channels, level = TiledObjective.level(of: layer)
+                let layerWidth = objective.width >> level, step = max(1, (objective.height >> level) * layerWidth / samples)
+                let d = directions[i] ?? options.sliceDirections(channels: c, layer: layer)
+                directions[i] = d
+                if values[i].isEmpty { values[i] = [[Float]](repeating: [], count: d.count) }
+                // The core's sampled positions gathered C × m, then projected in one product.
+                var picked: [(y: Int, x: Int)] = []
+                for y in core.rows {
+                    for x in core.columns where ((core.top + y) * layerWidth + core.left + x) % step == 0 { picked.append((y, x)) }
+                }
+                guard !picked.isEmpty else { continue }
+                var gathered = [Float](repeating: 0, count: c * picked.count)
+                for ch in 0..<c {
+                    for (k, at) in picked.enumerated() { gathered[ch * picked.count + k] = features.data[(ch * features.height + at.y) * features.width + at.x] }
+                }
+                var projected = [Float](repeating: 0, count: d.count * picked.count)
+                d.values.withUnsafeBufferPointer { dv in
+                    sf_sgemm(false, false, Int32(d.count), Int32(picked.count), Int32(c), 1, dv.baseAddress!, Int32(c), gathered, Int32(picked.count),
+                             0, &projected, Int32(picked.count))
+                }
+                for row in 0..<d.count { values[i][row] += projected[(row * picked.count)..<((row + 1) * picked.count)] }
+            }
+        }
+        return try layers.indices.map { i in
+            guard let d = directions[i] else { throw StyleFilterError.invalidArgument("no positions of \(layers[i].name) in the painting") }
+            return SliceTargets(sortedRows: values[i].map { $0.sorted() }, directions: d)
+        }
     }
 }
 

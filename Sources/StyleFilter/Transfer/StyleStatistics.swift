@@ -62,13 +62,15 @@ public struct StyleStatistics: Sendable, Equatable {
         for style in styles {
             try StyleTransfer.checkSize(style.image, deepest: deepest, what: "style image")
             let grams: [[Float]]
+            var slices: [SliceTargets] = []
             if let tiles, style.image.width * style.image.height > (tiles.width + 2 * halo) * (tiles.height + 2 * halo) {
                 let side = Int((Double((tiles.width + 2 * halo) * (tiles.height + 2 * halo))).squareRoot()) - 2 * halo - 15
                 let square = TileShape(height: max(16, side / 16 * 16), width: max(16, side / 16 * 16))
-                guard sliced == nil else {
-                    throw StyleFilterError.invalidArgument("the sliced loss takes a painting of at most one window for now; use --style-loss gram")
+                let tensor = style.image.networkTensor()
+                grams = try TiledObjective.grams(network: network, image: tensor, layers: layers, tiles: square, halo: halo)
+                if let sliced {
+                    slices = try TiledObjective.sliceTargets(network: network, image: tensor, layers: layers, options: sliced, tiles: square, halo: halo)
                 }
-                grams = try TiledObjective.grams(network: network, image: style.image.networkTensor(), layers: layers, tiles: square, halo: halo)
             } else {
                 try AvailableMemory.ensure(Int(Double(style.image.width * style.image.height) * MemoryBudget.passBytesPerPixel(deepest: deepest)),
                                            for: "the statistics of a \(style.image.width)×\(style.image.height) style image")
@@ -76,17 +78,19 @@ public struct StyleStatistics: Sendable, Equatable {
                 pass.forward(style.image.networkTensor())
                 grams = layers.map { StyleLoss.gram(of: pass.outputs[$0.index]) }
                 if let sliced {
-                    for (i, layer) in layers.enumerated() {
+                    slices = layers.map { layer in
                         let features = pass.outputs[layer.index]
-                        let targets = SliceTargets(features: features, directions: sliced.sliceDirections(channels: features.channels, layer: layer.index))
-                        let q = targets.values.map { $0 * style.weight / total }
-                        if quantiles.count <= i { quantiles.append((targets.directions, q)) } else { for j in q.indices { quantiles[i].values[j] += q[j] } }
+                        return SliceTargets(features: features, directions: sliced.sliceDirections(channels: features.channels, layer: layer.index))
                     }
                 }
             }
             for (i, gram) in grams.enumerated() {
                 let g = gram.map { $0 * style.weight / total }
                 if sums.count <= i { sums.append(g) } else { for j in g.indices { sums[i][j] += g[j] } }
+            }
+            for (i, t) in slices.enumerated() {
+                let q = t.values.map { $0 * style.weight / total }
+                if quantiles.count <= i { quantiles.append((t.directions, q)) } else { for j in q.indices { quantiles[i].values[j] += q[j] } }
             }
         }
         let slices = zip(layers, quantiles).map { layer, q in

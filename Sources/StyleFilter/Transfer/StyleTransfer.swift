@@ -49,10 +49,6 @@ public final class StyleTransfer: @unchecked Sendable {
                                    for: "optimizing a \(content.width)×\(content.height) image")
         let contentTensor = content.networkTensor()
         if let tiles = options.tiles, content.width > tiles.width || content.height > tiles.height {
-            guard options.styleLoss == .gram else {
-                throw StyleFilterError.invalidArgument("the sliced style loss runs on images of one window for now (\(content.width)×\(content.height) is tiled); "
-                                                       + "use a smaller --size or --style-loss gram")
-            }
             objective = try TiledObjective(network: network, content: contentTensor, style: style, options: options,
                                            tiles: tiles, halo: options.tileHalo)
         } else {
