@@ -88,7 +88,7 @@ extension LayerGradientTests {
 }
 
 /// `--style-loss sliced` through the command line: the optimization lowers it, a seed gives one
-/// picture, and what it cannot do yet (tiled scales) is said before any work.
+/// picture, and a tiled scale without style regions refuses it before any work.
 final class SlicedLossCLITests: FilterctlTestCase {
     func testStylizeWithTheSlicedLoss() throws {
         try requireWeights()
@@ -105,7 +105,7 @@ final class SlicedLossCLITests: FilterctlTestCase {
         XCTAssertNotEqual(try ImageIO.load(file("a.png")).pixels, try ImageIO.load(file("c.png")).pixels, "the seed draws the directions")
 
         try assertFails(["stylize", photo, style, "-o", file("t.png"), "--size", "64", "--tile-size", "32", "--style-loss", "sliced"],
-                        mentions: "one window for now")
+                        mentions: "only refining scales have regions")
         try assertFails(["stylize", photo, style, "-o", file("t.png"), "--style-loss", "wasserstein"], mentions: "--style-loss")
         try assertFails(["stylize", photo, style, "-o", file("t.png"), "--style-loss", "sliced", "--projections", "0"], mentions: "projections")
     }

@@ -80,8 +80,9 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
             // Sorting is global: a window cannot rank its values among the whole image's. Each
             // region's own distribution can be, and that is what detail scales match.
             guard localStyle else {
-                throw StyleFilterError.invalidArgument("the sliced style loss on a tiled scale matches each style region on its own: "
-                                                       + "give --style-region (detail scales have one), or use --style-loss gram")
+                throw StyleFilterError.invalidArgument("the sliced style loss on a tiled scale matches each style region on its own, and only "
+                                                       + "refining scales have regions (--refine-style-loss sliced): this \(width)×\(height) scale "
+                                                       + "needs --style-loss gram, or a size that fits one window")
             }
             sliceTargets = try style.sliceTargets(for: options.activeStyleLayers)
         } else {
