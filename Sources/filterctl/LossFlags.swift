@@ -15,7 +15,7 @@ struct LossFlags: ParsableArguments {
     @Option(help: "Weight of the style loss (relative to content: higher means more painterly).")
     var styleWeight: Float = 500
 
-    @Option(help: "How style layers compare the picture with the painting: gram (Gram matrices) or sliced (the features' distributions along random directions; one-window images for now).")
+    @Option(help: "How style layers compare the picture with the painting: gram (Gram matrices) or sliced (the features' distributions along random directions from --seed; on a tiled scale it needs style regions, which refining scales have).")
     var styleLoss = StyleLossKind.gram
 
     @Option(help: "Directions per layer of the sliced style loss (default: the layer's channels).")

@@ -115,10 +115,10 @@ extension ImageIO {
         let pixels = target.width * target.height
         if format == VIPS_FORMAT_FLOAT || format == VIPS_FORMAT_DOUBLE {
             try requireFinite(samples, name: name)
-            // Display-referred floats (0 … 255 before the divisor) beyond their range are as bright
-            // or as dark as the range goes (a mask of 1e20 is white); lcms2 would turn them black.
-            // Linear scRGB keeps its values above 1: they are light, not errors.
-            if interpretation != VIPS_INTERPRETATION_scRGB { for i in samples.indices { samples[i] = min(max(samples[i], 0), 1) } }
+            // Grey and CMYK floats beyond their range are as light (or as inked) as the range goes:
+            // lcms2's curves turned a grey mask of 1e20 black. RGB floats keep values outside
+            // 0 … 1, which a wide-gamut or linear photo may have.
+            if space != .rgb { for i in samples.indices { samples[i] = min(max(samples[i], 0), 1) } }
         }
         guard samples.count == pixels * bands else { throw StyleFilterError.image("\(name): unexpected pixel layout") }
 
