@@ -39,7 +39,7 @@ final class BatchTests: FilterctlTestCase {
             (["apply", "--preset", "nothere", photo, "-o", out], [:], 64, "no preset named"),
             (["stylize", file("missing.png"), style, "-o", out], [:], 65, "no such file"),
             (["stylize", file("corrupt.jpg"), style, "-o", out], [:], 65, "not a readable image"),
-            (["stylize", photo, style, "-o", file("no-folder/out.png")], [:], 74, "not writable"),
+            (["stylize", photo, style, "-o", file("no-folder/out.png")], [:], 74, "no such folder"),
             (["stylize", photo, style, "-o", out], ["STYLEFILTER_WEIGHTS": file("nothing.bin")], 78, "weights"),
         ]
         for c in cases {
