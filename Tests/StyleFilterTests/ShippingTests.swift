@@ -107,3 +107,13 @@ final class ShippingTests: FilterctlTestCase {
         XCTAssertTrue(String(decoding: mine.stdout, as: UTF8.self).hasPrefix("# \(own)/mosaic.json"))
     }
 }
+
+extension ShippingTests {
+    /// The house rule the installed tool's size rests on: the library imports Glibc, never
+    /// Foundation (which links itself and ICU into the library and the tool, about 50 MB each).
+    func testTheLibraryDoesNotImportFoundation() throws {
+        let sources = TestSupport.packageRoot.appendingPathComponent("Sources/StyleFilter").path
+        let found = try sh("grep -rln '^import Foundation' '\(sources)' || true").output
+        XCTAssertEqual(found, "", "files of the library that import Foundation")
+    }
+}

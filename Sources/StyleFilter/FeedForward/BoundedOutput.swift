@@ -1,4 +1,7 @@
-import Foundation
+// Glibc, not Foundation, for exp: Foundation would link itself and ICU into the library and the tool.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The transformer's last step: its output squashed into the pixel range by a sigmoid,
 /// y = lower + 255 · σ(slope · z) per channel (the range in the network's space, BGR minus the mean).
