@@ -9,8 +9,11 @@ final class SlicedWassersteinTests: XCTestCase {
         for n in [1, 2, 7, 1000, 5000] {
             var values = (0..<n).map { _ in Float(rng.nextUnit() * 200 - 100) }
             if n > 10 { values[3] = values[5]; values[6] = -0.0; values[7] = 0; values[8] = -1e-30; values[9] = .greatestFiniteMagnitude }
-            var order = [UInt32](repeating: 0, count: n), scratch = SlicedWassersteinLoss.RadixScratch(count: n)
-            values.withUnsafeBufferPointer { SlicedWassersteinLoss.argsort($0.baseAddress!, count: n, into: &order, scratch: &scratch) }
+            let scratch = SortScratch()
+            scratch.reserve(count: n, projections: 1)
+            let order = values.withUnsafeBufferPointer { v in
+                Array(UnsafeBufferPointer(start: SlicedWassersteinLoss.argsort(v.baseAddress!, count: n, scratch: scratch.part(0)), count: n))
+            }
             XCTAssertEqual(Set(order).count, n, "a permutation")
             let sorted = order.map { values[Int($0)] }
             XCTAssertEqual(sorted, values.sorted(), "n \(n)")

@@ -25,6 +25,7 @@ public final class SlicedWassersteinLoss: @unchecked Sendable {
     /// The projections, then the gradient with respect to them: P × N, grown to the largest N seen.
     private var projected: UnsafeMutablePointer<Float>
     private var capacity = 0
+    private let scratch = SortScratch()
 
     public init(layer: Int, weight: Float, target: SliceTargets) {
         self.layer = layer
@@ -50,7 +51,7 @@ public final class SlicedWassersteinLoss: @unchecked Sendable {
             sf_sgemm(false, false, Int32(p), Int32(n), Int32(c), 1, d.baseAddress!, Int32(c), features.data, Int32(n),
                      0, projected, Int32(n))
         }
-        let sum = Self.match(projected, projections: p, count: n, target: target, gradientScale: 2 * weight / Float(p * n))
+        let sum = Self.match(projected, projections: p, count: n, target: target, gradientScale: 2 * weight / Float(p * n), scratch: scratch)
         // Backward: dL/dF += Dᵀ E.
         if let grad {
             directions.values.withUnsafeBufferPointer { d in
@@ -65,16 +66,15 @@ public final class SlicedWassersteinLoss: @unchecked Sendable {
     /// the painting's values at the same quantiles; each value is replaced by its difference times
     /// `gradientScale` (the gradient with respect to it). Returns the sum of squared differences.
     static func match(_ projected: UnsafeMutablePointer<Float>, projections p: Int, count n: Int, target: SliceTargets,
-                      gradientScale scale: Float) -> Double {
-        let sums = UnsafeMutablePointer<Double>.allocate(capacity: p)
-        defer { sums.deallocate() }
-        let y = SendablePointer(projected), parts = SendablePointer(sums)
-        parallel(p) { rows in
-            var order = [UInt32](repeating: 0, count: n), scratch = RadixScratch(count: n)
+                      gradientScale scale: Float, scratch: SortScratch) -> Double {
+        scratch.reserve(count: n, projections: p)
+        let y = SendablePointer(projected), sums = SendablePointer(scratch.sums)
+        parallelParts(p) { part, rows in
+            let buffers = scratch.part(part)
             target.values.withUnsafeBufferPointer { painting in
                 for row in rows {
                     let values = y.pointer + row * n, quantiles = painting.baseAddress! + row * target.quantiles
-                    argsort(values, count: n, into: &order, scratch: &scratch)
+                    let order = argsort(values, count: n, scratch: buffers)
                     var sum = 0.0
                     // Each position is read, then written once: the gradient replaces the value.
                     for rank in 0..<n {
@@ -83,54 +83,74 @@ public final class SlicedWassersteinLoss: @unchecked Sendable {
                         sum += Double(d * d)
                         values[j] = scale * d
                     }
-                    parts.pointer[row] = sum
+                    sums.pointer[row] = sum
                 }
             }
         }
-        return UnsafeBufferPointer(start: sums, count: p).reduce(0, +)
+        return UnsafeBufferPointer(start: scratch.sums, count: p).reduce(0, +)
     }
 
-    /// Buffers an LSD radix sort reuses between the projections of one thread.
-    struct RadixScratch {
-        var keys: [UInt32]
-        var otherKeys: [UInt32]
-        var otherOrder: [UInt32]
-        init(count: Int) {
-            keys = [UInt32](repeating: 0, count: count)
-            otherKeys = keys
-            otherOrder = keys
-        }
-    }
-
-    /// `order` = the positions of `values` by ascending value (ties by position): a stable radix
-    /// sort on the floats' order-preserving bit patterns, three passes of 11 bits. A comparison
-    /// sort of relu1_1's 262,144 positions at 512 px, 64 times an evaluation, would take longer
-    /// than the network's pass.
-    static func argsort(_ values: UnsafePointer<Float>, count n: Int, into order: inout [UInt32], scratch: inout RadixScratch) {
+    /// The positions of `values` by ascending value (ties by position), in `scratch`: a stable
+    /// radix sort on the floats' order-preserving bit patterns, three passes of 11 bits. A
+    /// comparison sort of relu1_1's 262,144 positions at 512 px, 64 times an evaluation, would
+    /// take longer than the network's pass.
+    static func argsort(_ values: UnsafePointer<Float>, count n: Int, scratch: UnsafeMutablePointer<UInt32>) -> UnsafeMutablePointer<UInt32> {
+        var keys = scratch, order = scratch + n, otherKeys = scratch + 2 * n, otherOrder = scratch + 3 * n
+        let counts = scratch + 4 * n
         for i in 0..<n {
             let bits = values[i].bitPattern
             // Negative floats reversed, positive ones above them: unsigned order is float order.
-            scratch.keys[i] = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            keys[i] = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
             order[i] = UInt32(i)
         }
-        var counts = [Int](repeating: 0, count: 2049)
-        for shift in [0, 11, 22] {
-            counts.withUnsafeMutableBufferPointer { c in
-                c.update(repeating: 0)
-                for i in 0..<n { c[Int((scratch.keys[i] >> UInt32(shift)) & 0x7ff) + 1] += 1 }
-                for b in 1..<c.count { c[b] += c[b - 1] }
-                for i in 0..<n {
-                    let bucket = Int((scratch.keys[i] >> UInt32(shift)) & 0x7ff)
-                    let at = c[bucket]
-                    c[bucket] += 1
-                    scratch.otherKeys[at] = scratch.keys[i]
-                    scratch.otherOrder[at] = order[i]
-                }
+        for shift: UInt32 in [0, 11, 22] {
+            counts.update(repeating: 0, count: SortScratch.buckets + 1)
+            for i in 0..<n { counts[Int((keys[i] >> shift) & 0x7ff) + 1] += 1 }
+            for b in 1...SortScratch.buckets { counts[b] += counts[b - 1] }
+            for i in 0..<n {
+                let bucket = Int((keys[i] >> shift) & 0x7ff), at = Int(counts[bucket])
+                counts[bucket] += 1
+                otherKeys[at] = keys[i]
+                otherOrder[at] = order[i]
             }
-            swap(&scratch.keys, &scratch.otherKeys)
-            swap(&order, &scratch.otherOrder)
+            swap(&keys, &otherKeys)
+            swap(&order, &otherOrder)
+        }
+        return order
+    }
+}
+
+/// The sort's buffers, one set per worker thread (keys, positions, their copies and the bucket
+/// counts), kept between evaluations and grown only when a larger layer or core comes: the
+/// optimizer's loop allocates nothing for them.
+final class SortScratch: @unchecked Sendable {
+    static let buckets = 2048
+    private(set) var buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+    private(set) var sums = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    private var count = 0, projections = 0
+
+    deinit {
+        buffer.deallocate()
+        sums.deallocate()
+    }
+
+    private var stride: Int { 4 * count + Self.buckets + 1 }
+
+    func reserve(count n: Int, projections p: Int) {
+        if n > count {
+            buffer.deallocate()
+            count = n
+            buffer = .allocate(capacity: stride * Parallel.workers)
+        }
+        if p > projections {
+            sums.deallocate()
+            projections = p
+            sums = .allocate(capacity: p)
         }
     }
+
+    /// Worker `part`'s buffers.
+    func part(_ part: Int) -> UnsafeMutablePointer<UInt32> { buffer + part * stride }
 }
 
 /// P unit directions in the space of a layer's C channels, from a seed: the same seed gives the
@@ -190,11 +210,12 @@ public struct SliceTargets: Sendable, Equatable {
             }
         }
         var rows: [[Float]] = []
-        var order = [UInt32](repeating: 0, count: n), scratch = SlicedWassersteinLoss.RadixScratch(count: n)
+        let scratch = SortScratch()
+        scratch.reserve(count: n, projections: p)
         projected.withUnsafeBufferPointer { y in
             for row in 0..<p {
-                SlicedWassersteinLoss.argsort(y.baseAddress! + row * n, count: n, into: &order, scratch: &scratch)
-                rows.append(order.map { y[row * n + Int($0)] })
+                let order = SlicedWassersteinLoss.argsort(y.baseAddress! + row * n, count: n, scratch: scratch.part(0))
+                rows.append((0..<n).map { y[row * n + Int(order[$0])] })
             }
         }
         self.init(sortedRows: rows, directions: directions, quantiles: quantiles)

@@ -62,6 +62,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
     private let sliceTargets: [SliceTargets]
     private var projected = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private var projectedCapacity = 0
+    private let sortScratch = SortScratch()
 
     /// Windows of `tile` + 2·`halo` pixels (tile, halo ≥ 16). `content` is in the network's space.
     public init(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions, tiles: TileShape, halo: Int) throws {
@@ -378,7 +379,7 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         }
         let style = styleLayers[s], level = TiledObjective.level(of: style.layer), positions = (height >> level) * (width >> level)
         let sum = SlicedWassersteinLoss.match(projected, projections: p, count: n, target: target,
-                                              gradientScale: 2 * style.weight / Float(p * positions))
+                                              gradientScale: 2 * style.weight / Float(p * positions), scratch: sortScratch)
         if let grad {
             offset = 0
             for rows in bands {
