@@ -40,6 +40,14 @@ struct LossFlags: ParsableArguments {
 
     var poolingMode: PoolingMode { PoolingMode(rawValue: pooling)! }
 
+    /// For the commands that cannot carry the sliced loss yet (presets keep Gram matrices only,
+    /// the tile server's tiles are matched whole): refused, not silently dropped.
+    func requireGram(_ command: String) throws {
+        if styleLoss != .gram || projections != nil {
+            throw ValidationError("--style-loss sliced and --projections are for stylize; \(command) keeps Gram matrices for now")
+        }
+    }
+
     /// Everything but iterations, initialization and seed, validated.
     func apply(to o: inout TransferOptions) throws {
         o.contentLayers = try LayerWeight.parseList(contentLayers)

@@ -63,6 +63,7 @@ struct PresetCommand: ParsableCommand {
         var force = false
 
         func validate() throws {
+            try loss.requireGram("preset create")
             guard (style == nil) != (procedural == nil) else { throw ValidationError("give exactly one of --style or --procedural") }
             if style == "-" { throw ValidationError("--style: a preset keeps its style image by path, so it cannot be standard input; save it to a file first") }
             if let procedural, ProceduralStyle(rawValue: procedural) == nil {

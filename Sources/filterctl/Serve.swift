@@ -57,6 +57,7 @@ struct Serve: ParsableCommand {
     var verbose = false
 
     func validate() throws {
+        try loss.requireGram("serve")
         guard stdio else { throw ValidationError("give --stdio (the only transport)") }
         guard (preset == nil) != (style == nil) else { throw ValidationError("give exactly one of --preset or --style") }
         if method != .automatic && preset == nil { throw ValidationError("--method chooses between a preset's network and the optimization: give --preset") }

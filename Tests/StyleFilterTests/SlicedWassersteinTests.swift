@@ -111,6 +111,9 @@ final class SlicedLossCLITests: FilterctlTestCase {
                         mentions: "only refining scales have regions")
         try assertFails(["stylize", photo, style, "-o", file("t.png"), "--style-loss", "wasserstein"], mentions: "--style-loss")
         try assertFails(["stylize", photo, style, "-o", file("t.png"), "--style-loss", "sliced", "--projections", "0"], mentions: "projections")
+        // Where the loss cannot be kept yet, it is refused rather than dropped.
+        try assertFails(["preset", "create", "s", "--style", style, "--style-loss", "sliced", "--preset-dir", file("p")], mentions: "keeps Gram matrices")
+        try assertFails(["serve", "--stdio", "--style", style, "--style-loss", "sliced"], mentions: "keeps Gram matrices")
     }
 }
 
