@@ -14,7 +14,10 @@ For each RESULT, and for the PAINTING's own crops as the reference a crop of pai
 - foreign: the share of the crops' pixels in colours the painting never uses (16 levels a
   channel; the painting's cells with 3 or more pixels, widened by one cell each way);
 - pattern: the mean absolute change between neighbouring columns (rows) of the whole RESULT,
-  grouped by position modulo 8: the largest group's departure from the mean, in percent.
+  grouped by position modulo 8: the largest group's departure from the mean, in percent;
+- with --photo and --preview (the run's 512 px composition): the look when the print is seen
+  whole, the RESULT reduced to the preview's size and scored with filterctl's default losses
+  (style and content, as at the preview's iteration 0), as ratios to the preview's own scores.
 """
 import argparse
 import os
@@ -86,16 +89,33 @@ def loss(filterctl, crop_path, painting, own, kind):
     return float(found[-1])
 
 
+def gatys(filterctl, photo, painting, image_path, size):
+    args = [filterctl, 'stylize', photo, painting, '--init', image_path, '--iterations', '0', '--size', str(size),
+            '-o', image_path + '.out.png']
+    text = subprocess.run(args, capture_output=True, text=True).stderr
+    found = re.findall(r'iteration 0/0 +content (\S+) +style (\S+)', text)
+    if not found:
+        raise SystemExit(f'filterctl did not score {image_path}: {text[-300:]}')
+    return float(found[-1][0]), float(found[-1][1])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('painting')
     parser.add_argument('results', nargs='*')
+    parser.add_argument('--photo', help='the photo the results were made from')
+    parser.add_argument('--preview', help="the run's composition (its base scale's result)")
     parser.add_argument('--filterctl', default=os.path.join(os.path.dirname(__file__), '..', '.build', 'release', 'filterctl'))
     args = parser.parse_args()
     painting = Image.open(args.painting).convert('RGB')
     own = max(painting.size)
     colours = painting_colours(painting)
     with tempfile.TemporaryDirectory() as tmp:
+        look = None
+        if args.photo and args.preview:
+            preview = Image.open(args.preview).convert('RGB')
+            look = (preview.size, gatys(args.filterctl, args.photo, args.painting, args.preview, max(preview.size)))
+            print(f'preview: content {look[1][0]:.4g}  style {look[1][1]:.4g}', flush=True)
         for name, image in [('painting', painting)] + [(p, Image.open(p).convert('RGB')) for p in args.results]:
             grams, slices, foreign = [], [], []
             for k, crop in enumerate(crops(image)):
@@ -105,8 +125,14 @@ def main():
                 slices.append(loss(args.filterctl, path, args.painting, own, 'sliced'))
                 foreign.append(1 - colours[cells(crop)].mean())
             columns, rows = pattern(image)
+            whole = ''
+            if look and name != 'painting':
+                path = os.path.join(tmp, 'reduced.png')
+                image.resize(look[0], Image.BILINEAR).save(path)
+                content, style = gatys(args.filterctl, args.photo, args.painting, path, max(look[0]))
+                whole = f'  reduced: style {style / look[1][1]:.2f}x  content {content / look[1][0]:.2f}x'
             print(f'{name}: gram {numpy.mean(grams):.4g}  sliced {numpy.mean(slices):.4g}  foreign {100 * numpy.mean(foreign):.2f} %'
-                  f'  pattern ±{columns:.1f} / ±{rows:.1f} %', flush=True)
+                  f'  pattern ±{columns:.1f} / ±{rows:.1f} %{whole}', flush=True)
 
 
 if __name__ == '__main__':

@@ -24,6 +24,21 @@ struct RefineFlags: ParsableArguments {
     @Option(help: "What the refining scales' style layers compare, in each region: gram, or sliced (the features' distributions; it needs --style-region).")
     var refineStyleLoss = JobPlan.Refinement().styleLoss
 
+    @Option(help: "The refining scales keep the base scale's picture reduced by this fraction: 1 keeps its every pixel, 0 lets it drift.")
+    var refineHold = JobPlan.Refinement().holdRatio
+
+    @Option(help: "Style layers of the largest refining scale, among the base's ('all': as the other refining scales).")
+    var finestLayers = JobPlan.Refinement().finestLayers?.map(\.name).joined(separator: ",") ?? "all"
+
+    @Option(help: "Iterations of the largest refining scale with --finest-layers (default: 8/3 of --refine-iterations, 8, for about the same time: the fine layers cost a third).")
+    var finestIterations: Int?
+
+    @Option(help: "Pooling of the refining scales: avg, or max (the base scale's own is --pooling).")
+    var refinePooling = "avg"
+
+    @Option(help: "The refining scales see the picture moved by 0 … N−1 pixels each evaluation, so their brushwork does not line up with the network's pooling grid (0: never).")
+    var gridShift = JobPlan.Refinement().gridShift
+
     func validate() throws {
         guard scaleStep.isFinite, scaleStep >= 1.2, scaleStep <= 4 else { throw ValidationError("--scale-step must be 1.2 … 4") }
         guard Preset.iterationRange.contains(refineIterations) else { throw ValidationError("--refine-iterations must be 0 … 100000") }
@@ -33,6 +48,11 @@ struct RefineFlags: ParsableArguments {
         guard styleRegion == 0 || TransferOptions.tileSizeRange.contains(styleRegion) else {
             throw ValidationError("--style-region must be 0 or 16 … 16384")
         }
+        if finestLayers != "all" { _ = try LayerWeight.parseList(finestLayers) }
+        if let finestIterations, !Preset.iterationRange.contains(finestIterations) { throw ValidationError("--finest-iterations must be 0 … 100000") }
+        guard PoolingMode(rawValue: refinePooling) != nil else { throw ValidationError("--refine-pooling must be max or avg") }
+        guard (0...64).contains(gridShift) else { throw ValidationError("--grid-shift must be 0 … 64") }
+        guard refineHold.isFinite, (0...1).contains(refineHold) else { throw ValidationError("--refine-hold must be 0 … 1") }
         if refineStyleLoss == .sliced && styleRegion == 0 { throw ValidationError("--refine-style-loss sliced matches each --style-region on its own: not with 0") }
     }
 
@@ -46,6 +66,11 @@ struct RefineFlags: ParsableArguments {
         r.detailLayers = ["base", "all"].contains(refineLayers) ? nil : try! LayerWeight.parseList(refineLayers)
         r.styleRegion = styleRegion == 0 ? nil : styleRegion
         r.styleLoss = refineStyleLoss
+        r.holdRatio = refineHold
+        r.gridShift = gridShift
+        r.detailPooling = PoolingMode(rawValue: refinePooling)!
+        r.finestLayers = finestLayers == "all" ? nil : try! LayerWeight.parseList(finestLayers)
+        r.finestIterations = finestIterations
         return r
     }
 }

@@ -35,9 +35,12 @@ final class DetailScaleTests: FilterctlTestCase {
         old.baseLosses = true
         let (refined, _) = try job(finalSize: 192, refinement: old)
 
-        /// RMS level difference between `image` reduced to the base's size and the base.
+        /// RMS level difference between `image` reduced to half the base's size (where the
+        /// default refinement holds it) and the base reduced so.
+        let held = CompositionLock.reduced(base.networkTensor(), longSide: 24)
+        XCTAssertEqual(held.width, 24)
         func drift(_ image: FloatRGBImage) -> Double {
-            CompositionLock(preview: base.networkTensor(), width: image.width, height: image.height).apply(image.networkTensor(), rounds: 1)
+            CompositionLock(preview: held, width: image.width, height: image.height).apply(image.networkTensor(), rounds: 1)
         }
         /// The style loss at 192 px against the painting at its own 96 px.
         let statistics = try StyleStatistics(network: network, styles: [(try ImageIO.load(file("painting.png")), 1)], layers: options.styleLayers)
@@ -51,13 +54,43 @@ final class DetailScaleTests: FilterctlTestCase {
         XCTAssertEqual(base.width, 48)
         print("detail scale: drift \(drift(detailed)) levels (upsampled: \(drift(upsampled)), base losses: \(drift(refined))); style \(try style(detailed)) "
               + "from \(try style(upsampled))")
-        // Measured: 0.13 levels (the enlarged base 4.4, refining with the base's losses 10.8); the
-        // style loss 4.3e7 from 2.6e8.
+        // Measured: 0.012 levels (the enlarged base 0.63, refining with the base's losses 6.0);
+        // the style loss 2.7e7 from 2.6e8.
         XCTAssertLessThan(drift(detailed), 0.5, "reduced, the result is the base's picture")
         XCTAssertLessThan(drift(detailed), drift(upsampled) / 4, "closer than the enlarged base itself")
         XCTAssertLessThan(drift(detailed), drift(refined) / 4, "closer than refining with the base's losses")
         XCTAssertLessThan(try style(detailed), 0.5 * (try style(upsampled)), "the style layers painted detail")
         XCTAssertEqual(notes.filter { $0.contains("painting.png is 96 px") && $0.contains("128 px scan") }.count, 1, "\(notes)")
+    }
+
+    /// The composition is held at `holdRatio` of the base's size, at its own pixels with 1, not
+    /// at all with 0; the largest scale takes `finestLayers` and `finestIterations`.
+    func testHoldSizeAndTheFinestScale() throws {
+        let options = TransferOptions()
+        var refinement = JobPlan.Refinement()
+        func plan() -> JobPlan { JobPlan(finalSize: 2048, base: [Scale(size: 512, iterations: 300)], options: options, refinement: refinement) }
+        XCTAssertEqual(plan().steps.map(\.scale.iterations), [300, 6, 8], "the largest scale: 8 with the fine layers")
+        XCTAssertEqual(plan().steps[2].options.styleLayers.map(\.name), ["relu1_1", "relu2_1", "relu3_1"])
+        XCTAssertEqual(plan().steps.map(\.options.gridShift), [0, 0, 0])
+        XCTAssertEqual(plan().steps.map(\.options.pooling), [nil, .average, .average], "refining scales pool by averages")
+        refinement.finestLayers = nil
+        XCTAssertEqual(plan().steps.map(\.scale.iterations), [300, 6, 3], "without: as the other refining scales")
+        XCTAssertEqual(plan().steps[2].options.styleLayers.count, 5)
+        XCTAssertEqual(plan().steps.map(\.options.holdSize), [nil, 256, 256])
+        XCTAssertEqual(plan().steps.map(\.options.holdsComposition), [false, true, true])
+        refinement.holdRatio = 1
+        XCTAssertEqual(plan().steps.map(\.options.holdSize), [nil, 512, 512])
+        refinement.holdRatio = 0
+        XCTAssertEqual(plan().steps.map(\.options.holdsComposition), [false, false, false])
+        XCTAssertEqual(plan().steps.map(\.detail), [false, true, true], "detail scales all the same")
+        refinement.finestLayers = try LayerWeight.parseList("relu1_1,relu3_1")
+        refinement.finestIterations = 9
+        let steps = plan().steps
+        XCTAssertEqual(steps.map(\.scale.iterations), [300, 6, 9])
+        XCTAssertEqual(steps.map(\.options.iterations), [300, 6, 9])
+        XCTAssertEqual(steps[1].options.styleLayers.count, 5)
+        XCTAssertEqual(steps[2].options.styleLayers.map(\.name), ["relu1_1", "relu3_1"])
+        XCTAssertEqual(steps[2].options.styleLayers.map(\.weight), steps[1].options.styleLayers.filter { ["relu1_1", "relu3_1"].contains($0.name) }.map(\.weight))
     }
 
     /// A run resumed at a detail scale holds the composition it finds in the work directory and

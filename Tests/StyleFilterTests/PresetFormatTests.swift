@@ -106,7 +106,7 @@ import Testing
             }
         }
         #expect(try plan(512) == ["256×150 lbfgs", "512×100 lbfgs"])
-        #expect(try plan(2000, 20) == ["256×150 lbfgs", "512×20 lbfgs", "1000×6 adam", "2000×3 adam"])
+        #expect(try plan(2000, 20) == ["256×150 lbfgs", "512×20 lbfgs", "1000×6 adam", "2000×8 adam"])
         #expect(try plan(128) == ["128×100 lbfgs"])
         // Strokes keep their size relative to the picture: the style grows with the scale.
         #expect(preset.styleLongSide(forScaleSize: 256) == 200)

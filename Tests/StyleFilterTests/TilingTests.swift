@@ -107,9 +107,10 @@ final class TilingTests: XCTestCase {
         let network = try TestSupport.network()
         let content = RGBImage.pattern(width: 160, height: 128, seed: 6), style = RGBImage.pattern(width: 64, height: 64, seed: 7)
         var plan = JobPlan(finalSize: 160, base: [Scale(size: 80, iterations: 2)], options: TransferOptions())
-        // By default every style layer of the base, region by region, the composition held.
+        // By default the largest scale has the base's style layers up to relu3_1, region by
+        // region, the composition held.
         XCTAssertTrue(plan.steps[1].detail)
-        XCTAssertEqual(plan.steps[1].options.styleLayers, TransferOptions().styleLayers)
+        XCTAssertEqual(plan.steps[1].options.styleLayers, Array(TransferOptions().styleLayers.prefix(3)))
         XCTAssertEqual(plan.steps[1].options.activeContentLayers.count, 0)
         XCTAssertTrue(plan.steps[1].options.holdsComposition)
         XCTAssertEqual(plan.steps[1].options.styleRegion, 512)

@@ -15,9 +15,10 @@ public struct JobPlan: Sendable {
     public struct Refinement: Sendable, Equatable {
         /// Size ratio between scales.
         public var step = 2.0
-        /// Iterations at the largest scale; each smaller refining scale gets twice as many. 3, not
-        /// 4: boston.jpg at full size in 19 minutes instead of 26.5, the same look at 512 px and at
-        /// 1:1 a little softer (BENCHMARKS.md, "Fewer iterations at the refining scales").
+        /// Iterations at the largest scale (unless `finestLayers` gives it its own); each smaller
+        /// refining scale gets twice as many as the one above. 3, not 4: with every scale to
+        /// relu5_1, boston.jpg at full size took 19 minutes instead of 26.5, the same look at 512
+        /// px and at 1:1 a little softer (BENCHMARKS.md, "Fewer iterations at the refining scales").
         public var iterations = 3
         public var optimizer = OptimizerKind.adam
         /// nil: 4 pixel levels for Adam, 1 for L-BFGS.
@@ -34,6 +35,34 @@ public struct JobPlan: Sendable {
         public var styleRegion: Int? = 512
         /// What detail scales' style layers compare in each region.
         public var styleLoss = StyleLossKind.gram
+        /// Detail scales hold the composition at this fraction of its own size (the preview
+        /// reduced by it); 0: not held. Half, not all: held pixel by pixel, a reduction of the
+        /// detail must give back the preview's very pixels, which a bilinear enlargement blurs,
+        /// so every step puts the preview's finest octave back sharpened about 2.5-fold, in
+        /// saturated blocks one preview pixel wide: a checker of colours the painting never
+        /// uses (5.6 % of a 2588 px print's pixels, against 0.2 % held at half; BENCHMARKS.md,
+        /// "Holding the composition at half its size").
+        public var holdRatio = 0.5
+        /// The pooling of detail scales (nil: the network's). Max pooling sends each window's
+        /// gradient to one of its four pixels and paints a 2-px parity that each enlargement
+        /// makes the next scale's 4- and 8-px grid; averages paint less of it (boston.jpg at full
+        /// size: ±5.9 / ±4.1 %, foreign colours 0.8 %; max pooling with `gridShift` 16: ±8.2 /
+        /// ±9.0 %, 1.5 %), though in softer marks (BENCHMARKS.md, "The grid").
+        public var detailPooling: PoolingMode? = .average
+        /// Detail scales see the picture moved by 0…N−1 pixels each evaluation (GridShift); 0:
+        /// never. It lowers max pooling's grid (at 1294 px the row pattern ±11.6 → ±8.7 %) and
+        /// does nothing measurable for average pooling's, so it is off by default.
+        public var gridShift = 0
+        /// The style layers of the largest scale, where an evaluation costs most and only the
+        /// finest octave is left to paint (nil: as the other detail scales). Up to relu3_1 an
+        /// evaluation costs a third of one to relu5_1, so the largest scale gets 8 iterations
+        /// (`finestIterations`) for about the time 3 took: at 2588 px the 1:1 measure drops from 29× to 3.8× the
+        /// painting's own crops, in short strokes that follow its flow (BENCHMARKS.md, "Holding
+        /// the composition at half its size"). relu1_1 and relu2_1 alone make a grain, not marks.
+        public var finestLayers: [LayerWeight]? = ["relu1_1", "relu2_1", "relu3_1"].map { try! LayerWeight($0) }
+        /// Iterations of the largest scale when it has `finestLayers`; nil: 8/3 of what it would
+        /// have without (8 for the default 3), for about the same time.
+        public var finestIterations: Int?
 
         public init() {}
     }
@@ -48,20 +77,32 @@ public struct JobPlan: Sendable {
                                           baseIterations: last.iterations, refineIterations: refinement.iterations)
         let scales = base.dropLast().filter { $0.size < schedule[0].size } + schedule
         let refined = scales.count - schedule.count + 1
-        steps = scales.enumerated().map { index, scale in
-            var o = options
+        steps = scales.enumerated().map { index, planned in
+            var scale = planned, o = options
             o.iterations = scale.iterations
             var detail = false
             if index >= refined {
                 o.optimizer = refinement.optimizer
                 o.learningRate = refinement.learningRate ?? (o.optimizer == .adam ? 4 : 1)
                 o.seed = options.seed &+ UInt64(index)
-                let layers = options.activeStyleLayers.filter { layer in refinement.detailLayers?.contains { $0.name == layer.name } ?? true }
+                let finest = index == scales.count - 1 ? refinement.finestLayers : nil
+                var layers = options.activeStyleLayers.filter { layer in refinement.detailLayers?.contains { $0.name == layer.name } ?? true }
+                let finestHere = options.activeStyleLayers.filter { layer in finest?.contains { $0.name == layer.name } ?? false }
+                // Only where it is cheaper: a style that stops at relu3_1 anyway keeps its layers and count.
+                let deepest = { (l: [LayerWeight]) in l.map(\.index).max() ?? 0 }
+                if !finestHere.isEmpty, deepest(finestHere) < deepest(layers), !refinement.baseLosses {
+                    layers = finestHere
+                    scale.iterations = refinement.finestIterations ?? Int((Double(scale.iterations) * 8 / 3).rounded())
+                    o.iterations = scale.iterations
+                }
                 if !refinement.baseLosses, !layers.isEmpty {
                     detail = true
                     o.styleLayers = layers
                     o.contentWeight = 0
-                    o.holdsComposition = true
+                    o.holdsComposition = refinement.holdRatio > 0
+                    o.holdSize = max(16, Int((Double(last.size) * refinement.holdRatio).rounded()))
+                    o.gridShift = refinement.gridShift
+                    o.pooling = refinement.detailPooling
                     o.styleRegion = refinement.styleRegion
                     o.styleLoss = refinement.styleLoss
                     // 32 px of context: an exact gradient up to relu3_1 (twice its reach, in whole

@@ -171,14 +171,17 @@ public struct StyleJob {
         // The painting's statistics get the run's own context (the base scale's): detail scales
         // narrow theirs for the gradient, and would leave the targets inexact at relu4_1, relu5_1.
         let styleHalo = optimized.steps.first?.options.tileHalo ?? 0
-        let steps = optimized.steps.enumerated().map { index, step in
+        let steps = optimized.steps.enumerated().map { index, planned in
             let (w, h) = sizes[index]
+            var step = planned
+            // A preset kept by its cached statistics alone has them for its own pooling only.
+            if case .preset(let located) = style, !located.canComputeStatistics { step.options.pooling = nil }
             return ScaleStep(size: step.scale.size, options: step.options) { tiles in
                 let scale = ScaleContext(index: index, size: step.scale.size, width: w, height: h,
                                          growth: Double(step.scale.size) / Double(first),
                                          layers: step.options.activeStyleLayers, sliced: step.options.styleLoss == .sliced ? step.options : nil,
                                          tiles: tiles, halo: styleHalo, detail: step.detail)
-                return try style.statistics(network: network, at: scale, prepare: { styles in
+                return try style.statistics(network: network.with(pooling: step.options.pooling ?? network.pooling), at: scale, prepare: { styles in
                     colour == .none ? styles : try colour.prepare(content: try content(w, h), styles: styles).styles
                 }, note: note)
             }

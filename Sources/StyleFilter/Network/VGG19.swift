@@ -62,6 +62,11 @@ public struct VGG19: Sendable {
         VGG19(convs: convs.map { $0.with(algorithm: algorithm) }, pooling: pooling)
     }
 
+    /// The same network pooling by `pooling` (weights shared).
+    public func with(pooling: PoolingMode) -> VGG19 {
+        pooling == self.pooling ? self : VGG19(convs: convs, pooling: pooling)
+    }
+
     /// The mean pixel of the Caffe training set, BGR, subtracted from 0…255 inputs.
     public static let meanBGR: [Float] = [103.939, 116.779, 123.68]
 }

@@ -7,6 +7,13 @@ extension LocatedPreset {
         return nil
     }
 
+    /// Whether statistics can be computed afresh (a preset kept by its cache alone has them for
+    /// its own pooling only).
+    var canComputeStatistics: Bool {
+        if case .image = preset.style { return styleImagePath.map(Files.exists) ?? false }
+        return true
+    }
+
     /// The style's identity for the cache key, or nil when the style file is missing (then the
     /// cache is trusted as it is: that is what lets a preset work without its image).
     func styleIdentity() throws -> String? {
@@ -67,13 +74,12 @@ extension LocatedPreset {
                                 note: (String) -> Void) throws -> [StyleStatistics] {
         let layers = preset.styleWeight > 0 ? preset.styleLayers : []
         guard !layers.isEmpty else { return longSides.map { _ in StyleStatistics(grams: []) } }
-        guard network.pooling == preset.pooling else {
-            throw StyleFilterError.invalidArgument("preset \(preset.name) uses \(preset.pooling.rawValue) pooling; the network has \(network.pooling.rawValue)")
-        }
         let sidecar = sidecarPath
         let identity = try styleIdentity()
         var cache: StyleStatisticsCache?
-        if Files.exists(sidecar) {
+        // The sidecar holds the preset's own pooling; a detail scale's other pooling is computed.
+        let cachesHere = network.pooling == preset.pooling
+        if cachesHere, Files.exists(sidecar) {
             do {
                 let bytes = try Files.read(sidecar, limit: StyleStatisticsCache.maxBytes).get()
                 let found = try StyleStatisticsCache(decoding: bytes)
@@ -105,15 +111,17 @@ extension LocatedPreset {
                     + "; restore the image or fix field 'style.image' in \(path)")
             }
             let style = try styleImage(longSide: longSide)
-            if cache == nil {
+            if cache == nil, cachesHere {
                 cache = StyleStatisticsCache(key: .init(weights: VGG19Weights.sha256, pooling: preset.pooling.rawValue,
                                                         layers: layers.map(\.name), style: identity,
                                                         sourceWidth: style.sourceWidth, sourceHeight: style.sourceHeight))
             }
             let statistics = try StyleStatistics(network: network, styles: [(style.image, 1)], layers: layers, tiles: tiles, halo: halo)
-            if cache!.entries.count >= StyleStatisticsCache.maxEntries { cache!.entries.removeFirst() }
-            cache!.entries.append(.init(width: style.image.width, height: style.image.height, statistics: statistics))
-            changed = true
+            if cache != nil {
+                if cache!.entries.count >= StyleStatisticsCache.maxEntries { cache!.entries.removeFirst() }
+                cache!.entries.append(.init(width: style.image.width, height: style.image.height, statistics: statistics))
+                changed = true
+            }
             result.append(statistics)
         }
         if changed, let cache {

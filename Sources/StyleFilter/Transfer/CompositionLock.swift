@@ -1,5 +1,5 @@
-/// What a detail scale keeps of the composition scale (the preview): its picture, exactly, at the
-/// preview's own resolution. After every optimizer step the image is reduced to the preview's
+/// What a detail scale keeps of the composition scale (the preview): its picture, exactly, at a
+/// given resolution (`JobPlan.Refinement.holdRatio`). After every optimizer step the image is reduced to the preview's
 /// size as image tools reduce it (each preview pixel a tent-weighted mean of the pixels within one
 /// preview pixel of its centre) and the difference from the preview is taken off, enlarged
 /// bilinearly: the detail scale paints only what a reduction to the preview's size does not see.
@@ -29,6 +29,16 @@ public struct CompositionLock: @unchecked Sendable {
         target = Tensor(channels: 3, height: preview.height, width: preview.width)
         target.copy(from: preview)
         residual = Tensor(channels: 3, height: preview.height, width: preview.width)
+    }
+
+    /// `preview` reduced as the lock reduces (a tent) to a long side of `longSide`, if that is
+    /// smaller: what is held of it.
+    public static func reduced(_ preview: Tensor, longSide: Int?) -> Tensor {
+        guard let longSide, longSide < max(preview.width, preview.height) else { return preview }
+        let size = StyleTransfer.contentSize(width: preview.width, height: preview.height, longSide: max(1, longSide))
+        let small = Tensor(channels: 3, height: size.height, width: size.width)
+        CompositionLock(preview: small, width: preview.width, height: preview.height).reduce(preview, into: small)
+        return small
     }
 
     /// Moves `image` onto the preview: `rounds` times, the residual R x − t is enlarged and taken

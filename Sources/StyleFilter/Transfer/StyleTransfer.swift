@@ -56,7 +56,9 @@ public final class StyleTransfer: @unchecked Sendable {
         }
         image = StyleTransfer.initialImage(options.initialization, content: contentTensor, seed: options.seed)
         bounds = PixelBounds.network.widened(toInclude: contentTensor)
-        lock = options.holdsComposition ? composition.map { CompositionLock(preview: $0, width: content.width, height: content.height) } : nil
+        lock = options.holdsComposition ? composition.map {
+            CompositionLock(preview: CompositionLock.reduced($0, longSide: options.holdSize), width: content.width, height: content.height)
+        } : nil
     }
 
     /// One network pass over the whole image.
@@ -142,7 +144,17 @@ public final class StyleTransfer: @unchecked Sendable {
         let gradient = Tensor(channels: 3, height: image.height, width: image.width)
         let start = monotonicSeconds()
         holdComposition()
-        var losses = objective.evaluate(image, gradient: gradient)
+        var rng = SplitMix64(seed: options.seed ^ 0x5EED_0F_6121D)
+        let origin = (Int(rng.next() % 16), Int(rng.next() % 16))
+        var evaluations = 0
+        let evaluate = { (gradient: Tensor?) -> LossBreakdown in
+            let shift = self.options.gridShift > 0
+                ? GridShift(evaluation: evaluations, origin: origin, limit: self.options.gridShift, height: self.image.height, width: self.image.width)
+                : GridShift(dy: 0, dx: 0)
+            evaluations += 1
+            return shift.around(self.image, gradient: gradient) { self.objective.evaluate(self.image, gradient: gradient) }
+        }
+        var losses = evaluate(gradient)
         try Self.checkFinite(losses, iteration: 0)
         var best = losses
         let keepsBest = !(objective is TiledObjective && options.optimizer == .adam)
@@ -156,7 +168,7 @@ public final class StyleTransfer: @unchecked Sendable {
             holdComposition()
             // No step follows the last one: its losses need no gradient, and the forward pass
             // alone costs about half an evaluation (at 18 MP, a minute of a scale's eight).
-            losses = objective.evaluate(image, gradient: iteration < options.iterations ? gradient : nil)
+            losses = evaluate(iteration < options.iterations ? gradient : nil)
             try Self.checkFinite(losses, iteration: iteration)
             if losses.total < best.total || !keepsBest {
                 best = losses

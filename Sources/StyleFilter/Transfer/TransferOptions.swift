@@ -87,6 +87,15 @@ public struct TransferOptions: Sendable {
     public var tvWeight: Float = 0
     /// A detail scale: the composition scale's picture is held (CompositionLock).
     public var holdsComposition = false
+    /// The long side, in pixels, at which a detail scale holds the composition: the preview
+    /// reduced to it. nil: the preview's own size.
+    public var holdSize: Int?
+    /// This scale's pooling, where it is not the network's (detail scales average).
+    public var pooling: PoolingMode?
+    /// Each evaluation sees the picture moved by up to this many pixels (less than this on each
+    /// axis), so detail does not line up with the pooling grid (GridShift); 0: never. Style and
+    /// total variation only: with a content loss it must be 0.
+    public var gridShift = 0
     /// Style statistics per region of at most this many pixels a side (each window's core matches
     /// the style's Gram matrices on its own) instead of the whole image's. nil: the whole image's.
     public var styleRegion: Int?
@@ -142,6 +151,9 @@ public struct TransferOptions: Sendable {
             guard w.isFinite && w >= 0 && w <= Self.maxWeight else {
                 throw StyleFilterError.invalidArgument("\(name) must be a number from 0 to 1e15 (larger ones overflow the loss)")
             }
+        }
+        guard gridShift == 0 || (contentWeight == 0 && gridShift <= 64) else {
+            throw StyleFilterError.invalidArgument("grid shift must be 0 … 64, and 0 with a content loss")
         }
         guard contentWeight > 0 || styleWeight > 0 else {
             throw StyleFilterError.invalidArgument("content and style weights are both 0: there is nothing to optimize")
