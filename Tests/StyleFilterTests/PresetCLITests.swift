@@ -41,6 +41,33 @@ final class PresetCLITests: FilterctlTestCase {
                        "applying never rewrites the preset file")
     }
 
+    /// Refining scales pool by averages: their painting statistics are computed with average
+    /// pooling and not cached (the sidecar holds the preset's max pooling), max-pooled refining
+    /// statistics are; a preset kept by its cache alone refines with what the cache has.
+    func testRefiningScalesPoolTheirOwnWay() throws {
+        try requireWeights()
+        let content = try makeImage("content.png", width: 160, height: 120)
+        // Larger than the refining scale needs (120 px), so its statistics are cacheable.
+        let style = try makeImage("style.png", width: 200, height: 200)
+        XCTAssertEqual(try run(["preset", "create", "p", "--style", style, "--style-size", "48", "--scales", "64:4",
+                                "--preset-dir", file("mine")]).status, 0)
+        let sidecar = URL(fileURLWithPath: file("mine/p.grams"))
+        let created = try Data(contentsOf: sidecar)
+        let averaged = try run(["apply", "--preset", "p", "--preset-dir", file("mine"), content, "-o", file("avg.png"), "--refine-iterations", "1"])
+        XCTAssertEqual(averaged.status, 0, averaged.stderr)
+        XCTAssertEqual(try Data(contentsOf: sidecar), created, "average-pooled statistics are not cached")
+        let maxed = try run(["apply", "--preset", "p", "--preset-dir", file("mine"), content, "-o", file("max.png"), "--refine-iterations", "1",
+                             "--refine-pooling", "max"])
+        XCTAssertEqual(maxed.status, 0, maxed.stderr)
+        XCTAssertNotEqual(try Data(contentsOf: sidecar), created, "max-pooled ones are, as before")
+        XCTAssertNotEqual(try ImageIO.load(file("avg.png")), try ImageIO.load(file("max.png")))
+
+        try FileManager.default.removeItem(atPath: style)
+        let cached = try run(["apply", "--preset", "p", "--preset-dir", file("mine"), content, "-o", file("cached.png"), "--refine-iterations", "1"])
+        XCTAssertEqual(cached.status, 0, cached.stderr)
+        XCTAssertEqual(try ImageIO.load(file("cached.png")), try ImageIO.load(file("max.png")), "without the image: the cache's pooling")
+    }
+
     func testChangedStyleImageRebuildsTheCache() throws {
         try requireWeights()
         let content = try makeImage("content.png", width: 64, height: 48)
