@@ -56,9 +56,10 @@ public struct JobPlan: Sendable {
         /// The style layers of the largest scale, where an evaluation costs most and only the
         /// finest octave is left to paint (nil: as the other detail scales). Up to relu3_1 an
         /// evaluation costs a third of one to relu5_1, so the largest scale gets 8 iterations
-        /// (`finestIterations`) for about the time 3 took: at 2588 px the 1:1 measure drops from 29× to 3.8× the
-        /// painting's own crops, in short strokes that follow its flow (BENCHMARKS.md, "Holding
-        /// the composition at half its size"). relu1_1 and relu2_1 alone make a grain, not marks.
+        /// (`finestIterations`) for about the time 3 took: at 2588 px the 1:1 measure drops from
+        /// 33× to 10× the painting's own crops (29× to 3.8× with max pooling), in marks that
+        /// follow its flow (BENCHMARKS.md, "Holding the composition at half its size"). relu1_1
+        /// and relu2_1 alone make a grain, not marks.
         public var finestLayers: [LayerWeight]? = ["relu1_1", "relu2_1", "relu3_1"].map { try! LayerWeight($0) }
         /// Iterations of the largest scale when it has `finestLayers`; nil: 8/3 of what it would
         /// have without (8 for the default 3), for about the same time.

@@ -1,8 +1,10 @@
 /// What a detail scale keeps of the composition scale (the preview): its picture, exactly, at a
-/// given resolution (`JobPlan.Refinement.holdRatio`). After every optimizer step the image is reduced to the preview's
-/// size as image tools reduce it (each preview pixel a tent-weighted mean of the pixels within one
-/// preview pixel of its centre) and the difference from the preview is taken off, enlarged
-/// bilinearly: the detail scale paints only what a reduction to the preview's size does not see.
+/// given resolution (`JobPlan.Refinement.holdRatio`: half the preview's by default; "the
+/// preview" below is the preview reduced to it). After every optimizer step the image is reduced
+/// to the preview's size as image tools reduce it (each preview pixel a tent-weighted mean of the
+/// pixels within one preview pixel of its centre) and the difference from the preview is taken
+/// off, enlarged bilinearly: the detail scale paints only what a reduction to that size does not
+/// see.
 ///
 /// A loss term tying the image to the previous scale cannot do this under Adam: Adam scales every
 /// pixel's step to the learning rate whatever the gradient's size, so a strong tie stops the

@@ -1,5 +1,5 @@
 /// Moves the picture under the network's pooling grid before an evaluation and the gradient back
-/// after it, by a fresh offset each time, so no pixel has the same place in every 2×2 window.
+/// after it, by a different offset each time, so no pixel has the same place in every 2×2 window.
 ///
 /// Pooling evaluates a picture on a fixed grid: max pooling sends each window's gradient to one of
 /// its four pixels, average pooling to all four alike, and both paint detail that lines up with
