@@ -44,16 +44,21 @@ struct RefineFlags: ParsableArguments {
         guard Preset.iterationRange.contains(refineIterations) else { throw ValidationError("--refine-iterations must be 0 … 100000") }
         guard OptimizerKind(rawValue: refineOptimizer) != nil else { throw ValidationError("--refine-optimizer must be lbfgs or adam") }
         if let lr = refineLearningRate, !(lr.isFinite && lr > 0) { throw ValidationError("--refine-learning-rate must be > 0") }
-        if !["base", "all"].contains(refineLayers) { _ = try LayerWeight.parseList(refineLayers) }
+        if !["base", "all"].contains(refineLayers) { try Self.checkLayers(refineLayers, flag: "--refine-layers") }
         guard styleRegion == 0 || TransferOptions.tileSizeRange.contains(styleRegion) else {
             throw ValidationError("--style-region must be 0 or 16 … 16384")
         }
-        if finestLayers != "all" { _ = try LayerWeight.parseList(finestLayers) }
+        if finestLayers != "all" { try Self.checkLayers(finestLayers, flag: "--finest-layers") }
         if let finestIterations, !Preset.iterationRange.contains(finestIterations) { throw ValidationError("--finest-iterations must be 0 … 100000") }
         guard PoolingMode(rawValue: refinePooling) != nil else { throw ValidationError("--refine-pooling must be max or avg") }
         guard (0...64).contains(gridShift) else { throw ValidationError("--grid-shift must be 0 … 64") }
         guard refineHold.isFinite, (0...1).contains(refineHold) else { throw ValidationError("--refine-hold must be 0 … 1") }
         if refineStyleLoss == .sliced && styleRegion == 0 { throw ValidationError("--refine-style-loss sliced matches each --style-region on its own: not with 0") }
+    }
+
+    /// A layer list a usage error (64) names, not a run's failure.
+    static func checkLayers(_ list: String, flag: String) throws {
+        do { _ = try LayerWeight.parseList(list) } catch { throw ValidationError("\(flag): \(error)") }
     }
 
     var refinement: JobPlan.Refinement {

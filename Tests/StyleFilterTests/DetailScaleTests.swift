@@ -93,6 +93,18 @@ final class DetailScaleTests: FilterctlTestCase {
         XCTAssertEqual(steps[2].options.styleLayers.map(\.weight), steps[1].options.styleLayers.filter { ["relu1_1", "relu3_1"].contains($0.name) }.map(\.weight))
     }
 
+    /// The refining scales' flags: out of range or unknown is a usage error (64) naming the flag,
+    /// before any output exists.
+    func testRefiningFlagsAreRefusedByName() throws {
+        for (flag, value) in [("--refine-hold", "2"), ("--grid-shift", "100"), ("--refine-pooling", "min"), ("--finest-layers", "relu9_9"),
+                              ("--refine-layers", "bogus"), ("--finest-iterations", "200000")] {
+            let result = try run(["stylize", file("photo.png"), file("painting.png"), "-o", file("out.png"), flag, value])
+            XCTAssertEqual(result.status, 64, "\(flag) \(value): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(flag), result.stderr)
+            XCTAssertFalse(Files.exists(file("out.png")))
+        }
+    }
+
     /// A run resumed at a detail scale holds the composition it finds in the work directory and
     /// ends with the same picture as the run that was not interrupted; without that scale's file
     /// it says so instead of painting unheld detail.

@@ -86,9 +86,10 @@ public struct JobPlan: Sendable {
                 o.optimizer = refinement.optimizer
                 o.learningRate = refinement.learningRate ?? (o.optimizer == .adam ? 4 : 1)
                 o.seed = options.seed &+ UInt64(index)
-                let finest = index == scales.count - 1 ? refinement.finestLayers : nil
-                var layers = options.activeStyleLayers.filter { layer in refinement.detailLayers?.contains { $0.name == layer.name } ?? true }
-                let finestHere = options.activeStyleLayers.filter { layer in finest?.contains { $0.name == layer.name } ?? false }
+                // The base's style layers among `names` (with the base's weights); nil: all of them.
+                let among = { (names: [LayerWeight]?) in options.activeStyleLayers.filter { l in names?.contains { $0.name == l.name } ?? true } }
+                var layers = among(refinement.detailLayers)
+                let finestHere = index == scales.count - 1 && refinement.finestLayers != nil ? among(refinement.finestLayers) : []
                 // Only where it is cheaper: a style that stops at relu3_1 anyway keeps its layers and count.
                 let deepest = { (l: [LayerWeight]) in l.map(\.index).max() ?? 0 }
                 if !finestHere.isEmpty, deepest(finestHere) < deepest(layers), !refinement.baseLosses {

@@ -181,7 +181,7 @@ public struct StyleJob {
                                          growth: Double(step.scale.size) / Double(first),
                                          layers: step.options.activeStyleLayers, sliced: step.options.styleLoss == .sliced ? step.options : nil,
                                          tiles: tiles, halo: styleHalo, detail: step.detail)
-                return try style.statistics(network: network.with(pooling: step.options.pooling ?? network.pooling), at: scale, prepare: { styles in
+                return try style.statistics(network: network.with(pooling: step.options.pooling), at: scale, prepare: { styles in
                     colour == .none ? styles : try colour.prepare(content: try content(w, h), styles: styles).styles
                 }, note: note)
             }

@@ -62,9 +62,10 @@ public struct VGG19: Sendable {
         VGG19(convs: convs.map { $0.with(algorithm: algorithm) }, pooling: pooling)
     }
 
-    /// The same network pooling by `pooling` (weights shared).
-    public func with(pooling: PoolingMode) -> VGG19 {
-        pooling == self.pooling ? self : VGG19(convs: convs, pooling: pooling)
+    /// The same network pooling by `pooling` (weights shared); nil: this one.
+    public func with(pooling: PoolingMode?) -> VGG19 {
+        guard let pooling, pooling != self.pooling else { return self }
+        return VGG19(convs: convs, pooling: pooling)
     }
 
     /// The mean pixel of the Caffe training set, BGR, subtracted from 0…255 inputs.

@@ -105,7 +105,7 @@ public enum CoarseToFine {
             // The photo is converted at once and held by nothing after the objective has taken its
             // features: its image-sized copies are gone before the gradient and the optimizer's
             // state exist (a local would keep 215 MB alive through an 18-megapixel scale).
-            let transfer = try StyleTransfer(network: network.with(pooling: options.pooling ?? network.pooling), content: try content(width, height).networkTensor(),
+            let transfer = try StyleTransfer(network: network.with(pooling: options.pooling), content: try content(width, height).networkTensor(),
                                              style: style, options: options,
                                              composition: options.holdsComposition ? composition?.networkTensor() : nil)
             options.initialization = .content

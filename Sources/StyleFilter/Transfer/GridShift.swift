@@ -66,9 +66,11 @@ struct GridShift {
         }
         if let gradient {
             GridShift.move(gradient, dy: -dy, dx: -dx)
+            // The far strips, which had no pixel in the moved picture.
             for c in 0..<gradient.channels {
                 let p = gradient.data + c * gradient.plane
-                for y in 0..<h { for x in 0..<w where y >= h - dy || x >= w - dx { p[y * w + x] = 0 } }
+                (p + (h - dy) * w).update(repeating: 0, count: dy * w)
+                for y in 0..<(h - dy) { (p + y * w + w - dx).update(repeating: 0, count: dx) }
             }
         }
         return result
