@@ -38,6 +38,14 @@ struct Apply: ParsableCommand, BatchCommand {
     @Option(help: "Adam iterations from the network's result at the result's size, with the preset's losses (fast only).")
     var refine = 0
 
+    @Option(help: "Size of the network's strokes in the picture, relative to the preset's (2: twice as large; fast only). The network paints the preset's look at its last scale's size ÷ this, and larger results get it carried up with its strokes at every octave.")
+    var strokeScale = 1.0
+
+    @Option(help: "network: the network's own colours; painting: carried onto the painting's palette, flat colours in place of its tints, at the cost of a higher style loss (fast only).")
+    var palette = Palette.network
+
+    enum Palette: String, ExpressibleByArgument, CaseIterable { case painting, network }
+
     @OptionGroup(title: "Scales, memory and resuming")
     var scales: ScaleFlags
 
@@ -58,6 +66,8 @@ struct Apply: ParsableCommand, BatchCommand {
         if scales.baseSize != nil { throw ValidationError("--base-size: apply makes the composition at the preset's last scale") }
         if !Preset.iterationRange.contains(refine) { throw ValidationError("--refine must be 0 … 100000") }
         if refine > 0 && method == .optimize { throw ValidationError("--refine refines the trained network's result: not with --method optimize") }
+        let strokes = StyleJob.strokeScaleRange
+        if !strokeScale.isFinite || !strokes.contains(strokeScale) { throw ValidationError("--stroke-scale must be \(strokes.lowerBound) … \(strokes.upperBound)") }
     }
 
     func checkCommand() throws { _ = try PresetStore(extraDirectory: presetDir).find(preset) }
@@ -84,7 +94,8 @@ struct Apply: ParsableCommand, BatchCommand {
         photo.warnings.forEach { Console.say("warning: \($0)") }
         let full = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: size)
         var job = try StyleJob.preset(located, network: network, photo: photo, size: full, iterations: iterations,
-                                      refinement: scales.refinement, method: method, refine: refine)
+                                      refinement: scales.refinement, method: method, refine: refine,
+                                      strokeScale: strokeScale, paintingPalette: palette == .painting)
         let fast = job.fast, plan = job.plan
         job.memory = scales.memory.budget
         job.mask = try maskFlag.mask(for: photo)
@@ -97,7 +108,8 @@ struct Apply: ParsableCommand, BatchCommand {
                                                      identity: ScaleFlags.identity(inputs: [input] + presetFiles))
         (record.width, record.height) = (full.width, full.height)
         let how = fast == nil ? plan.description
-            : "one pass of its network (\(located.networkPath))" + (refine > 0 ? ", then \(refine) iterations at full size" : "")
+            : "its network (\(located.networkPath)) at " + StrokePyramid.sides(base: job.lookSide!, full: max(full.width, full.height)).map(String.init).joined(separator: ", ")
+              + " px" + (job.palette != nil ? " in the painting's palette" : "") + (refine > 0 ? ", then \(refine) iterations at full size" : "")
         Console.say("preset \(p.name) (\(located.path)): \(full.width)×\(full.height), \(how)")
         record.last = try JobRunner.run(job) { if writes { try destination.save($0.image, like: $0.original, profile: outputProfile) } }
     }

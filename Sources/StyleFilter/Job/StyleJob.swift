@@ -30,6 +30,13 @@ public struct StyleJob {
     /// With `fast`: Adam iterations from the network's output at the result's size, with the
     /// losses of the plan's composition scale (0: none).
     public var refine = 0
+    /// With `fast`: the long side at which the network paints the preset's look; a larger result
+    /// gets it carried up, with the strokes of passes at each octave up to its own size
+    /// (StrokePyramid). nil: one pass at the result's size.
+    public var lookSide: Int?
+    /// With `fast`: the painting whose palette the network's colours are carried onto
+    /// (PaletteTransfer, learnt on the pass at `lookSide`). nil: the network's own colours.
+    public var palette: RGBImage?
 
     /// How a preset's job makes its picture.
     public enum Method: String, Sendable, CaseIterable {
@@ -53,10 +60,16 @@ public struct StyleJob {
     }
 
     /// The job a preset runs on a photo, the same from every entry point: its plan to the result's
-    /// size, and its trained network's pass when it has one and `method` allows.
+    /// size, and its trained network's pass when it has one and `method` allows. The network
+    /// paints the preset's look at its last scale's size ÷ `strokeScale` (2: strokes twice as
+    /// large in the picture), with the network's own colours unless `paintingPalette`.
     public static func preset(_ located: LocatedPreset, network: VGG19, photo: PhotoInput, size: (width: Int, height: Int),
                               iterations: Int? = nil, refinement: JobPlan.Refinement = JobPlan.Refinement(),
-                              method: Method = .automatic, refine: Int = 0) throws -> StyleJob {
+                              method: Method = .automatic, refine: Int = 0,
+                              strokeScale: Double = 1, paintingPalette: Bool = false) throws -> StyleJob {
+        guard strokeScale.isFinite, strokeScaleRange.contains(strokeScale) else {
+            throw StyleFilterError.invalidArgument("the stroke scale must be \(strokeScaleRange.lowerBound) … \(strokeScaleRange.upperBound)")
+        }
         let plan = try JobPlan(preset: located.preset, finalSize: max(size.width, size.height), iterations: iterations, refinement: refinement)
         var job = StyleJob(network: network, photo: photo, size: size, style: .preset(located), plan: plan)
         job.fast = try trainedNetwork(located, method: method)
@@ -64,8 +77,22 @@ public struct StyleJob {
             throw StyleFilterError.invalidArgument("refining starts from a trained network's result: preset \(located.preset.name) has none")
         }
         job.refine = refine
+        if job.fast != nil {
+            let look = located.preset.scales.last?.size ?? max(size.width, size.height)
+            job.lookSide = max(16, Int((Double(look) / strokeScale).rounded()))
+            if paintingPalette {
+                guard located.canComputeStatistics else {
+                    throw StyleFilterError.invalidArgument("preset \(located.preset.name) is kept by its cached statistics alone: "
+                                                           + "without its painting there is no palette to take")
+                }
+                job.palette = try located.styleImage(longSide: located.preset.styleLongSide(forScaleSize: look)).image
+            }
+        }
         return job
     }
+
+    /// How much larger than the preset's own the network's strokes may be drawn, or smaller.
+    public static let strokeScaleRange = 0.25...8.0
 
     /// The refinement of a fast result: the composition scale's losses at the result's size,
     /// with Adam at its default step whatever the preset's optimizer. L-BFGS started from a
@@ -144,12 +171,13 @@ public struct StyleJob {
     }
 
     /// The trained network's tile side within the budget: the largest of the usual sides whose
-    /// window fits beside the image-sized buffers (the photo, its network copy and the result).
+    /// window fits beside the image-sized buffers (the photo, its network copy, the pass's picture
+    /// and the coarser passes' carried up).
     func networkTile() throws -> Int {
         guard let fast, let memory else { return TransformerInference.defaultTile }
         let limited = memory.limitedToAvailable()
         func needed(_ tile: Int) -> Int {
-            MemoryBudget.fixedBytes + TransformerInference.bytes(fast, width: size.width, height: size.height, tile: tile) + 2 * size.width * size.height * 12
+            MemoryBudget.fixedBytes + TransformerInference.bytes(fast, width: size.width, height: size.height, tile: tile) + 3 * size.width * size.height * 12
         }
         for tile in [1024, 768, 512, 384, 256, 128] where needed(tile) <= limited.bytes { return tile }
         throw StyleFilterError.invalidArgument("\(size.width)×\(size.height) through the trained network needs about \((needed(128) >> 20) + 1) MiB"
@@ -189,8 +217,11 @@ public struct StyleJob {
         let prepared: (Int, Int) throws -> FloatRGBImage = { w, h in try colour.prepare(content: try content(w, h), styles: []).content }
         let result: FloatRGBImage
         if let fast {
-            // One pass, so no events until a refinement: callers announce it themselves.
-            var start = try TransformerInference.stylize(fast, try prepared(size.width, size.height), tile: try networkTile())
+            // No events until a refinement: callers announce the passes themselves.
+            let tile = try networkTile()
+            let painted = try StrokePyramid.paint(width: size.width, height: size.height, base: lookSide ?? max(size.width, size.height),
+                                                  photo: prepared) { try TransformerInference.stylize(fast, $0, tile: tile) }
+            var start = palette.map { PaletteTransfer(from: painted.base, to: $0).applied(to: painted.result) } ?? painted.result
             // Into the pixel range, as saving puts it: the optimizer projects every step there, so
             // a start outside it would make its first steps look like overshoots.
             if !steps.isEmpty { start.values = start.values.map { min(max($0, 0), 255) } }
