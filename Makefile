@@ -3,8 +3,8 @@
 # header and pkg-config file, the libvips module, the shipped presets, a man page and bash, zsh and
 # fish completions (both generated from the command definitions).
 #   make                      build it all into .build-static/
-#   make install PREFIX=DIR [DESTDIR=ROOT]   install under DIR (the libvips module where libvips
-#                             finds modules: VIPS_MODULES)
+#   make install PREFIX=DIR [DESTDIR=ROOT]   install under DIR, the libvips module too (VIPS_MODULES;
+#                             it says how libvips finds it there)
 #   make uninstall PREFIX=DIR [DESTDIR=ROOT] remove exactly what install wrote
 #   make deb                  a Debian package, stylefilter_VERSION_ARCH.deb, of the same files
 PREFIX ?= /usr/local
@@ -23,9 +23,13 @@ COMPLETIONS := $(DATADIR)/bash-completion/completions/filterctl $(DATADIR)/zsh/s
 # The ABI's major version: stylefilter.h only grows (struct_size), so it stays 0 until a break.
 SONAME := libStyleFilter.so.0
 VERSION := $(shell sed -n 's/.*version = "\(.*\)"/\1/p' Sources/StyleFilter/StyleFilter.swift)
-# libvips loads modules from its own libdir's vips-modules-MAJOR.MINOR (or, with $VIPSHOME set,
-# from $VIPSHOME/x86_64-linux-gnu/vips-modules-MAJOR.MINOR): set VIPS_MODULES for another place.
-VIPS_MODULES ?= $(shell pkg-config --variable=libdir vips)/vips-modules-$(shell pkg-config --modversion vips | cut -d. -f1,2)
+# libvips loads modules from its own libdir's vips-modules-MAJOR.MINOR, or, with $VIPSHOME set, from
+# $VIPSHOME/<the last folder of its libdir>/vips-modules-MAJOR.MINOR (Debian: x86_64-linux-gnu). An
+# install under libvips' own prefix puts the module beside libvips' modules; any other PREFIX keeps
+# it inside PREFIX, where VIPSHOME=PREFIX finds it (or LD_PRELOAD, or a host's dlopen, loads it).
+VIPS_LIBDIR := $(shell pkg-config --variable=libdir vips)
+VIPS_SERIES := $(shell pkg-config --modversion vips | cut -d. -f1,2)
+VIPS_MODULES ?= $(if $(filter $(shell pkg-config --variable=prefix vips),$(PREFIX)),$(VIPS_LIBDIR),$(PREFIX)/$(notdir $(VIPS_LIBDIR)))/vips-modules-$(VIPS_SERIES)
 
 SOURCES := Package.swift $(shell find Sources -name '*.swift' -o -name '*.c' -o -name '*.h')
 ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
@@ -68,6 +72,11 @@ install: all
 	cc -O2 -Wall -Werror -shared -fPIC integration/vips/stylize_module.c $$(pkg-config --cflags vips) \
 	    -ISources/CShim/include $$(pkg-config --libs vips) -L$(DESTDIR)$(LIBDIR) -lStyleFilter \
 	    -Wl,-rpath,$(LIBDIR) -o $(DESTDIR)$(VIPS_MODULES)/vips-stylize.so
+	@if [ "$(VIPS_MODULES)" != "$(VIPS_LIBDIR)/vips-modules-$(VIPS_SERIES)" ]; then \
+	    echo "The libvips operation is in $(VIPS_MODULES)/vips-stylize.so. libvips loads it with"; \
+	    echo "  VIPSHOME=$(PREFIX) vips stylize ...   (then not libvips' own heif, jxl, ... modules)"; \
+	    echo "or, keeping those, with LD_PRELOAD=$(VIPS_MODULES)/vips-stylize.so (any host: dlopen it)."; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libStyleFilter.so $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libStyleFilter.so.$(VERSION) \
@@ -79,8 +88,7 @@ uninstall:
 # Runtime dependencies only (no -dev package, no Swift): the Swift runtime is linked in.
 deb: all
 	rm -rf .build-static/deb
-	$(MAKE) install DESTDIR=$(CURDIR)/.build-static/deb PREFIX=/usr \
-	    VIPS_MODULES=$$(pkg-config --variable=libdir vips)/vips-modules-$$(pkg-config --modversion vips | cut -d. -f1,2)
+	$(MAKE) install DESTDIR=$(CURDIR)/.build-static/deb PREFIX=/usr VIPS_MODULES=$(VIPS_LIBDIR)/vips-modules-$(VIPS_SERIES)
 	mkdir -p .build-static/deb/DEBIAN
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(ARCH)|' \
 	    -e "s|@SIZE@|$$(du -sk --exclude=DEBIAN .build-static/deb | cut -f1)|" packaging/control.in > .build-static/deb/DEBIAN/control

@@ -58,6 +58,81 @@ def section(command, path, out):
         section(sub, path + [sub["commandName"]], out)
 
 
+# What --help cannot say: the sections a man page has after the commands. Kept beside the
+# README's "Exit status", "Weights" and "Presets", which say the same at more length.
+TRAILER = r""".SH EXIT STATUS
+.TP
+\fB0\fR
+done, or skipped by \-\-skip\-existing
+.TP
+\fB1\fR
+another failure; batch: at least one photo failed
+.TP
+\fB64\fR
+the command asks for what cannot be: a wrong flag or value, a preset that is not there, an output naming an input
+.TP
+\fB65\fR
+an input is not what it should be: a missing, corrupt, truncated or too large image, a malformed preset, a damaged network
+.TP
+\fB74\fR
+a file could not be read or written (permissions, a full disk, a missing output folder)
+.TP
+\fB78\fR
+the set\-up: the VGG19 weights missing or altered (\fBfilterctl fetch\-weights\fR), OpenBLAS or Open MPI missing
+.TP
+\fB128+N\fR
+stopped by signal N (130 SIGINT, 143 SIGTERM); finished scales are kept for \-\-resume
+.SH ENVIRONMENT
+.TP
+\fBSTYLEFILTER_WEIGHTS\fR
+the VGG19 weight file, when \-\-weights is not given
+.TP
+\fBSTYLEFILTER_THREADS\fR
+worker threads (default: one per online core, at most 16)
+.TP
+\fBSTYLEFILTER_BLAS_KERNELS\fR, \fBOPENBLAS_CORETYPE\fR
+the OpenBLAS kernels to use instead of the ones filterctl picks for the CPU
+.TP
+\fBXDG_CONFIG_HOME\fR, \fBXDG_DATA_HOME\fR, \fBXDG_DATA_DIRS\fR
+where presets are looked for (see FILES)
+.TP
+\fBXDG_CACHE_HOME\fR
+where the weights and preset statistics are cached (default ~/.cache)
+.TP
+\fBHOME\fR
+the base of the default folders above
+.TP
+\fBTMPDIR\fR
+where standard input is spooled and fetch\-weights downloads (default /tmp)
+.TP
+\fBCOLUMNS\fR, \fBTERM\fR
+the width and kind of the terminal progress is drawn on
+.TP
+\fBOMPI_COMM_WORLD_SIZE\fR
+set by mpirun: with \-\-mpi, the number of ranks
+.SH FILES
+.TP
+\fI~/.cache/stylefilter/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin\fR
+the VGG19 weights (\fBfilterctl fetch\-weights\fR puts them there)
+.TP
+\fI~/.cache/stylefilter/presets/\fR
+cached style statistics of presets
+.TP
+\fI./presets/\fR, \fI~/.config/stylefilter/presets/\fR
+presets, searched in this order after \-\-preset\-dir; \fBpreset create\fR writes to the second
+.TP
+\fIPREFIX/share/stylefilter/presets/\fR
+the presets installed with filterctl (found relative to the installed tool or library), then those
+under \fI~/.local/share\fR and each of \fBXDG_DATA_DIRS\fR (\fI/usr/local/share:/usr/share\fR)
+.SH SEE ALSO
+.BR vips (1),
+.BR mpirun (1),
+.BR parallel (1);
+the C API in \fIstylefilter.h\fR (pkg\-config stylefilter); the libvips operation \fBvips stylize\fR;
+the README of the StyleFilter sources.
+"""
+
+
 def main():
     tool = json.load(sys.stdin)["command"]
     name = tool["commandName"]
@@ -71,6 +146,7 @@ def main():
                                        if sub.get("commandName") != "help"),
     ]
     section(tool, [name], out)
+    out.append(TRAILER)
     sys.stdout.write("".join(out))
 
 

@@ -23,15 +23,31 @@ VipsImage *sf_vips_open_file(const char *path, int sequential, int shrink) {
     return vips_image_new_from_file(path, "fail_on", VIPS_FAIL_ON_ERROR, "access", access, NULL);
 }
 
+/* Encoded bytes in memory (standard input) are opened as a source, not a buffer: libvips' netpbm
+ * loader, the plain format of shell pipelines, reads sources but has no buffer variant, so a
+ * buffer would fall to ImageMagick. */
 VipsImage *sf_vips_open_buffer(const void *data, size_t length, int sequential, int shrink) {
     VipsAccess access = sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
-    if (shrink > 1)
-        return vips_image_new_from_buffer(data, length, "", "fail_on", VIPS_FAIL_ON_ERROR, "access", access, "shrink", shrink, NULL);
-    return vips_image_new_from_buffer(data, length, "", "fail_on", VIPS_FAIL_ON_ERROR, "access", access, NULL);
+    VipsSource *source = vips_source_new_from_memory(data, length);
+    if (!source) return NULL;
+    VipsImage *image = shrink > 1
+        ? vips_image_new_from_source(source, "", "fail_on", VIPS_FAIL_ON_ERROR, "access", access, "shrink", shrink, NULL)
+        : vips_image_new_from_source(source, "", "fail_on", VIPS_FAIL_ON_ERROR, "access", access, NULL);
+    g_object_unref(source);
+    return image;
 }
 
 const char *sf_vips_loader(const char *path, const void *data, size_t length) {
-    const char *name = path ? vips_foreign_find_load(path) : vips_foreign_find_load_buffer(data, length);
+    const char *name = NULL;
+    if (path) {
+        name = vips_foreign_find_load(path);
+    } else {
+        VipsSource *source = vips_source_new_from_memory(data, length);
+        if (source) {
+            name = vips_foreign_find_load_source(source);
+            g_object_unref(source);
+        }
+    }
     if (!name) vips_error_clear();
     return name;
 }

@@ -10,10 +10,10 @@ struct Apply: ParsableCommand, BatchCommand {
             Example: filterctl apply --preset swirls photo.jpg -o out.png
             """)
 
-    @Option(help: "Preset name (searched in --preset-dir, ./presets, $XDG_CONFIG_HOME/stylefilter/presets) or a path to its .json.")
+    @Option(help: "Preset name (searched in --preset-dir, ./presets, $XDG_CONFIG_HOME/stylefilter/presets) or a path to its .json.", completion: Completions.presets)
     var preset: String
 
-    @Argument(help: "The photo, or - for standard input.")
+    @Argument(help: "The photo, or - for standard input.", completion: Completions.file)
     var input: String
 
     @OptionGroup var destination: OutputFlags
@@ -29,7 +29,7 @@ struct Apply: ParsableCommand, BatchCommand {
     @Option(help: "Iterations of the preset's last scale, where the composition is made (default: the preset's).")
     var iterations: Int?
 
-    @Option(help: "A directory searched before the default preset folders.")
+    @Option(help: "A directory searched before the default preset folders.", completion: Completions.directory)
     var presetDir: String?
 
     @Option(help: "fast: one pass of the preset's trained network (NAME.network, from preset train); optimize: the optimization. Default: fast when the preset has a network.")
@@ -63,7 +63,6 @@ struct Apply: ParsableCommand, BatchCommand {
     func validate() throws {
         if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
         if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
-        if scales.baseSize != nil { throw ValidationError("--base-size: apply makes the composition at the preset's last scale") }
         if !Preset.iterationRange.contains(refine) { throw ValidationError("--refine must be 0 … 100000") }
         if refine > 0 && method == .optimize { throw ValidationError("--refine refines the trained network's result: not with --method optimize") }
         let strokes = StyleJob.strokeScaleRange

@@ -23,10 +23,10 @@ struct Batch: ParsableCommand {
             Example: filterctl batch photos/*.jpg -o 'styled/{name}.jpg' -- apply --preset swirls --max-memory 2G
             """)
 
-    @Argument(help: "The photos.")
+    @Argument(help: "The photos.", completion: Completions.file)
     var photos: [String] = []
 
-    @Option(help: "A file listing more photos, one per line (- for standard input).")
+    @Option(help: "A file listing more photos, one per line (- for standard input).", completion: Completions.file)
     var list: String?
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Where each result goes, with {name} for the photo's name: 'styled/{name}.jpg'.")
@@ -34,6 +34,9 @@ struct Batch: ParsableCommand {
 
     @Flag(help: "Print each photo's end-of-run JSON line on standard output (see stylize --json).")
     var json = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors, for the batch and each run.")
+    var quiet = false
 
     @Argument(parsing: .postTerminator, help: "apply or stylize and its flags, after --.")
     var command: [String] = []
@@ -80,11 +83,12 @@ struct Batch: ParsableCommand {
     func arguments(_ photo: String) -> [String] {
         // A photo named like an option ("-dark.jpg") is still a photo.
         [command[0], photo.hasPrefix("-") && photo != "-" ? "./" + photo : photo] + command.dropFirst() + ["-o", outputPath(photo), "--skip-existing", "--resume-if-any"] + (json ? ["--json"] : [])
+            + (quiet && !command.contains("-q") && !command.contains("--quiet") ? ["--quiet"] : [])
     }
 
     func run() throws {
         Termination.catchSignals()
-        Console.quiet = command.contains("-q") || command.contains("--quiet")
+        Console.quiet = quiet || command.contains("-q") || command.contains("--quiet")
         let photos = try allPhotos()
         var outputs: [String: String] = [:]
         for photo in photos {

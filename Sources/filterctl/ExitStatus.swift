@@ -16,7 +16,7 @@ enum ExitStatus {
     /// Reading or writing a file failed (permissions, a full disk): worth a retry once fixed.
     static let io: Int32 = 74
     /// The set-up: the VGG19 weights missing or not the expected file, OpenBLAS or Open MPI
-    /// missing or refused as configured (OPENBLAS_CORETYPE): run scripts/setup.
+    /// missing or refused as configured (OPENBLAS_CORETYPE): run filterctl fetch-weights or scripts/setup.
     static let setup: Int32 = 78
     /// 128 + N: stopped by signal N (130 for SIGINT, 143 for SIGTERM), finished scales kept for
     /// --resume.

@@ -10,7 +10,7 @@ struct FilterCtl: ParsableCommand {
         commandName: "filterctl",
         abstract: "Neural style transfer (Gatys et al.) as an image filter.",
         version: StyleFilter.version,
-        subcommands: [Stylize.self, Apply.self, Batch.self, PresetCommand.self, Frames.self, Grid.self, Serve.self, Info.self, Bench.self])
+        subcommands: [Stylize.self, Apply.self, Batch.self, PresetCommand.self, Frames.self, Grid.self, Serve.self, Info.self, Bench.self, FetchWeights.self])
 
     /// In a pipeline the reader may go away: with SIGPIPE ignored, a closed stderr only silences
     /// progress, and a closed stdout becomes a write error with a message and an exit status,

@@ -13,10 +13,10 @@ struct Frames: ParsableCommand {
             Example: filterctl frames clip/ -o styled/ --style starry_night.jpg --size 384 --animation styled.gif
             """)
 
-    @Argument(help: "A directory of frames or a glob pattern.")
+    @Argument(help: "A directory of frames or a glob pattern.", completion: Completions.file)
     var input: String
 
-    @Option(name: .shortAndLong, help: "Directory for the stylized frames (created if missing).")
+    @Option(name: .shortAndLong, help: "Directory for the stylized frames (created if missing).", completion: Completions.directory)
     var output: String
 
     @Option(help: "Iterations for frames after the first (default: half of --iterations).")

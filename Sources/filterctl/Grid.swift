@@ -12,7 +12,7 @@ struct Grid: ParsableCommand {
                        --vary style-weight=50,500,5000 --vary init=content,blend:0.5
             """)
 
-    @Argument(help: "The photo (content image).")
+    @Argument(help: "The photo (content image).", completion: Completions.file)
     var content: String
 
     @Argument(help: "The painting (style image).")

@@ -3,7 +3,7 @@ import StyleFilter
 
 /// Stylizing only part of a photo: `stylize` and `apply` take it.
 struct MaskFlag: ParsableArguments {
-    @Option(help: "Stylize only where this grey image is white; black keeps the photo, greys mix (soft edges). It needs the photo's proportions.")
+    @Option(help: "Stylize only where this grey image is white; black keeps the photo, greys mix (soft edges). It needs the photo's proportions.", completion: Completions.file)
     var mask: String?
 
     var paths: [String] { mask.map { [$0] } ?? [] }

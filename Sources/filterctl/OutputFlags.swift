@@ -1,10 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import StyleFilter
 
 /// Where a command's image goes: a file (format from its suffix) or standard output.
 struct OutputFlags: ParsableArguments {
     @Option(name: [.customShort("o"), .customLong("output")],
-            help: "Output image; its suffix picks the format; - or a bare suffix (.png, .jpg[Q=95]) for standard output.")
+            help: "Output image; its suffix picks the format; - or a bare suffix (.png, .jpg[Q=95]) for standard output.", completion: Completions.file)
     var outputArgument: String
 
     @Option(name: .customLong("format"), help: "Output format when writing to standard output (png, jpg, tif, webp, …).")
@@ -29,8 +32,15 @@ struct OutputFlags: ParsableArguments {
         }
     }
 
-    /// Before any work: an unwritable name should not cost a whole run.
-    func check() throws { try ImageIO.checkWritable(output, format: format) }
+    /// Before any work: an unwritable name should not cost a whole run, nor should image bytes
+    /// scroll over a terminal.
+    func check() throws {
+        if output == "-" && isatty(1) != 0 {
+            throw StyleFilterError.invalidArgument("-o \(outputArgument) writes the image to standard output, which is a terminal: "
+                                                   + "redirect it (> out.png, | program) or give a file name")
+        }
+        try ImageIO.checkWritable(output, format: format)
+    }
 
     func save(_ image: RGBImage) throws { try ImageIO.save(image, to: output, format: format) }
 

@@ -8,7 +8,7 @@ struct PresetCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Show.self, Delete.self, Paint.self, Train.self])
 
     struct Location: ParsableArguments {
-        @Option(help: "A preset directory searched first (and where create writes).")
+        @Option(help: "A preset directory searched first (and where create writes).", completion: Completions.directory)
         var presetDir: String?
 
         var store: PresetStore { PresetStore(extraDirectory: presetDir) }
@@ -25,7 +25,7 @@ struct PresetCommand: ParsableCommand {
         @Argument(help: "Preset name: letters, digits, '.', '_' and '-'.")
         var name: String
 
-        @Option(help: "The style image (stored as an absolute path).")
+        @Option(help: "The style image (stored as an absolute path).", completion: Completions.file)
         var style: String?
 
         @Option(help: "A procedural style painted by filterctl instead of an image: \(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -88,7 +88,11 @@ struct PresetCommand: ParsableCommand {
             return scales
         }
 
+        @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+        var quiet = false
+
         func run() throws {
+            Console.quiet = quiet
             inputFlags.apply()
             var o = TransferOptions()
             try loss.apply(to: &o)
@@ -129,7 +133,7 @@ struct PresetCommand: ParsableCommand {
                 }
             } catch {
                 // A preset whose statistics cannot be made is no preset: this run's file goes.
-                try? PresetStore.delete(located)
+                _ = try? PresetStore.delete(located)
                 throw error
             }
             print(located.path)
@@ -143,7 +147,9 @@ struct PresetCommand: ParsableCommand {
 
         func run() throws {
             var failed = false
-            for entry in location.store.list() {
+            let entries = location.store.list()
+            if entries.isEmpty { Console.say("no presets in \(location.store.directories.joined(separator: ", "))") }
+            for entry in entries {
                 switch entry {
                 case .success(let located):
                     let cached = Files.exists(located.sidecarPath) ? "cached" : "not cached"
@@ -161,13 +167,23 @@ struct PresetCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a preset's file, its location, its cache and its trained network.")
 
-        @Argument(help: "Preset name or path.")
+        @Argument(help: "Preset name or path.", completion: Completions.presets)
         var name: String
 
         @OptionGroup var location: Location
 
+        @Flag(help: "Print one JSON object (the preset under \"preset\", with \"path\", \"styleImage\", \"cache\" and \"network\"), for jq and scripts.")
+        var json = false
+
         func run() throws {
             let located = try location.store.find(name)
+            if json {
+                let existing = { (path: String) -> JSON in Files.exists(path) ? .string(path) : .null }
+                print(JSON.object([("path", .string(located.path)), ("styleImage", located.styleImagePath.map { .string($0) } ?? .null),
+                                   ("cache", existing(located.sidecarPath)), ("network", existing(located.networkPath)),
+                                   ("preset", located.preset.json)]).formatted())
+                return
+            }
             print("# \(located.path)")
             if let image = located.styleImagePath {
                 print("# style image: \(image)\(Files.exists(image) ? "" : " (missing)")")
@@ -182,15 +198,14 @@ struct PresetCommand: ParsableCommand {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a preset and its cached statistics.")
 
-        @Argument(help: "Preset name or path.")
+        @Argument(help: "Preset name or path.", completion: Completions.presets)
         var name: String
 
         @OptionGroup var location: Location
 
         func run() throws {
             let located = try location.store.find(name)
-            try PresetStore.delete(located)
-            Console.say("deleted \(located.path)")
+            for path in try PresetStore.delete(located) { Console.say("deleted \(path)") }
         }
     }
 
@@ -198,7 +213,7 @@ struct PresetCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write one of the procedural style paintings as an image, to look at or edit.")
 
-        @Argument(help: "A painter (\(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", "))) or a preset painted by one (ink).")
+        @Argument(help: "A painter (\(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", "))) or a preset painted by one (ink).", completion: Completions.painters)
         var painter: String
 
         @OptionGroup var destination: OutputFlags

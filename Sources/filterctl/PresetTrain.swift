@@ -17,10 +17,10 @@ extension PresetCommand {
                 Example: scripts/setup --for-training && filterctl preset train starry
                 """)
 
-        @Argument(help: "Preset name or path.")
+        @Argument(help: "Preset name or path.", completion: Completions.presets)
         var name: String
 
-        @Option(parsing: .upToNextOption, help: "Training photos: image files or directories of them (never the photos you will judge it on; default: \(TrainingPhotos.defaultDirectory), installed by scripts/setup --for-training).")
+        @Option(parsing: .upToNextOption, help: "Training photos: image files or directories of them (never the photos you will judge it on; default: \(TrainingPhotos.defaultDirectory), installed by scripts/setup --for-training).", completion: Completions.file)
         var photos: [String] = []
 
         @Option(help: "Adam steps.")
@@ -50,10 +50,10 @@ extension PresetCommand {
         @Option(help: "Steps between checkpoints.")
         var checkpointEvery = 100
 
-        @Option(help: "Write every step's losses here as CSV (step, content, style, total variation, total, seconds).")
+        @Option(help: "Write every step's losses here as CSV (step, content, style, total variation, total, seconds).", completion: Completions.file)
         var lossLog: String?
 
-        @Option(help: "Draw the losses as a PNG here, at every checkpoint and at the end (a new file; with --resume: from the resumed step on).")
+        @Option(help: "Draw the losses as a PNG here, at every checkpoint and at the end (a new file; with --resume: from the resumed step on).", completion: Completions.file)
         var lossPlot: String?
 
         @Flag(help: "Continue from the checkpoint a stopped training left.")
@@ -93,7 +93,11 @@ extension PresetCommand {
             }
         }
 
+        @Flag(name: .shortAndLong, help: "Print nothing but errors (no progress).")
+        var quiet = false
+
         func run() throws {
+            Console.quiet = quiet
             let located = try location.store.find(name)
             let preset = located.preset
             let output = located.networkPath, checkpointPath = output + ".checkpoint"

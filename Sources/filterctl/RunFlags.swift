@@ -36,6 +36,10 @@ struct RunFlags: ParsableArguments {
         if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
         guard Preset.iterationRange.contains(iterations) else { throw ValidationError("--iterations must be 0 … 100000") }
         if let i = `init`, i.hasPrefix("blend:") { _ = try Self.parseBlend(i) }
+        if let i = initPaths.first, i != "-", !Files.exists(i) {
+            throw ValidationError("--init \(i): not content, noise or blend:ALPHA, and no such image"
+                                  + (["random", "noise:", "rand", "gaussian"].contains(i) ? " (noise starts from random noise)" : ""))
+        }
         if let tileSize, !TransferOptions.tileSizeRange.contains(tileSize) { throw ValidationError("--tile-size must be 16 … 16384") }
         guard TransferOptions.tileHaloRange.contains(tileHalo) else { throw ValidationError("--tile-halo must be 16 … 1024") }
     }
@@ -84,7 +88,7 @@ struct RunFlags: ParsableArguments {
 
 /// The style images and how they are sized and blended.
 struct StyleFlags: ParsableArguments {
-    @Option(name: .customLong("style"), help: "A style image (repeat for several; blended by --style-weights).")
+    @Option(name: .customLong("style"), help: "A style image (repeat for several; blended by --style-weights).", completion: Completions.file)
     var styles: [String] = []
 
     @Option(help: "Blend weights of the style images, comma-separated (default: equal).")
@@ -109,6 +113,11 @@ struct StyleFlags: ParsableArguments {
         let weights = styleWeights.split(separator: ",", omittingEmptySubsequences: false).map { Float($0) }
         guard weights.count == paths.count, weights.allSatisfy({ $0 != nil && $0! >= 0 && $0!.isFinite }),
               weights.contains(where: { $0! > 0 }) else {
+            // `--style-weights 3 7`, as other tools take it: the 7 became a style image.
+            if let stray = paths.first(where: { Float($0) != nil && !Files.exists($0) }) {
+                throw ValidationError("--style-weights takes one comma-separated list (--style-weights \(styleWeights),\(stray)); "
+                                      + "'\(stray)' was read as a style image")
+            }
             throw ValidationError("--style-weights needs \(paths.count) numbers ≥ 0, not all 0, one per style image")
         }
         return zip(paths, weights).map { ($0, $1!) }

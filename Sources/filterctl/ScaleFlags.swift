@@ -3,14 +3,11 @@ import StyleFilter
 
 /// Coarse-to-fine, memory and resuming: how `stylize` and `apply` get to a large result.
 struct ScaleFlags: ParsableArguments {
-    @Option(help: "Long side of the scale the composition is made at, optimized fully; larger results are refined from it (default: 512; apply composes at the preset's last scale instead).")
-    var baseSize: Int?
-
     @OptionGroup var refine: RefineFlags
 
     @OptionGroup var memory: MemoryFlag
 
-    @Option(help: "Where finished scales are kept until the run ends (default: OUTPUT.work).")
+    @Option(help: "Where finished scales are kept until the run ends (default: OUTPUT.work).", completion: Completions.directory)
     var workDir: String?
 
     @Flag(help: "Continue an interrupted run from its work directory, skipping the scales it finished.")
@@ -24,7 +21,6 @@ struct ScaleFlags: ParsableArguments {
 
     func validate() throws {
         if resume, resumeIfAny { throw ValidationError("--resume and --resume-if-any: give one") }
-        if let baseSize, !Preset.sizeRange.contains(baseSize) { throw ValidationError("--base-size must be 16 … 16384") }
     }
 
     var refinement: JobPlan.Refinement { refine.refinement }
@@ -42,9 +38,9 @@ struct ScaleFlags: ParsableArguments {
         return ranks
     }
 
-    /// The plan up to `finalSize` from one base scale with `base`'s iterations.
-    func plan(finalSize: Int, base: TransferOptions) -> JobPlan {
-        JobPlan(finalSize: finalSize, base: [Scale(size: baseSize ?? 512, iterations: base.iterations)], options: base, refinement: refinement)
+    /// The plan up to `finalSize` from one base scale of `baseSize` with `base`'s iterations.
+    func plan(finalSize: Int, baseSize: Int, base: TransferOptions) -> JobPlan {
+        JobPlan(finalSize: finalSize, base: [Scale(size: baseSize, iterations: base.iterations)], options: base, refinement: refinement)
     }
 
     /// Where finished scales wait for a resumed run: only runs of more than one scale have one.

@@ -19,10 +19,10 @@ struct Serve: ParsableCommand {
     @Flag(help: "Speak the framed protocol on standard input and output (the only transport).")
     var stdio = false
 
-    @Option(help: "A preset: its style statistics and settings (scale: its final one).")
+    @Option(help: "A preset: its style statistics and settings (scale: its final one).", completion: Completions.presets)
     var preset: String?
 
-    @Option(help: "A style image instead of a preset (with the loss flags below).")
+    @Option(help: "A style image instead of a preset (with the loss flags below).", completion: Completions.file)
     var style: String?
 
     @Option(help: "With --preset: fast, its trained network (each tile normalised on its own); optimize: the optimization. Default: fast when the preset has a network.")
@@ -42,7 +42,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest payload accepted, in bytes; bigger frames get an error reply.")
     var maxFrameBytes: UInt64 = 256 << 20
 
-    @Option(help: "A directory searched first for --preset.")
+    @Option(help: "A directory searched first for --preset.", completion: Completions.directory)
     var presetDir: String?
 
     @OptionGroup var weightsFlag: WeightsFlag

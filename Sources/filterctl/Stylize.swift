@@ -24,7 +24,7 @@ struct Stylize: ParsableCommand, BatchCommand {
               filterctl stylize --mode reconstruct photo.jpg --content-layers relu3_1 -o relu3_1.png
             """)
 
-    @Argument(help: "transfer: CONTENT STYLE…; texture: STYLE…; reconstruct: CONTENT.")
+    @Argument(help: "transfer: CONTENT STYLE…; texture: STYLE…; reconstruct: CONTENT.", completion: Completions.file)
     var images: [String] = []
 
     @OptionGroup var destination: OutputFlags
@@ -55,16 +55,19 @@ struct Stylize: ParsableCommand, BatchCommand {
     @OptionGroup(title: "Loss and optimizer")
     var loss: LossFlags
 
+    @Option(help: "Long side of the scale the composition is made at, optimized fully; larger results are refined from it.")
+    var baseSize = 512
+
     @OptionGroup(title: "Scales, memory and resuming")
     var scales: ScaleFlags
 
     @Option(help: "Also write the image every N iterations of the last scale (OUTPUT-iterNNNN.ext).")
     var saveEvery: Int?
 
-    @Option(help: "Write each iteration's losses (of the last scale) to this file as JSON lines.")
+    @Option(help: "Write each iteration's losses (of the last scale) to this file as JSON lines.", completion: Completions.file)
     var lossLog: String?
 
-    @Option(help: "Draw content, style, tv and total loss per iteration (of the last scale) into this SVG file.")
+    @Option(help: "Draw content, style, tv and total loss per iteration (of the last scale) into this SVG file.", completion: Completions.file)
     var lossPlot: String?
 
     @OptionGroup(title: "Batches")
@@ -89,6 +92,7 @@ struct Stylize: ParsableCommand, BatchCommand {
     }
 
     func validate() throws {
+        if !Preset.sizeRange.contains(baseSize) { throw ValidationError("--base-size must be 16 … 16384") }
         let (content, styles) = try inputs()
         _ = try style.weighted(styles)
         guard (styles + [content ?? "", common.`init` ?? ""]).filter({ $0 == "-" }).count <= 1 else {
@@ -158,7 +162,7 @@ struct Stylize: ParsableCommand, BatchCommand {
         // Texture synthesis has no photo: a grey canvas gives the size (its loss weight is 0).
         let full: (width: Int, height: Int) = photo.map { StyleJob.resultSize(width: $0.width, height: $0.height, longSide: common.size) }
             ?? (width ?? common.size ?? 512, height ?? common.size ?? 512)
-        var plan = scales.plan(finalSize: max(full.width, full.height), base: baseOptions)
+        var plan = scales.plan(finalSize: max(full.width, full.height), baseSize: baseSize, base: baseOptions)
         let first = StyleTransfer.contentSize(width: full.width, height: full.height, longSide: plan.steps[0].scale.size)
         plan.steps[0].options.initialization = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
                                                                          width: first.width, height: first.height)

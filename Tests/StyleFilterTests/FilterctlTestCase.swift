@@ -56,6 +56,13 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
+    /// Where the tool (run with this test's XDG_CACHE_HOME) caches the statistics of the preset
+    /// whose JSON is `json`: the user's cache, keyed by the JSON's real path.
+    func presetCache(_ json: String) -> String {
+        let name = String(Files.basename(json).dropLast(".json".count))
+        return file("cache") + "/stylefilter/presets/\(name)-\(VGG19Weights.sha256Hex(Array(Files.absolute(json).utf8)).prefix(12)).grams"
+    }
+
     /// `environment` adds variables to the test's own, or removes those given as nil.
     func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:]) throws -> Run {
         let process = try filterctlProcess(arguments)

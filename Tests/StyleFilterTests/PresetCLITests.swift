@@ -16,7 +16,7 @@ final class PresetCLITests: FilterctlTestCase {
                                "--preset-dir", file("mine"), "--description", "test preset"] + settings)
         XCTAssertEqual(created.status, 0, created.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: file("mine/small.json")))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: file("mine/small.grams")), "create caches the statistics")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: presetCache(file("mine/small.json"))), "create caches the statistics")
         let presetBytes = try Data(contentsOf: URL(fileURLWithPath: file("mine/small.json")))
 
         let applied = try run(["apply", "--preset", "small", "--preset-dir", file("mine"), content, "-o", file("applied.png"), "--size", "64"])
@@ -51,7 +51,7 @@ final class PresetCLITests: FilterctlTestCase {
         let style = try makeImage("style.png", width: 200, height: 200)
         XCTAssertEqual(try run(["preset", "create", "p", "--style", style, "--style-size", "48", "--scales", "64:4",
                                 "--preset-dir", file("mine")]).status, 0)
-        let sidecar = URL(fileURLWithPath: file("mine/p.grams"))
+        let sidecar = URL(fileURLWithPath: presetCache(file("mine/p.json")))
         let created = try Data(contentsOf: sidecar)
         let averaged = try run(["apply", "--preset", "p", "--preset-dir", file("mine"), content, "-o", file("avg.png"), "--refine-iterations", "1"])
         XCTAssertEqual(averaged.status, 0, averaged.stderr)
@@ -75,7 +75,7 @@ final class PresetCLITests: FilterctlTestCase {
         try ImageIO.save(RGBImage.pattern(width: 64, height: 64, seed: 1), to: style)
         XCTAssertEqual(try run(["preset", "create", "p", "--style", style, "--style-size", "32", "--scales", "48:12",
                                 "--preset-dir", file("mine")]).status, 0)
-        let before = try Data(contentsOf: URL(fileURLWithPath: file("mine/p.grams")))
+        let before = try Data(contentsOf: URL(fileURLWithPath: presetCache(file("mine/p.json"))))
         let first = try run(["apply", "--preset", "p", "--preset-dir", file("mine"), content, "-o", file("a.png")])
         XCTAssertFalse(first.stderr.contains("rebuilding"), first.stderr)
 
@@ -83,11 +83,11 @@ final class PresetCLITests: FilterctlTestCase {
         let second = try run(["apply", "--preset", "p", "--preset-dir", file("mine"), content, "-o", file("b.png")])
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stderr.contains("the style image changed"), second.stderr)
-        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: file("mine/p.grams"))), before)
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: presetCache(file("mine/p.json")))), before)
         XCTAssertNotEqual(try ImageIO.load(file("a.png")), try ImageIO.load(file("b.png")))
 
         // A damaged cache is reported and rebuilt; the result is the same as from a sound one.
-        try Data("SFGRAMS1 not really".utf8).write(to: URL(fileURLWithPath: file("mine/p.grams")))
+        try Data("SFGRAMS1 not really".utf8).write(to: URL(fileURLWithPath: presetCache(file("mine/p.json"))))
         let third = try run(["apply", "--preset", "p", "--preset-dir", file("mine"), content, "-o", file("c.png")])
         XCTAssertEqual(third.status, 0, third.stderr)
         XCTAssertTrue(third.stderr.contains("damaged cache"), third.stderr)

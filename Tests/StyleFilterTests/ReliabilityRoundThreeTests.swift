@@ -127,7 +127,7 @@ final class ReliabilityRoundThreeTests: FilterctlTestCase {
         XCTAssertEqual(created.status, 0, created.stderr)
         try FileManager.default.removeItem(atPath: painting)
         XCTAssertEqual(mkfifo(painting, 0o600), 0)
-        try? FileManager.default.removeItem(atPath: file("presets/fifo.grams"))
+        try FileManager.default.removeItem(atPath: presetCache(file("presets/fifo.json")))
         XCTAssertEqual(try status(apply + ["--preset", "fifo", "--method", "optimize"]), 65, "a preset image that is a FIFO")
         let wide = try makeImage("wide.png", width: 80, height: 20)
         XCTAssertEqual(try status(apply + ["--preset", "ink", "--mask", wide]), 65, "a mask of other proportions")

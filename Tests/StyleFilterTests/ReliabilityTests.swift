@@ -104,14 +104,14 @@ final class ReliabilityTests: FilterctlTestCase {
         }
         XCTAssertEqual(statuses.sorted(), [0, 64], messages)
         XCTAssertTrue(messages.contains("already exists"), messages)
-        let located = try PresetStore.load(path: file("p/same.json"))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: located.sidecarPath), "the winner's cache survived")
+        let cache = presetCache(file("p/same.json"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache), "the winner's cache survived")
         let json = contents(file("p/same.json"))
 
         let third = try run(create + ["--style", other])
         XCTAssertEqual(third.status, 64)
         XCTAssertEqual(contents(file("p/same.json")), json)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: located.sidecarPath))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache))
 
         // Standard input cannot be a preset's style: refused, nothing written.
         let piped = try run(["preset", "create", "piped", "--preset-dir", file("p"), "--style", "-"], stdin: Data(repeating: 0, count: 10))

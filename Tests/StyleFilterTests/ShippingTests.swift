@@ -117,3 +117,175 @@ extension ShippingTests {
         XCTAssertEqual(found, "", "files of the library that import Foundation")
     }
 }
+
+/// Issue 42: what a user of an installed tool trips on.
+extension ShippingTests {
+    /// A tool installed under any PREFIX finds PREFIX/share/stylefilter/presets without
+    /// XDG_DATA_DIRS, treats them as the package's however they are named (--preset-dir), and
+    /// caches their statistics in the user's cache, never beside them.
+    func testAnInstalledToolFindsItsOwnPresets() throws {
+        let prefix = file("prefix"), presets = prefix + "/share/stylefilter/presets"
+        try FileManager.default.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: presets, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: filterctl.path, toPath: prefix + "/bin/filterctl")
+        let tiny = """
+            {"format": "stylefilter-preset", "version": 1, "name": "tiny", "style": {"procedural": "hatching", "seed": 1},
+             "styleSize": 32, "styleLayers": {"relu1_1": 1}, "contentLayers": {"relu2_2": 1}, "scales": [{"size": 48, "iterations": 2}]}
+            """
+        try tiny.write(toFile: presets + "/tiny.json", atomically: true, encoding: .utf8)
+        func installed(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            try sh("cd / && XDG_CONFIG_HOME='\(file("config"))' XDG_CACHE_HOME='\(file("cache"))' XDG_DATA_HOME='\(file("data"))' "
+                   + "XDG_DATA_DIRS='\(file("system-data"))' '\(prefix)/bin/filterctl' " + arguments.map { "'\($0)'" }.joined(separator: " "))
+        }
+        let listed = try installed(["preset", "list"])
+        XCTAssertEqual(listed.status, 0, listed.output)
+        XCTAssertTrue(listed.output.contains("\(presets)/tiny.json"), listed.output)
+        let photo = try makeImage("photo.png", width: 48, height: 40)
+        let applied = try installed(["apply", "--preset", "tiny", "--preset-dir", presets, photo, "-o", file("out.png"), "-q"])
+        XCTAssertEqual(applied.status, 0, applied.output)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: presets), ["tiny.json"], "nothing written beside an installed preset")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: presetCache(presets + "/tiny.json")))
+        XCTAssertTrue(try installed(["preset", "delete", "tiny", "--preset-dir", presets]).output.contains("not made by it"))
+
+        // Where nothing is found, the empty list says where it looked.
+        try FileManager.default.removeItem(atPath: presets + "/tiny.json")
+        let empty = try installed(["preset", "list"])
+        XCTAssertEqual(empty.status, 0)
+        XCTAssertTrue(empty.output.contains("no presets in") && empty.output.contains(presets), empty.output)
+    }
+
+    /// A user's preset keeps its cache in ~/.cache, not among the presets in ~/.config; deleting
+    /// the preset names every file it removes.
+    func testAUsersPresetCachesInTheCacheAndDeletesWhatItSays() throws {
+        try requireWeights()
+        XCTAssertEqual(try run(["preset", "create", "mine", "--procedural", "hatching", "--style-size", "32", "--scales", "48:2",
+                                "--style-layers", "relu1_1", "--content-layers", "relu2_2"]).status, 0)
+        let own = file("config/stylefilter/presets")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: own), ["mine.json"])
+        let cache = presetCache(own + "/mine.json")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache))
+        let deleted = try run(["preset", "delete", "mine"])
+        XCTAssertEqual(deleted.status, 0, deleted.stderr)
+        XCTAssertTrue(deleted.stderr.contains("deleted \(own)/mine.json") && deleted.stderr.contains("deleted \(cache)"), deleted.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache))
+    }
+
+    /// Netpbm on standard input, the plain format of pipelines, is read as the same file is.
+    func testNetpbmOnStandardInput() throws {
+        try requireWeights()
+        let picture = RGBImage.pattern(width: 40, height: 32, seed: 3)
+        let ppm = Data("P6\n40 32\n255\n".utf8) + Data(picture.pixels)
+        try ppm.write(to: URL(fileURLWithPath: file("photo.ppm")))
+        let painting = try makeImage("painting.png", width: 40, height: 40)
+        let flags = ["--iterations", "2", "--size", "40", "-q"]
+        let piped = try run(["stylize", "-", painting, "-o", file("piped.png")] + flags, stdin: ppm)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(try run(["stylize", file("photo.ppm"), painting, "-o", file("file.png")] + flags).status, 0)
+        XCTAssertEqual(try ImageIO.load(file("piped.png")), try ImageIO.load(file("file.png")))
+    }
+
+    /// The installed tool fetches the weights itself when asked: verified weights are left alone,
+    /// and without pip the error says what is missing (status 78, the set-up).
+    func testFetchWeightsSaysWhatItDid() throws {
+        try requireWeights()
+        let kept = try run(["fetch-weights"])
+        XCTAssertEqual(kept.status, 0, kept.stderr)
+        XCTAssertTrue(kept.stderr.contains("in place and verify"), kept.stderr)
+        let target = file("elsewhere/weights.bin")
+        let noPython = try run(["fetch-weights", "--weights", target], environment: ["PATH": file("empty")])
+        XCTAssertEqual(noPython.status, 78, noPython.stderr)
+        XCTAssertTrue(noPython.stderr.contains("cannot run python3"), noPython.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target))
+        let missing = try run(["info", "--weights", target])
+        XCTAssertTrue(String(decoding: missing.stdout, as: UTF8.self).contains("filterctl fetch-weights"))
+    }
+
+    /// The man page has the sections a man page has after the commands.
+    func testTheManPageHasItsSections() throws {
+        let script = TestSupport.packageRoot.appendingPathComponent("scripts/manpage.py").path
+        let page = try sh("'\(filterctl.path)' --experimental-dump-help | python3 '\(script)'")
+        XCTAssertEqual(page.status, 0, page.output)
+        for section in [".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH FILES", ".SH SEE ALSO", "STYLEFILTER_WEIGHTS", "fetch\\-weights"] {
+            XCTAssertTrue(page.output.contains(section), section)
+        }
+    }
+}
+
+extension ShippingTests {
+    /// Tab completion in a real bash, with the script `make install` installs: files for a photo
+    /// and a mask, preset names (with the line's own --preset-dir) for --preset and preset show.
+    func testBashCompletesFilesAndPresets() throws {
+        try TestSupport.require(try sh("command -v bash").status == 0, "bash")
+        let script = file("filterctl.bash")
+        let generated = try sh("'\(filterctl.path)' --generate-completion-script bash > '\(script)'")
+        XCTAssertEqual(generated.status, 0, generated.output)
+        _ = try makeImage("photo-one.png", width: 8, height: 8)
+        _ = try makeImage("sky-mask.png", width: 8, height: 8)
+        let presets = file("mine")
+        try FileManager.default.createDirectory(atPath: presets, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.packageRoot.appendingPathComponent("presets/ink.json").path, toPath: presets + "/ink.json")
+        // A real bash runs the script's function as the shell's Tab would.
+        let driver = file("complete.sh")
+        try """
+            source "$1"; shift
+            COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+            _filterctl filterctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+            printf '%s\\n' "${COMPREPLY[@]}"
+            """.write(toFile: driver, atomically: true, encoding: .utf8)
+        let path = filterctl.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        /// What bash offers for the line `words`, the last word being completed.
+        func complete(_ words: [String]) throws -> [String] {
+            try shell(["PATH=\(path)", "XDG_CONFIG_HOME=\(file("config"))", "XDG_DATA_DIRS=\(file("system-data"))", "bash", driver, script] + words)
+                .output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        }
+        XCTAssertEqual(try complete(["filterctl", "stylize", "pho"]), ["photo-one.png"])
+        XCTAssertEqual(try complete(["filterctl", "apply", "--preset", "ink", "photo-one.png", "--mask", "sky"]), ["sky-mask.png"])
+        XCTAssertTrue(try complete(["filterctl", "apply", "--preset-dir", presets, "--preset", ""]).contains("ink"))
+        XCTAssertTrue(try complete(["filterctl", "preset", "show", "--preset-dir", presets, "i"]).contains("ink"))
+    }
+}
+
+extension ShippingTests {
+    /// Conventions a user of other tools brings: what was meant is said, not guessed.
+    func testMisreadFlagsSayWhatWasMeant() throws {
+        let photo = try makeImage("photo.png", width: 32, height: 32), painting = try makeImage("painting.png", width: 32, height: 32)
+        try assertFails(["stylize", photo, painting, "--init", "random", "-o", file("x.png")], mentions: "noise starts from random noise")
+        try assertFails(["stylize", photo, painting, "--style", painting, "--style-weights", "3", "7", "-o", file("x.png")],
+                        mentions: "--style-weights 3,7")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("x.png")))
+        // Binary image data is not written to a terminal (script(1) gives the run one).
+        try TestSupport.require(try sh("command -v script").status == 0, "script")
+        let terminal = try sh("script -qec \"'\(filterctl.path)' stylize '\(photo)' '\(painting)' -o .png --iterations 1\" /dev/null")
+        XCTAssertEqual(terminal.status, 64, terminal.output)
+        XCTAssertTrue(terminal.output.contains("which is a terminal"), terminal.output)
+    }
+}
+
+extension ShippingTests {
+    /// -q on the commands that lacked it, and a preset as one JSON object for jq.
+    func testQuietEverywhereAndPresetsAsJSON() throws {
+        try requireWeights()
+        let created = try run(["preset", "create", "q", "--procedural", "hatching", "--style-size", "32", "--scales", "48:2",
+                               "--style-layers", "relu1_1", "--content-layers", "relu2_2", "--preset-dir", file("mine"), "-q"])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertEqual(created.stderr, "")
+        try FileManager.default.createDirectory(atPath: file("photos"), withIntermediateDirectories: true)
+        try ImageIO.save(RGBImage.pattern(width: 48, height: 48, seed: 1), to: file("photos/a.png"))
+        let trained = try run(["preset", "train", "q", "--preset-dir", file("mine"), "--photos", file("photos"), "--steps", "2",
+                               "--crop-size", "32", "--width", "2", "--blocks", "0", "-q"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertEqual(trained.stderr, "")
+        let batch = try run(["batch", file("photos/a.png"), "-o", file("out/{name}.png"), "-q", "--", "apply", "--preset", "q",
+                             "--preset-dir", file("mine")])
+        XCTAssertEqual(batch.status, 0, batch.stderr)
+        XCTAssertEqual(batch.stderr, "")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file("out/a.png")))
+
+        let shown = try run(["preset", "show", "q", "--preset-dir", file("mine"), "--json"])
+        XCTAssertEqual(shown.status, 0, shown.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: shown.stdout) as? [String: Any])
+        XCTAssertEqual(object["path"] as? String, file("mine") + "/q.json")
+        XCTAssertEqual(object["network"] as? String, file("mine") + "/q.network")
+        XCTAssertEqual((object["preset"] as? [String: Any])?["name"] as? String, "q")
+    }
+}

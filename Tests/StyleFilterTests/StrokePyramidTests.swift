@@ -17,7 +17,7 @@ final class StrokePyramidTests: XCTestCase {
     /// the result's low octaves must be the look's (the smallest pass's colour) and its finest the
     /// largest pass's check. One pass at the result's size would give its own colour.
     func testTheLookComesFromTheSmallestPassAndTheMarksFromTheLargest() throws {
-        let photo: (Int, Int) throws -> FloatRGBImage = { w, h in FloatRGBImage(width: w, height: h, values: [Float](repeating: 100, count: w * h * 3)) }
+        let photo = FloatRGBImage(width: 320, height: 240, values: [Float](repeating: 100, count: 320 * 240 * 3))
         let pass: (FloatRGBImage) throws -> FloatRGBImage = { picture in
             var out = picture
             let colour: Float = picture.width < 100 ? 40 : picture.width < 200 ? 120 : 200
@@ -28,7 +28,7 @@ final class StrokePyramidTests: XCTestCase {
             }
             return out
         }
-        let painted = try StrokePyramid.paint(width: 320, height: 240, base: 80, photo: photo, pass: pass)
+        let painted = try StrokePyramid.paint(photo, base: 80, pass: pass)
         XCTAssertEqual([painted.base.width, painted.base.height], [80, 60])
         XCTAssertEqual([painted.result.width, painted.result.height], [320, 240])
         let values = painted.result.values
@@ -74,10 +74,10 @@ extension StrokePyramidTests {
     /// Passes that paint unrelated sharp pictures at each size: reduced to the look's size, the
     /// result must still be the look (the corrections put back what linear resampling blurs).
     func testTheResultReducedIsTheLook() throws {
-        let photo: (Int, Int) throws -> FloatRGBImage = { w, h in FloatRGBImage(width: w, height: h, values: [Float](repeating: 0, count: w * h * 3)) }
+        let photo = FloatRGBImage(width: 400, height: 300, values: [Float](repeating: 0, count: 400 * 300 * 3))
         let pass: (FloatRGBImage) throws -> FloatRGBImage = { FloatRGBImage(RGBImage.pattern(width: $0.width, height: $0.height, seed: UInt64($0.width % 7))) }
         func departure(_ corrections: Int) throws -> Float {
-            let painted = try StrokePyramid.paint(width: 400, height: 300, base: 100, corrections: corrections, photo: photo, pass: pass)
+            let painted = try StrokePyramid.paint(photo, base: 100, corrections: corrections, pass: pass)
             let reduced = CentredResample.resize(painted.result, width: painted.base.width, height: painted.base.height)
             return zip(reduced.values, painted.base.values).map { abs($0 - $1) }.reduce(0, +) / Float(reduced.values.count)
         }

@@ -17,7 +17,7 @@ final class WeightsFileTests: ScratchDirectoryTestCase {
     func testMissingFile() {
         let m = message(scratch.appendingPathComponent("nope.bin").path)
         XCTAssertTrue(m.contains("not found"), m)
-        XCTAssertTrue(m.contains("scripts/setup"), m)
+        XCTAssertTrue(m.contains("filterctl fetch-weights"), m)
     }
 
     func testTruncatedAndAlteredFiles() throws {

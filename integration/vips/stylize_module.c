@@ -280,3 +280,8 @@ G_MODULE_EXPORT const gchar *g_module_check_init(GModule *module) {
     stylize_get_type();
     return NULL;
 }
+
+/* libvips' module folder is its own (or $VIPSHOME's, which hides its other modules); loaded any
+ * other way (LD_PRELOAD=vips-stylize.so, a host's dlopen, Python's ctypes with RTLD_GLOBAL) only
+ * constructors run, so the operation registers itself here too. Registering twice is harmless. */
+__attribute__((constructor)) static void stylize_register(void) { stylize_get_type(); }

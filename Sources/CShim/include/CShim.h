@@ -25,6 +25,9 @@ const char *sf_cpu_vector_name(unsigned features);
 int sf_blas_kernel_class(const char *core);
 /* The OPENBLAS_CORETYPE for these features, or NULL to leave the choice to OpenBLAS. */
 const char *sf_blas_core_for(unsigned features);
+/* The real path of the file this code was loaded from (the library or the executable); 0 on
+ * success, -1 when it cannot be told or does not fit in `capacity`. */
+int sf_loaded_from(char *path, size_t capacity);
 /* Loads OpenBLAS once; 0 on success, else sf_blas_error() says why. */
 int sf_blas_load(void);
 const char *sf_blas_error(void);

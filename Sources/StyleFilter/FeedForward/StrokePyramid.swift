@@ -28,14 +28,15 @@ public enum StrokePyramid {
     /// leave 4.4 and 1.08×, for some 10 s.
     static let defaultCorrections = 20
 
-    /// The result at `width` × `height`, and the base pass's picture: `pass` paints `photo` at each
-    /// of the sizes `sides` gives (`photo(w, h)` the photo at that size).
-    static func paint(width: Int, height: Int, base: Int, corrections: Int = defaultCorrections, photo: (Int, Int) throws -> FloatRGBImage,
+    /// The result at the photo's size, and the base pass's picture: `pass` paints the photo at each
+    /// of the sizes `sides` gives, reduced here (not read again at each size), so every door that
+    /// hands the job the same pixels gets the same picture.
+    static func paint(_ photo: FloatRGBImage, base: Int, corrections: Int = defaultCorrections,
                       pass: (FloatRGBImage) throws -> FloatRGBImage) throws -> (result: FloatRGBImage, base: FloatRGBImage) {
         var result: FloatRGBImage?, first: FloatRGBImage?
-        for side in sides(base: base, full: max(width, height)) {
-            let size = StyleTransfer.contentSize(width: width, height: height, longSide: side)
-            var painted = try pass(try photo(size.width, size.height))
+        for side in sides(base: base, full: max(photo.width, photo.height)) {
+            let size = StyleTransfer.contentSize(width: photo.width, height: photo.height, longSide: side)
+            var painted = try pass(CentredResample.resize(photo, width: size.width, height: size.height))
             guard let coarser = result else {
                 (result, first) = (painted, painted)
                 continue

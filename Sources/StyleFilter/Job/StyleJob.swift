@@ -171,13 +171,13 @@ public struct StyleJob {
     }
 
     /// The trained network's tile side within the budget: the largest of the usual sides whose
-    /// window fits beside the image-sized buffers (the photo, its network copy, the pass's picture
-    /// and the coarser passes' carried up).
+    /// window fits beside the image-sized buffers (the photo, its reduction or network copy, the
+    /// pass's picture and the coarser passes' carried up).
     func networkTile() throws -> Int {
         guard let fast, let memory else { return TransformerInference.defaultTile }
         let limited = memory.limitedToAvailable()
         func needed(_ tile: Int) -> Int {
-            MemoryBudget.fixedBytes + TransformerInference.bytes(fast, width: size.width, height: size.height, tile: tile) + 3 * size.width * size.height * 12
+            MemoryBudget.fixedBytes + TransformerInference.bytes(fast, width: size.width, height: size.height, tile: tile) + 4 * size.width * size.height * 12
         }
         for tile in [1024, 768, 512, 384, 256, 128] where needed(tile) <= limited.bytes { return tile }
         throw StyleFilterError.invalidArgument("\(size.width)×\(size.height) through the trained network needs about \((needed(128) >> 20) + 1) MiB"
@@ -219,8 +219,9 @@ public struct StyleJob {
         if let fast {
             // No events until a refinement: callers announce the passes themselves.
             let tile = try networkTile()
-            let painted = try StrokePyramid.paint(width: size.width, height: size.height, base: lookSide ?? max(size.width, size.height),
-                                                  photo: prepared) { try TransformerInference.stylize(fast, $0, tile: tile) }
+            let painted = try StrokePyramid.paint(try prepared(size.width, size.height), base: lookSide ?? max(size.width, size.height)) {
+                try TransformerInference.stylize(fast, $0, tile: tile)
+            }
             var start = palette.map { PaletteTransfer(from: painted.base, to: $0).applied(to: painted.result) } ?? painted.result
             // Into the pixel range, as saving puts it: the optimizer projects every step there, so
             // a start outside it would make its first steps look like overshoots.

@@ -126,8 +126,9 @@ extension LocatedPreset {
         }
         if changed, let cache {
             do {
-                try Files.makeDirectories(Files.directory(of: sidecar))
-                try Files.writeAtomically(sidecar, cache.encoded())
+                let target = writableSidecarPath
+                try Files.makeDirectories(Files.directory(of: target))
+                try Files.writeAtomically(target, cache.encoded())
             } catch {
                 note("could not cache the style statistics: \(error)")
             }

