@@ -6,7 +6,7 @@
 #   make install PREFIX=DIR [DESTDIR=ROOT]   install under DIR, the libvips module too (VIPS_MODULES;
 #                             it says how libvips finds it there)
 #   make uninstall PREFIX=DIR [DESTDIR=ROOT] remove exactly what install wrote
-#   make deb                  a Debian package, stylefilter_VERSION_ARCH.deb, of the same files
+#   make deb [DEBS=DIR]       the Debian packages (debian/), lintian-clean, into DIR
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -32,8 +32,6 @@ VIPS_SERIES := $(shell pkg-config --modversion vips | cut -d. -f1,2)
 VIPS_MODULES ?= $(if $(filter $(shell pkg-config --variable=prefix vips),$(PREFIX)),$(VIPS_LIBDIR),$(PREFIX)/$(notdir $(VIPS_LIBDIR)))/vips-modules-$(VIPS_SERIES)
 
 SOURCES := Package.swift $(shell find Sources -name '*.swift' -o -name '*.c' -o -name '*.h')
-ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
-DEB ?= stylefilter_$(VERSION)_$(ARCH).deb
 
 .PHONY: all install uninstall deb
 all: $(LIBRARY) $(TOOL) $(GENERATED)/filterctl.1
@@ -50,7 +48,7 @@ $(TOOL): $(SOURCES)
 $(GENERATED)/filterctl.1: $(TOOL) scripts/manpage.py
 	mkdir -p $(GENERATED)
 	$(TOOL) --experimental-dump-help | python3 scripts/manpage.py > $@.tmp && mv $@.tmp $@
-	$(TOOL) --generate-completion-script bash > $(GENERATED)/filterctl.bash
+	$(TOOL) --generate-completion-script bash | sed '1{/^#!/d}' > $(GENERATED)/filterctl.bash  # sourced, not run
 	$(TOOL) --generate-completion-script zsh > $(GENERATED)/_filterctl
 	$(TOOL) --generate-completion-script fish > $(GENERATED)/filterctl.fish
 
@@ -69,7 +67,7 @@ install: all
 	install -m 0644 Sources/CShim/include/stylefilter.h $(DESTDIR)$(INCLUDEDIR)/stylefilter.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
 	    -e 's|@VERSION@|$(VERSION)|g' stylefilter.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/stylefilter.pc
-	cc -O2 -Wall -Werror -shared -fPIC integration/vips/stylize_module.c $$(pkg-config --cflags vips) \
+	cc -O2 -Wall -Werror $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -fPIC integration/vips/stylize_module.c $$(pkg-config --cflags vips) \
 	    -ISources/CShim/include $$(pkg-config --libs vips) -L$(DESTDIR)$(LIBDIR) -lStyleFilter \
 	    -Wl,-rpath,$(LIBDIR) -o $(DESTDIR)$(VIPS_MODULES)/vips-stylize.so
 	@if [ "$(VIPS_MODULES)" != "$(VIPS_LIBDIR)/vips-modules-$(VIPS_SERIES)" ]; then \
@@ -85,11 +83,9 @@ uninstall:
 	    $(addprefix $(DESTDIR)$(DATADIR)/stylefilter/,$(PRESETS))
 	-rmdir $(DESTDIR)$(DATADIR)/stylefilter/presets $(DESTDIR)$(DATADIR)/stylefilter 2>/dev/null
 
-# Runtime dependencies only (no -dev package, no Swift): the Swift runtime is linked in.
-deb: all
-	rm -rf .build-static/deb
-	$(MAKE) install DESTDIR=$(CURDIR)/.build-static/deb PREFIX=/usr VIPS_MODULES=$(VIPS_LIBDIR)/vips-modules-$(VIPS_SERIES)
-	mkdir -p .build-static/deb/DEBIAN
-	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(ARCH)|' \
-	    -e "s|@SIZE@|$$(du -sk --exclude=DEBIAN .build-static/deb | cut -f1)|" packaging/control.in > .build-static/deb/DEBIAN/control
-	dpkg-deb --root-owner-group --build .build-static/deb $(DEB)
+# The Debian packages (debian/: the library, -dev, the tool, the libvips module), built with
+# debhelper from this Makefile's own install, into DEBS (default .build-static/debs).
+DEBS ?= $(CURDIR)/.build-static/debs
+deb:
+	debian/rules build
+	DEBS=$(DEBS) debian/rules binary

@@ -324,17 +324,37 @@ final class IntegrationTests: FilterctlTestCase {
         let left = try shell(["sh", "-c", "find '\(prefix)' -type f -o -type l"])
         XCTAssertEqual(left.output, "", "uninstall leaves no file")
 
-        try TestSupport.require(try shell(["sh", "-c", "command -v dpkg-deb"]).status == 0, "dpkg-deb")
-        let deb = file("stylefilter.deb")
-        let build = try shell(["make", "-C", root, "deb", "DEB=\(deb)"])
+        // The Debian packages: debhelper from debian/, split as Debian would, lintian-clean.
+        for tool in ["dpkg-deb", "dh", "chrpath"] {
+            try TestSupport.require(try shell(["sh", "-c", "command -v \(tool)"]).status == 0, tool)
+        }
+        let debs = file("debs")
+        let build = try shell(["make", "-C", root, "deb", "DEBS=\(debs)"])
         XCTAssertEqual(build.status, 0, build.output)
-        let depends = try shell(["dpkg-deb", "-f", deb, "Depends"])
-        XCTAssertEqual(depends.output.trimmingCharacters(in: .whitespacesAndNewlines), "libvips42, libopenblas0, liblcms2-2")
-        let unpack = try shell(["sh", "-c", "dpkg-deb -x '\(deb)' debroot && XDG_DATA_DIRS=\"$PWD/debroot/usr/share\" "
-            + "debroot/usr/bin/filterctl preset list && debroot/usr/bin/filterctl --version"])
-        XCTAssertEqual(unpack.status, 0, unpack.output)
-        XCTAssertTrue(unpack.output.contains("ink") && unpack.output.contains(StyleFilter.version), unpack.output)
-        let contents = try shell(["dpkg-deb", "-c", deb])
-        XCTAssertTrue(contents.output.contains("vips-modules-8.14/vips-stylize.so"), contents.output)
+        let version = StyleFilter.version
+        let packages = ["libstylefilter0", "libstylefilter-dev", "stylefilter", "stylefilter-vips"].map { "\(debs)/\($0)_\(version)_amd64.deb" }
+        for deb in packages { XCTAssertTrue(FileManager.default.fileExists(atPath: deb), deb) }
+        let depends = try shell(["dpkg-deb", "-f", packages[2], "Depends"]).output
+        for needed in ["libopenblas0", "libvips42", "liblcms2-2", "libc6"] { XCTAssertTrue(depends.contains(needed), depends) }
+        let contents = try shell(["sh", "-c", packages.map { "dpkg-deb -c '\($0)'" }.joined(separator: " && ")]).output
+        for path in ["usr/lib/x86_64-linux-gnu/libStyleFilter.so.0", "usr/include/stylefilter.h", "usr/bin/filterctl",
+                     "usr/share/man/man1/filterctl.1.gz", "usr/share/doc/stylefilter/copyright", "vips-modules-8.14/vips-stylize.so"] {
+            XCTAssertTrue(contents.contains(path), path)
+        }
+        if try shell(["sh", "-c", "command -v lintian"]).status == 0 {
+            let lint = try shell(["sh", "-c", "lintian --tag-display-limit 0 '\(debs)'/*.deb 2>&1 | grep '^[EW]:' || true"])
+            XCTAssertEqual(lint.output, "", "lintian: no errors, no warnings")
+        }
+        // On CI's throwaway machine (as root): apt installs them, and the installed tool and module work.
+        guard ProcessInfo.processInfo.environment["STYLEFILTER_CI"] == "1", getuid() == 0 else { return }
+        let names = "libstylefilter0 libstylefilter-dev stylefilter stylefilter-vips"
+        let aptInstall = try shell(["sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y " + packages.map { "'\($0)'" }.joined(separator: " ")])
+        defer { _ = try? shell(["sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get remove -y \(names)"]) }
+        XCTAssertEqual(aptInstall.status, 0, aptInstall.output)
+        let photo = try makeImage("installed-in.png", width: 96, height: 64)
+        let used = try shell(["sh", "-c", "cd / && filterctl preset list && filterctl fetch-weights && vips -l | grep '(stylize)' "
+            + "&& vips stylize '\(photo)' '\(file("installed-out.png"))' --preset ink && pkg-config --modversion stylefilter"])
+        XCTAssertEqual(used.status, 0, used.output)
+        XCTAssertTrue(used.output.contains("/usr/share/stylefilter/presets/ink.json") && used.output.contains(version), used.output)
     }
 }

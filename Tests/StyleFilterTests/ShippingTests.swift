@@ -289,3 +289,40 @@ extension ShippingTests {
         XCTAssertEqual((object["preset"] as? [String: Any])?["name"] as? String, "q")
     }
 }
+
+extension ShippingTests {
+    /// zsh and fish complete preset names and files as a user types them: each shell runs in tmux
+    /// with the script `make install` installs, the line is typed and Tab pressed.
+    func testZshAndFishCompleteInARealTerminal() throws {
+        for tool in ["tmux", "zsh", "fish"] { try TestSupport.require(try sh("command -v \(tool)").status == 0, tool) }
+        _ = try makeImage("photo-one.png", width: 8, height: 8)
+        let presets = file("mine")
+        try FileManager.default.createDirectory(atPath: presets + "/functions", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.packageRoot.appendingPathComponent("presets/mosaic.json").path, toPath: presets + "/mosaic.json")
+        let bin = filterctl.deletingLastPathComponent().path
+        XCTAssertEqual(try sh("'\(filterctl.path)' --generate-completion-script zsh > '\(presets)/functions/_filterctl' && "
+                              + "'\(filterctl.path)' --generate-completion-script fish > '\(file("filterctl.fish"))'").status, 0)
+        let shells = [
+            ("zsh", "zsh -f", "fpath=(\(presets)/functions $fpath); autoload -U compinit; compinit -u"),
+            ("fish", "fish --no-config", "source \(file("filterctl.fish"))"),
+        ]
+        for (name, command, setup) in shells {
+            // A tmux server of the test's own (never the user's), driven by a script whose screens
+            // go to files: the server outlives the script and must hold none of the test's pipes.
+            let script = file("\(name).sh"), tmux = "tmux -L sf-test-\(ProcessInfo.processInfo.processIdentifier)-\(name)"
+            try """
+                cd '\(scratch.path)'
+                \(tmux) new-session -d -s t -x 160 -y 30 "env PATH='\(bin)':$PATH XDG_CONFIG_HOME='\(file("config"))' \(command)"
+                sleep 1; \(tmux) send-keys -t t '\(setup)' Enter; sleep 1
+                \(tmux) send-keys -t t 'filterctl apply --preset-dir \(presets) --preset ' Tab; sleep 2
+                \(tmux) capture-pane -t t -p > '\(file("\(name)-presets.txt"))'
+                \(tmux) send-keys -t t C-u 'filterctl stylize photo-o' Tab; sleep 2
+                \(tmux) capture-pane -t t -p > '\(file("\(name)-files.txt"))'
+                \(tmux) kill-server
+                """.write(toFile: script, atomically: true, encoding: .utf8)
+            XCTAssertEqual(try sh("timeout 60 sh '\(script)' </dev/null >/dev/null 2>&1").status, 0, name)
+            XCTAssertTrue(try String(contentsOfFile: file("\(name)-presets.txt"), encoding: .utf8).contains("mosaic"), name)
+            XCTAssertTrue(try String(contentsOfFile: file("\(name)-files.txt"), encoding: .utf8).contains("photo-one.png"), name)
+        }
+    }
+}
