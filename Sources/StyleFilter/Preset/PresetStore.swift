@@ -88,8 +88,11 @@ public struct PresetStore: Sendable {
 
     public init(extraDirectory: String? = nil) {
         let data = PresetStore.dataDirectories().map { $0 + "/stylefilter/presets" }
-        directories = (extraDirectory.map { [$0] } ?? []) + ["presets", PresetStore.userDirectory(), data[0]]
+        let all = (extraDirectory.map { [$0] } ?? []) + ["presets", PresetStore.userDirectory(), data[0]]
             + (PresetStore.ownInstalledDirectory().map { [$0] } ?? []) + data.dropFirst()
+        // An install under /usr is also a data directory's: named once, where it is first searched.
+        var seen = Set<String>()
+        directories = all.filter { seen.insert(Files.absolute($0)).inserted }
     }
 
     /// The presets installed with the running tool or library: PREFIX/share/stylefilter/presets,
