@@ -3,12 +3,12 @@ import StyleFilter
 /// Refuses, before any work, a run that would write over one of its own inputs or write two of
 /// its outputs to one file: inputs are only ever read.
 enum PathGuard {
-    /// `inputs` are read ("-" is skipped); `outputs` are (flag, path) pairs of files the run writes
+    /// `inputs` are read ("-" is skipped; load "[options]" stripped); `outputs` are (flag, path) pairs of files the run writes
     /// (an image output's libvips "[options]" are stripped here); `directories` are (flag, path)
     /// pairs of folders it makes, which must name neither an input nor an output.
     static func check(inputs: [String], outputs: [(flag: String, path: String)],
                       directories: [(flag: String, path: String)] = []) throws {
-        let read = inputs.filter { $0 != "-" }.compactMap { path in FileIdentity(path).map { ($0, path) } }
+        let read = inputs.filter { $0 != "-" }.compactMap { path in FileIdentity(ImageIO.inputFile(path)).map { ($0, path) } }
         var written: [(identity: FileIdentity?, absolute: String, flag: String)] = []
         for (flag, raw) in outputs where raw != "-" {
             let path = ImageIO.fileName(raw)

@@ -67,6 +67,6 @@ struct ScaleFlags: ParsableArguments {
     /// resumed. Flags that do not change the picture are left out.
     static func identity(inputs: [String]) -> String {
         let ignored: Set = ["--resume", "--resume-if-any", "--skip-existing", "--json"]
-        return (arguments.filter { !ignored.contains($0) } + inputs.map { Files.describe($0) }).joined(separator: "\n")
+        return (arguments.filter { !ignored.contains($0) } + inputs.map { Files.describe(ImageIO.inputFile($0)) }).joined(separator: "\n")
     }
 }

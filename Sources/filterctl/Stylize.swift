@@ -125,7 +125,7 @@ struct Stylize: ParsableCommand, BatchCommand {
 
     /// The paintings given with --style (each photo comes from the batch).
     func checkCommand() throws {
-        for path in style.styles where path != "-" && !Files.isRegularFile(path) {
+        for path in style.styles where path != "-" && !Files.isRegularFile(ImageIO.inputFile(path)) {
             throw StyleFilterError.image("\(path): no such file")
         }
     }

@@ -326,3 +326,22 @@ extension ShippingTests {
         }
     }
 }
+
+extension ShippingTests {
+    /// Input file names take libvips' load "[options]", as vips does: the file is the name before
+    /// them, an unknown option is the image's error (65), and an input given with options is still
+    /// never an output.
+    func testInputsTakeLibvipsLoadOptions() throws {
+        try requireWeights()
+        let photo = try makeImage("photo.png", width: 48, height: 40), painting = try makeImage("painting.png", width: 40, height: 40)
+        let flags = [painting, "--size", "48", "--iterations", "2", "-q"]
+        XCTAssertEqual(try run(["stylize", photo + "[fail=true]"] + flags + ["-o", file("with.png")]).status, 0)
+        XCTAssertEqual(try run(["stylize", photo] + flags + ["-o", file("without.png")]).status, 0)
+        XCTAssertEqual(try ImageIO.load(file("with.png")), try ImageIO.load(file("without.png")))
+        let unknown = try run(["stylize", photo + "[bogus=1]"] + flags + ["-o", file("never.png")])
+        XCTAssertEqual(unknown.status, 65, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("no property named `bogus'"), unknown.stderr)
+        try assertFails(["stylize", photo + "[fail=true]"] + flags + ["-o", photo], mentions: "is the input")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("never.png")))
+    }
+}

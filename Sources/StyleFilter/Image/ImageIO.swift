@@ -163,6 +163,10 @@ public enum ImageIO {
     /// The file an output name writes: "out.jpg[Q=90]" → "out.jpg".
     public static func fileName(_ path: String) -> String { splitOptions(path).0 }
 
+    /// The file an input names: libvips' "photo.tif[page=1]" is photo.tif read with those load
+    /// options (a file whose own name ends in brackets is itself).
+    public static func inputFile(_ path: String) -> String { Files.exists(path) ? path : fileName(path) }
+
     static func splitOptions(_ path: String) -> (String, String) {
         guard path.hasSuffix("]"), let open = path.lastIndex(of: "[") else { return (path, "") }
         return (String(path[..<open]), String(path[open...]))

@@ -120,8 +120,9 @@ struct EncodedInput {
     init(_ path: String) throws {
         self.path = path
         guard path == "-" else {
-            guard Files.exists(path) else { throw StyleFilterError.image("\(path): no such file") }
-            guard Files.isRegularFile(path) else { throw StyleFilterError.image("\(path): not a regular file") }
+            let file = ImageIO.inputFile(path)
+            guard Files.exists(file) else { throw StyleFilterError.image("\(file): no such file") }
+            guard Files.isRegularFile(file) else { throw StyleFilterError.image("\(file): not a regular file") }
             buffer = nil
             return
         }
