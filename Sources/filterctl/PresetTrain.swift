@@ -50,10 +50,10 @@ extension PresetCommand {
         @Option(help: "Steps between checkpoints.")
         var checkpointEvery = 100
 
-        @Option(help: "Write every step's losses here as CSV (step, content, style, total variation, total, seconds).", completion: Completions.file)
+        @Option(help: "Write every step's losses here as JSON lines, as stylize --loss-log does (iteration is the step).", completion: Completions.file)
         var lossLog: String?
 
-        @Option(help: "Draw the losses as a PNG here, at every checkpoint and at the end (a new file; with --resume: from the resumed step on).", completion: Completions.file)
+        @Option(help: "Draw the losses as an SVG chart here, as stylize --loss-plot does, at every checkpoint and at the end (a new file; with --resume: from the resumed step on).", completion: Completions.file)
         var lossPlot: String?
 
         @Flag(help: "Continue from the checkpoint a stopped training left.")
@@ -79,7 +79,7 @@ extension PresetCommand {
             guard contentFactor.isFinite, contentFactor > 0, contentFactor <= 1000 else { throw ValidationError("--content-factor must be > 0 and ≤ 1000") }
             guard TransformerNetwork.Shape.widthRange.contains(width) else { throw ValidationError("--width must be 1 … 64") }
             guard TransformerNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
-            if let lossPlot, !lossPlot.lowercased().hasSuffix(".png") { throw ValidationError("--loss-plot must name a .png file") }
+            if let lossPlot, !lossPlot.lowercased().hasSuffix(".svg") { throw ValidationError("--loss-plot must name an .svg file") }
             guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
         }
 
@@ -160,10 +160,10 @@ extension PresetCommand {
             if let lossPlot, Files.exists(lossPlot) {
                 throw ValidationError("--loss-plot \(lossPlot) exists; it is never overwritten: choose another name")
             }
-            var history: [(step: Int, losses: LossBreakdown)] = []
+            var history = LossHistory()
             func plot() throws {
-                guard let lossPlot, !history.isEmpty else { return }
-                try ImageIO.save(try TrainingPlot.render(steps: history), to: lossPlot)
+                guard let lossPlot, !history.records.isEmpty else { return }
+                try Files.writeAtomically(lossPlot, Array(history.svg(title: "loss per training step").utf8))
             }
             Termination.catchSignals()
             let start = monotonicSeconds(), firstStep = training.adam.steps
@@ -195,8 +195,8 @@ extension PresetCommand {
             do {
                 try training.run(photos: sampler) { step, losses in
                     let seconds = monotonicSeconds() - start
-                    log?.append(step: step, losses: losses, seconds: seconds)
-                    history.append((step, losses))
+                    history.append(iteration: step, seconds: seconds, losses: losses)
+                    log?.append(history.records.last!)
                     if step % checkpointEvery == 0 {
                         do {
                             try checkpoint(checkpointPath)
@@ -256,26 +256,26 @@ extension PresetCommand {
     }
 }
 
-/// Training losses as CSV, one line per step, flushed as it goes (a log of a stopped training is
-/// still whole up to its last line). A new log never replaces a file; a resumed one appends.
+/// Training losses as JSON lines (stylize's --loss-log format), one per step, flushed as it goes
+/// (a log of a stopped training is still whole up to its last line). A new log never replaces a
+/// file; a resumed one appends.
 final class LossLog {
     private let file: UnsafeMutablePointer<FILE>
 
-    static let header = "step,content,style,total_variation,total,seconds"
-
-    /// `appending` (a resumed training) appends only to a log a training wrote, one whose first
-    /// line is the header: never to a preset, a photo or any other file of that name.
+    /// `appending` (a resumed training) appends only to a loss log, one whose first line is a
+    /// record: never to a preset, a photo or any other file of that name.
     init(path: String, appending: Bool) throws {
         let append = appending && Files.exists(path)
         if append {
             guard Files.isRegularFile(path), let first = fopen(path, "r") else {
                 throw StyleFilterError.invalidArgument("--loss-log \(path) is not a regular file: choose another name")
             }
-            var line = [CChar](repeating: 0, count: 128)
+            var line = [CChar](repeating: 0, count: 512)
             let read = fgets(&line, Int32(line.count), first) != nil
             fclose(first)
-            guard read, String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) == Self.header + "\n" else {
-                throw StyleFilterError.invalidArgument("--loss-log \(path) is not a training's loss log (its first line is not \(Self.header)); "
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard read, case .object(let fields)? = try? JSON.parse(text), fields.first?.key == "iteration" else {
+                throw StyleFilterError.invalidArgument("--loss-log \(path) is not a training's loss log (its first line is not a record); "
                                                        + "it is never written to: choose another name")
             }
         }
@@ -284,13 +284,12 @@ final class LossLog {
             throw StyleFilterError.io("cannot write \(path)")
         }
         file = f
-        if !append { fputs(Self.header + "\n", file) }
     }
 
     deinit { fclose(file) }
 
-    func append(step: Int, losses: LossBreakdown, seconds: Double) {
-        fputs("\(step),\(losses.content),\(losses.style),\(losses.totalVariation),\(losses.total),\(Console.fixed(seconds, digits: 3))\n", file)
+    func append(_ record: LossHistory.Record) {
+        fputs(LossHistory.jsonLine(record), file)
         fflush(file)
     }
 }

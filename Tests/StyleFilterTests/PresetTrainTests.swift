@@ -32,7 +32,7 @@ final class PresetTrainTests: FilterctlTestCase {
     func testTrainingWritesTheNetworkAndItsLog() throws {
         try requireWeights()
         try makePreset()
-        let trained = try run(train(["--steps", "6", "--loss-log", file("loss.csv"), "--checkpoint-every", "2", "--loss-plot", file("loss.png")]))
+        let trained = try run(train(["--steps", "6", "--loss-log", file("loss.jsonl"), "--checkpoint-every", "2", "--loss-plot", file("loss.svg")]))
         XCTAssertEqual(trained.status, 0, trained.stderr)
         XCTAssertEqual(String(decoding: trained.stdout, as: UTF8.self), file("mine/tiny.network") + "\n")
         let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
@@ -40,20 +40,17 @@ final class PresetTrainTests: FilterctlTestCase {
         XCTAssertEqual(network.shape, TransformerNetwork.Shape(width: 4, residualBlocks: 1))
         XCTAssertEqual(network.fields["preset"], "tiny")
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("mine/tiny.network.checkpoint")))
-        let log = try String(contentsOfFile: file("loss.csv"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(log.count, 7)
-        XCTAssertEqual(log.first, "step,content,style,total_variation,total,seconds")
-        XCTAssertTrue(log[1].hasPrefix("1,") && log[6].hasPrefix("6,"), "\(log)")
+        // The log and the plot are stylize's: JSON lines (the step as the iteration) and an SVG chart.
+        let log = try String(contentsOfFile: file("loss.jsonl"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(log.count, 6)
+        let records = try log.map { try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Double]) }
+        XCTAssertEqual(records.map { $0["iteration"] }, [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(Set(records[0].keys), ["iteration", "seconds", "content", "style", "tv", "total"])
         XCTAssertTrue(trained.stderr.contains("step 6/6"), trained.stderr)
-        // The plot: the chart (900 × 400, framed) with its caption under it, the three curves drawn.
-        let plot = try ImageIO.load(file("loss.png"))
-        XCTAssertGreaterThanOrEqual(plot.width, 900)
-        XCTAssertGreaterThan(plot.height, 400)
-        var colours = Set<[UInt8]>()
-        for i in stride(from: 0, to: 400 * plot.width * 3, by: 3) { colours.insert(Array(plot.pixels[i..<(i + 3)])) }
-        for curve: [UInt8] in [[0, 0, 0], [31, 119, 180], [230, 120, 20]] { XCTAssertTrue(colours.contains(curve), "\(curve) drawn") }
-        try assertFails(train(["--steps", "1", "--force", "--loss-plot", file("loss.png")]), mentions: "never overwritten")
-        try assertFails(train(["--steps", "1", "--loss-plot", file("loss.txt")]), mentions: ".png")
+        let plot = try String(contentsOfFile: file("loss.svg"), encoding: .utf8)
+        XCTAssertTrue(plot.hasPrefix("<svg") && plot.contains("loss per training step") && plot.contains("polyline"), plot)
+        try assertFails(train(["--steps", "1", "--force", "--loss-plot", file("loss.svg")]), mentions: "never overwritten")
+        try assertFails(train(["--steps", "1", "--loss-plot", file("loss.png")]), mentions: ".svg")
         // A network is never replaced unasked (checked before training, not after it); --force does.
         let first = try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))
         try assertFails(train(["--steps", "1"]), mentions: "--force")
@@ -74,7 +71,8 @@ final class PresetTrainTests: FilterctlTestCase {
         try assertFails(train(steps), mentions: "holds a stopped training")
         try assertFails(train(["--steps", "401", "--checkpoint-every", "1", "--resume"]), mentions: "other settings")
         // On --resume too a plot is never drawn over an existing file: the user's picture stays.
-        let picture = try makeImage("picture.png")
+        let picture = file("drawing.svg")
+        try "<svg/>".write(toFile: picture, atomically: true, encoding: .utf8)
         let kept = try Data(contentsOf: URL(fileURLWithPath: picture))
         try assertFails(train(steps + ["--resume", "--loss-plot", picture]), mentions: "never overwritten")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: picture)), kept)
@@ -129,9 +127,9 @@ final class PresetTrainTests: FilterctlTestCase {
             try assertFails(defaults, mentions: "scripts/setup --for-training")
         }
         try assertFails(train(["--resume", "--steps", "3"]), mentions: "no checkpoint")
-        try "mine".write(toFile: file("kept.csv"), atomically: true, encoding: .utf8)
-        try assertFails(train(["--steps", "2", "--loss-log", file("kept.csv")]), mentions: "never overwritten")
-        XCTAssertEqual(try String(contentsOfFile: file("kept.csv"), encoding: .utf8), "mine")
+        try "mine".write(toFile: file("kept.jsonl"), atomically: true, encoding: .utf8)
+        try assertFails(train(["--steps", "2", "--loss-log", file("kept.jsonl")]), mentions: "never overwritten")
+        XCTAssertEqual(try String(contentsOfFile: file("kept.jsonl"), encoding: .utf8), "mine")
         try assertFails(["preset", "train", "missing", "--preset-dir", file("mine"), "--photos", file("photos")], mentions: "missing")
     }
 

@@ -16,16 +16,22 @@ public struct LossHistory: Sendable {
     public init() {}
 
     public mutating func append(_ progress: TransferProgress) {
-        records.append(Record(iteration: progress.iteration, seconds: progress.seconds, losses: progress.losses))
+        append(iteration: progress.iteration, seconds: progress.seconds, losses: progress.losses)
+    }
+
+    /// A training's step is its iteration.
+    public mutating func append(iteration: Int, seconds: Double, losses: LossBreakdown) {
+        records.append(Record(iteration: iteration, seconds: seconds, losses: losses))
     }
 
     /// One JSON object per line: {"iteration":…,"seconds":…,"content":…,"style":…,"tv":…,"total":…}.
-    public var jsonLines: String {
-        records.map { r in
-            JSON.object([("iteration", .number(Double(r.iteration))), ("seconds", .number(r.seconds)),
-                         ("content", .number(r.losses.content)), ("style", .number(r.losses.style)),
-                         ("tv", .number(r.losses.totalVariation)), ("total", .number(r.losses.total))]).compact + "\n"
-        }.joined()
+    public var jsonLines: String { records.map { Self.jsonLine($0) }.joined() }
+
+    /// One record's line (a training's log writes them as it goes).
+    public static func jsonLine(_ r: Record) -> String {
+        JSON.object([("iteration", .number(Double(r.iteration))), ("seconds", .number(r.seconds)),
+                     ("content", .number(r.losses.content)), ("style", .number(r.losses.style)),
+                     ("tv", .number(r.losses.totalVariation)), ("total", .number(r.losses.total))]).compact + "\n"
     }
 
     /// Total is drawn dashed so it stays visible where one term is all of it.
