@@ -216,4 +216,47 @@ final class BatchTests: FilterctlTestCase {
         XCTAssertEqual(beyond.status, 64)
         XCTAssertTrue(beyond.output.contains("has no line 4"), beyond.output)
     }
+
+    /// The same recipe under a real Slurm (a one-machine cluster, scripts/slurm-local; root, as
+    /// slurmd must run): an array of three, one task cancelled mid-run with scancel, the array
+    /// submitted again, and every result written once.
+    func testSlurmArrayUnderARealCluster() throws {
+        try requireWeights()
+        for tool in ["sbatch", "slurmctld", "slurmd", "munged"] {
+            try TestSupport.require(try shell(["sh", "-c", "command -v \(tool)"]).status == 0, tool)
+        }
+        try TestSupport.require(getuid() == 0, "root (slurmd runs as root)")
+        let root = TestSupport.packageRoot.path
+        let started = try shell(["\(root)/scripts/slurm-local", "start", file("slurm")])
+        XCTAssertEqual(started.status, 0, started.output)
+        defer { _ = try? shell(["\(root)/scripts/slurm-local", "stop", file("slurm")]) }
+        let photos = try makePhotos()
+        try (photos.joined(separator: "\n") + "\n").write(toFile: file("photos.txt"), atomically: true, encoding: .utf8)
+        let environment = ["SLURM_CONF=\(file("slurm/slurm.conf"))", "PRESET=ink", "XDG_CACHE_HOME=\(file("cache"))",
+                           "PATH=\(filterctl.deletingLastPathComponent().path):\(ProcessInfo.processInfo.environment["PATH"] ?? "")"]
+        func slurm(_ command: String) throws -> String {
+            try shell(["env"] + environment + ["sh", "-c", command]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func submit() throws -> String {
+            try slurm("sbatch --parsable --export=ALL --array=1-3 --chdir='\(scratch.path)' '\(root)/integration/batch/stylize-array.sbatch' "
+                      + "photos.txt styled --preset-dir '\(root)/presets' --method optimize --iterations 400 -q")
+        }
+        func waitUntilDone(_ job: String) throws {
+            for _ in 0..<240 where !(try slurm("squeue -h -j \(job)")).isEmpty { usleep(500_000) }
+        }
+        let first = try submit()
+        for _ in 0..<120 where try slurm("squeue -h -j \(first)_1 -o %T") != "RUNNING" { usleep(250_000) }
+        usleep(1_500_000)
+        _ = try slurm("scancel --signal=TERM --batch \(first)_1")
+        try waitUntilDone(first)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("styled/a.jpg")), "the cancelled task wrote no result")
+        let finished = try ["b", "c"].map { try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: file("styled/\($0).jpg"))[.modificationDate] as? Date) }
+        let second = try submit()
+        try waitUntilDone(second)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file("styled/a.jpg")), "the resubmitted array finishes it")
+        for (name, date) in zip(["b", "c"], finished) {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: file("styled/\(name).jpg"))[.modificationDate] as? Date, date, "\(name) written once")
+            XCTAssertEqual(try records(Data(contentsOf: URL(fileURLWithPath: file("styled/\(name).json")))).map { $0["status"] as? String }, ["done", "skipped"])
+        }
+    }
 }
