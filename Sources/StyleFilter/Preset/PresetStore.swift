@@ -89,7 +89,7 @@ public struct PresetStore: Sendable {
     public init(extraDirectory: String? = nil) {
         let data = PresetStore.dataDirectories().map { $0 + "/stylefilter/presets" }
         let all = (extraDirectory.map { [$0] } ?? []) + ["presets", PresetStore.userDirectory(), data[0]]
-            + (PresetStore.ownInstalledDirectory().map { [$0] } ?? []) + data.dropFirst()
+            + (PresetStore.ownInstalledDirectory.map { [$0] } ?? []) + data.dropFirst()
         // An install under /usr is also a data directory's: named once, where it is first searched.
         var seen = Set<String>()
         directories = all.filter { seen.insert(Files.absolute($0)).inserted }
@@ -98,7 +98,8 @@ public struct PresetStore: Sendable {
     /// The presets installed with the running tool or library: PREFIX/share/stylefilter/presets,
     /// PREFIX the folder above its bin/ or lib/ (or lib/<multiarch>/); nil when there is none
     /// (a build tree).
-    static func ownInstalledDirectory() -> String? {
+    /// Found once: where this code was loaded from does not change while it runs.
+    static let ownInstalledDirectory: String? = {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard sf_loaded_from(&buffer, buffer.count) == 0 else { return nil }
         var folder = Files.directory(of: buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
@@ -108,11 +109,11 @@ public struct PresetStore: Sendable {
             if Files.isDirectory(presets) { return presets }
         }
         return nil
-    }
+    }()
 
     /// Every folder whose presets are the package's, not the user's.
     static func installedDirectories() -> [String] {
-        (ownInstalledDirectory().map { [$0] } ?? []) + dataDirectories().map { $0 + "/stylefilter/presets" }
+        (ownInstalledDirectory.map { [$0] } ?? []) + dataDirectories().map { $0 + "/stylefilter/presets" }
     }
 
     /// The XDG base directories for data, most personal first.
