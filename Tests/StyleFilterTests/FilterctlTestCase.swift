@@ -80,22 +80,63 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         return Run(status: process.terminationStatus, stdout: stdoutData, stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
-    /// Runs a program to completion; stdout and stderr together.
-    func shell(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = scratch
+    /// Runs a program to completion, standard output and error together, standard input empty.
+    /// After `timeout` seconds its process group is killed and the test fails, so a hang is a
+    /// failure with a message, not a CI run that never ends. Not Foundation's Process: it learns of
+    /// an exit when a socket it hands the child closes, so a daemon the program starts and that keeps
+    /// the socket (munged did) would make it wait for as long as the daemon lives.
+    func shell(_ arguments: [String], timeout: TimeInterval = 900,
+               file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, output: String) {
+        var template = Array("/tmp/sf-shell-XXXXXX".utf8CString)
+        let outputFD = mkstemp(&template)
+        guard outputFD >= 0 else { throw StyleFilterError.io("mkstemp: \(String(cString: strerror(errno)))") }
+        let outputPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        defer { close(outputFD); unlink(outputPath) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+        // Its own process group (killed whole on a timeout), every signal at its default and none
+        // blocked: the test runner's dispositions and masks are not the program's.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         var environment = ProcessInfo.processInfo.environment
         environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        // In the scratch directory, the program looked up on PATH.
+        let argv = (["/bin/sh", "-c", "cd \"$0\" && exec /usr/bin/env \"$@\"", scratch.path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw StyleFilterError.io("posix_spawn \(arguments): \(String(cString: strerror(spawned)))") }
+
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) != pid {
+            if Date() > deadline {
+                kill(-pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                XCTFail("\(arguments) did not finish within \(Int(timeout)) s and was killed", file: file, line: line)
+                break
+            }
+            usleep(10_000)
+        }
+        let output = FileManager.default.contents(atPath: outputPath) ?? Data()
+        // As a shell reports it: the exit status, or 128 + the signal that ended the program.
+        let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exitStatus, String(decoding: output, as: UTF8.self))
     }
 
     func file(_ name: String) -> String { scratch.appendingPathComponent(name).path }
