@@ -7,6 +7,9 @@
 #                             it says how libvips finds it there)
 #   make uninstall PREFIX=DIR [DESTDIR=ROOT] remove exactly what install wrote
 #   make deb [DEBS=DIR]       the Debian packages (debian/), lintian-clean, into DIR
+# The tool and the library are installed stripped (INSTALL_STRIP= keeps their symbols, for a
+# packager's own debug files).
+INSTALL_STRIP ?= -s
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -55,13 +58,13 @@ $(GENERATED)/filterctl.1: $(TOOL) scripts/manpage.py
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(VIPS_MODULES) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(DATADIR)/stylefilter/presets $(DESTDIR)$(MANDIR)/man1 $(addprefix $(DESTDIR),$(dir $(COMPLETIONS)))
-	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/filterctl
+	install $(INSTALL_STRIP) -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/filterctl
 	install -m 0644 $(PRESETS) $(DESTDIR)$(DATADIR)/stylefilter/presets/
 	install -m 0644 $(GENERATED)/filterctl.1 $(DESTDIR)$(MANDIR)/man1/filterctl.1
 	install -m 0644 $(GENERATED)/filterctl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/filterctl
 	install -m 0644 $(GENERATED)/_filterctl $(DESTDIR)$(DATADIR)/zsh/site-functions/_filterctl
 	install -m 0644 $(GENERATED)/filterctl.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/filterctl.fish
-	install -m 0755 $(LIBRARY) $(DESTDIR)$(LIBDIR)/libStyleFilter.so.$(VERSION)
+	install $(INSTALL_STRIP) -m 0755 $(LIBRARY) $(DESTDIR)$(LIBDIR)/libStyleFilter.so.$(VERSION)
 	ln -sf libStyleFilter.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libStyleFilter.so
 	install -m 0644 Sources/CShim/include/stylefilter.h $(DESTDIR)$(INCLUDEDIR)/stylefilter.h

@@ -36,10 +36,10 @@ struct Apply: ParsableCommand, BatchCommand {
     var method: StyleJob.Method = .automatic
 
     @Option(help: "Adam iterations from the network's result at the result's size, with the preset's losses (fast only).")
-    var refine = 0
+    var refine = Defaults.refine.value
 
     @Option(help: "Size of the network's strokes in the picture, relative to the preset's (2: twice as large; fast only). The network paints the preset's look at its last scale's size ÷ this, and larger results get it carried up with its strokes at every octave.")
-    var strokeScale = 1.0
+    var strokeScale = Defaults.strokeScale.value
 
     @Option(help: "network: the network's own colours; painting: carried onto the painting's palette, flat colours in place of its tints, at the cost of a higher style loss (fast only).")
     var palette = Palette.network
@@ -61,12 +61,11 @@ struct Apply: ParsableCommand, BatchCommand {
     var batch: BatchFlags
 
     func validate() throws {
-        if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
-        if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
-        if !Preset.iterationRange.contains(refine) { throw ValidationError("--refine must be 0 … 100000") }
+        try Defaults.size.validate(size)
+        try Defaults.iterations.validate(iterations)
+        try Defaults.refine.validate(refine)
         if refine > 0 && method == .optimize { throw ValidationError("--refine refines the trained network's result: not with --method optimize") }
-        let strokes = StyleJob.strokeScaleRange
-        if !strokeScale.isFinite || !strokes.contains(strokeScale) { throw ValidationError("--stroke-scale must be \(strokes.lowerBound) … \(strokes.upperBound)") }
+        try Defaults.strokeScale.validate(strokeScale)
     }
 
     func checkCommand() throws { _ = try PresetStore(extraDirectory: presetDir).find(preset) }
@@ -94,9 +93,8 @@ struct Apply: ParsableCommand, BatchCommand {
         let full = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: size)
         var job = try StyleJob.preset(located, network: network, photo: photo, size: full, iterations: iterations,
                                       refinement: scales.refinement, method: method, refine: refine,
-                                      strokeScale: strokeScale, paintingPalette: palette == .painting)
+                                      strokeScale: strokeScale, paintingPalette: palette == .painting, memory: scales.memory.budget)
         let fast = job.fast, plan = job.plan
-        job.memory = scales.memory.budget
         job.mask = try maskFlag.mask(for: photo)
         job.note = { Console.say($0) }
         job.ranks = ranks
@@ -104,7 +102,7 @@ struct Apply: ParsableCommand, BatchCommand {
         // Rank 0 alone keeps the work directory and writes; the others get what it resumes from.
         let writes = (ranks?.rank ?? 0) == 0
         job.workDirectory = !writes ? nil : try scales.workDirectory(scaleCount: fast == nil ? plan.steps.count : 1, output: destination.output,
-                                                     identity: ScaleFlags.identity(inputs: [input] + presetFiles))
+                                                     identity: job.identity(inputs: [input] + presetFiles + maskFlag.paths))
         (record.width, record.height) = (full.width, full.height)
         let how = fast == nil ? plan.description
             : "its network (\(located.networkPath)) at " + StrokePyramid.sides(base: job.lookSide!, full: max(full.width, full.height)).map(String.init).joined(separator: ", ")

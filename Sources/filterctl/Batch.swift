@@ -121,13 +121,12 @@ struct Batch: ParsableCommand {
             try stopIfSignalled()
             Console.say("batch \(index + 1)/\(photos.count): \(photo) → \(outputPath(photo))")
             let existed = Files.isRegularFile(ImageIO.fileName(outputPath(photo)))
-            ScaleFlags.arguments = arguments(photo)
             do {
                 // A photo with no name ("dir/") would make a bare suffix, which means standard output.
                 if Frames.stem(photo).isEmpty || OutputFlags.standardOutputFormat(outputPath(photo)) != nil {
                     throw StyleFilterError.invalidArgument("its result would be named \(outputPath(photo)), which means standard output")
                 }
-                var one = try FilterCtl.parseAsRoot(ScaleFlags.arguments)
+                var one = try FilterCtl.parseAsRoot(arguments(photo))
                 try one.run()
                 if existed { skipped += 1 } else { done += 1 }
             } catch {

@@ -45,7 +45,7 @@ struct Frames: ParsableCommand {
     func validate() throws {
         guard !style.styles.isEmpty else { throw ValidationError("give at least one --style image") }
         _ = try style.weighted(style.styles)
-        if let n = frameIterations, !Preset.iterationRange.contains(n) { throw ValidationError("--frame-iterations must be 0 … 100000") }
+        try Defaults.iterations.validate(frameIterations, flag: "--frame-iterations")
         guard (10...10_000).contains(delay) else { throw ValidationError("--delay must be 10 … 10000 ms") }
         guard !frameFormat.isEmpty, frameFormat.allSatisfy({ $0.isLetter || $0.isNumber }) else {
             throw ValidationError("--frame-format is a suffix such as png, jpg or webp")
@@ -95,7 +95,7 @@ struct Frames: ParsableCommand {
                             outputs: files.map { ("-o", "\(output)/\(Self.stem($0)).\(frameFormat)") } + (animation.map { [("--animation", $0)] } ?? []))
         if let animation { try ImageIO.checkWritable(animation, format: nil) }
         var options = try common.base(loss)
-        let network = try common.network(pooling: loss.poolingMode)
+        let network = try common.network(pooling: loss.pooling)
         // Created only once the run can start, so a bad flag or missing weights leave no folder.
         try Files.makeDirectories(output)
         try ImageIO.checkWritable(output + "/frame." + frameFormat, format: nil)
@@ -121,15 +121,13 @@ struct Frames: ParsableCommand {
             } else {
                 options.initialization = try common.initialization(common.`init`, width: size.width, height: size.height)
             }
-            var job = StyleJob(network: network, photo: photo, size: size, style: .statistics(statistics!),
-                               plan: JobPlan(size: max(size.width, size.height), options: options))
-            job.memory = memory.budget
+            // One scale at the frame's size, the statistics shared.
+            let job = try StyleJob.style(.statistics(statistics!), network: network, photo: photo, size: size, options: options,
+                                         baseSize: max(size.width, size.height), memory: memory.budget)
             var reporter = ProgressReporter()
             reporter.prefix = "frame \(index + 1)/\(files.count) "
-            let result = try job.run { event in
-                if case .iteration(_, let p, _) = event { reporter.report(p) }
-                return true
-            }.image.rounded
+            var result = RGBImage(width: 0, height: 0, pixels: [])
+            try JobRunner.run(job, progress: { if case .iteration(_, let p, _) = $0 { reporter.report(p) } }) { result = $0.image.rounded }
             try ImageIO.save(result, to: "\(output)/\(Self.stem(file)).\(frameFormat)")
             previous = result
             if animation != nil { animationFrames.append(result) }

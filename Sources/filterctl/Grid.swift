@@ -47,7 +47,7 @@ struct Grid: ParsableCommand {
         let sweeps = try vary.map(Sweep.init)
         try PathGuard.check(inputs: [content, styleImage] + style.styles + common.initPaths, outputs: [("-o", destination.output)])
         try destination.check()
-        let network = try common.network(pooling: loss.poolingMode)
+        let network = try common.network(pooling: loss.pooling)
         let photo = try PhotoInput(path: content)
         let size = StyleJob.resultSize(width: photo.width, height: photo.height, longSide: common.sizeOrDefault)
         let columns = sweeps[0].values
@@ -62,16 +62,14 @@ struct Grid: ParsableCommand {
                 cell.options.initialization = try common.initialization(cell.initialization, width: size.width, height: size.height)
                 var cellStyle = style
                 cellStyle.styleScale = cell.styleScale
-                var job = StyleJob(network: network, photo: photo, size: size, style: try cellStyle.input([styleImage] + style.styles),
-                                   plan: JobPlan(size: max(size.width, size.height), options: cell.options))
-                job.memory = memory.budget
+                // One scale at the cell's size.
+                let job = try StyleJob.style(try cellStyle.input([styleImage] + style.styles), network: network, photo: photo, size: size,
+                                             options: cell.options, baseSize: max(size.width, size.height), memory: memory.budget)
                 var reporter = ProgressReporter()
                 reporter.prefix = "cell \(cells.count + 1)/\(columns.count * rows.count) "
-                let result = try job.run { event in
-                    if case .iteration(_, let p, _) = event { reporter.report(p) }
-                    return true
+                try JobRunner.run(job, progress: { if case .iteration(_, let p, _) = $0 { reporter.report(p) } }) {
+                    cells.append(($0.image.rounded, caption.joined(separator: ", ")))
                 }
-                cells.append((result.image.rounded, caption.joined(separator: ", ")))
             }
         }
         let title = "\(Files.basename(content)) × \(Files.basename(styleImage)), \(size.width)×\(size.height), \(common.iterations) iterations"
@@ -105,31 +103,29 @@ struct Sweep {
         let separator: Character = name.hasSuffix("-layers") ? ";" : ","
         values = list.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
         guard !values.isEmpty, !values.contains(where: \.isEmpty) else { throw ValidationError("--vary \(text): empty value") }
-        var probe = Cell(options: TransferOptions(), initialization: nil, styleScale: 1)
+        var probe = Cell(options: TransferOptions(), initialization: nil, styleScale: Defaults.styleScale.value)
         for value in values { _ = try apply(value, to: &probe) }
     }
 
     /// Sets the value in the cell; returns its caption ("style-weight=500").
     func apply(_ value: String, to cell: inout Cell) throws -> String {
-        func number() throws -> Float {
-            guard let x = Float(value), x.isFinite, x >= 0 else { throw ValidationError("--vary \(name): '\(value)' is not a number ≥ 0") }
-            return x
+        func parsed<V>(_ setting: Setting<V>, _ parse: (String) -> V?) throws -> V {
+            guard let v = parse(value), setting.range.contains(v) else {
+                throw ValidationError("--vary \(name): '\(value)' is not \(setting.rangeText)")
+            }
+            return v
         }
         switch name {
-        case "content-weight": cell.options.contentWeight = try number()
-        case "style-weight": cell.options.styleWeight = try number()
-        case "tv-weight": cell.options.tvWeight = try number()
-        case "style-scale":
-            guard let s = Double(value), s >= 0.05, s <= 8 else { throw ValidationError("--vary style-scale: '\(value)' is not 0.05 … 8") }
-            cell.styleScale = s
+        case "content-weight": cell.options.contentWeight = try parsed(Defaults.contentWeight) { Float($0) }
+        case "style-weight": cell.options.styleWeight = try parsed(Defaults.styleWeight) { Float($0) }
+        case "tv-weight": cell.options.tvWeight = try parsed(Defaults.tvWeight) { Float($0) }
+        case "style-scale": cell.styleScale = try parsed(Defaults.styleScale) { Double($0) }
         case "init":
             if value.hasPrefix("blend:") { _ = try RunFlags.parseBlend(value) }
             cell.initialization = value
         case "style-layers": cell.options.styleLayers = try LayerWeight.parseList(value)
         case "content-layers": cell.options.contentLayers = try LayerWeight.parseList(value)
-        case "iterations":
-            guard let n = Int(value), Preset.iterationRange.contains(n) else { throw ValidationError("--vary iterations: '\(value)' is not 0 … 100000") }
-            cell.options.iterations = n
+        case "iterations": cell.options.iterations = try parsed(Defaults.iterations) { Int($0) }
         case "optimizer":
             guard let kind = OptimizerKind(rawValue: value) else { throw ValidationError("--vary optimizer: lbfgs or adam") }
             cell.options.optimizer = kind

@@ -1,21 +1,25 @@
 import ArgumentParser
 import StyleFilter
 
-/// A job as the commands run it: its plan announced, progress on standard error, SIGINT and
-/// SIGTERM stop it at the next iteration, and a failed or stopped run keeps the scales it finished
+/// A job as every command runs it: progress on standard error, SIGINT and SIGTERM stop it at the
+/// next iteration (exit 128 + the signal), and a failed or stopped run keeps the scales it finished
 /// for --resume (a work directory with none is removed).
 enum JobRunner {
     /// `event` sees every event after the progress line (false cancels); `save` writes the result,
-    /// and the work directory goes only once it has. Returns the last iteration's progress.
+    /// and the work directory goes only once it has. `progress` replaces the per-scale progress
+    /// line (a command that runs many small jobs numbers them its own way). Returns the last
+    /// iteration's progress.
     @discardableResult
-    static func run(_ job: StyleJob, event: @escaping (CoarseToFineEvent) -> Bool = { _ in true },
+    static func run(_ job: StyleJob, progress: ((CoarseToFineEvent) -> Void)? = nil,
+                    event: @escaping (CoarseToFineEvent) -> Bool = { _ in true },
                     save: ((image: FloatRGBImage, original: Photo?)) throws -> Void) throws -> TransferProgress? {
-        let progress = ScaleProgress(estimate: RunEstimate(scales: job.work))
+        Termination.catchSignals()
+        let report = progress ?? ScaleProgress(estimate: RunEstimate(scales: job.work)).report
         var last: TransferProgress?
         do {
             try save(try job.run { e in
                 guard Termination.signal == nil else { return false }
-                progress.report(e)
+                report(e)
                 if case .iteration(_, let p, _) = e { last = p }
                 return event(e)
             })

@@ -9,36 +9,37 @@ struct LossFlags: ParsableArguments {
     @Option(help: "Style layers, comma-separated, each with an optional :weight.")
     var styleLayers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
 
-    @Option(help: "Weight of the content loss.")
-    var contentWeight: Float = 1
+    @Option(help: Defaults.contentWeight.flagHelp)
+    var contentWeight = Defaults.contentWeight.value
 
-    @Option(help: "Weight of the style loss (relative to content: higher means more painterly).")
-    var styleWeight: Float = 500
+    @Option(help: Defaults.styleWeight.flagHelp)
+    var styleWeight = Defaults.styleWeight.value
 
     @Option(help: "How style layers compare the picture with the painting: gram (Gram matrices) or sliced (the features' distributions along random directions from --seed; on a tiled scale it needs style regions, which refining scales have).")
     var styleLoss = StyleLossKind.gram
 
-    @Option(help: "Directions per layer of the sliced style loss (default: the layer's channels).")
+    @Option(help: Defaults.projections.flagHelp)
     var projections: Int?
 
-    @Option(help: "Weight of the total-variation (smoothness) loss.")
-    var tvWeight: Float = 0
+    @Option(help: Defaults.tvWeight.flagHelp)
+    var tvWeight = Defaults.tvWeight.value
 
     @Option(help: "lbfgs or adam.")
-    var optimizer = "lbfgs"
+    var optimizer = TransferOptions().optimizer
 
     @Option(help: "Step size (default 1 for lbfgs, 10 pixel levels for adam).")
     var learningRate: Float?
 
     @Option(help: "max or avg.")
-    var pooling = "max"
+    var pooling = PoolingMode.max
 
     func validate() throws {
-        guard OptimizerKind(rawValue: optimizer) != nil else { throw ValidationError("--optimizer must be lbfgs or adam") }
-        guard PoolingMode(rawValue: pooling) != nil else { throw ValidationError("--pooling must be max or avg") }
+        try Defaults.contentWeight.validate(contentWeight)
+        try Defaults.styleWeight.validate(styleWeight)
+        try Defaults.tvWeight.validate(tvWeight)
+        try Defaults.projections.validate(projections)
     }
 
-    var poolingMode: PoolingMode { PoolingMode(rawValue: pooling)! }
 
     /// For the commands that cannot carry the sliced loss yet (presets keep Gram matrices only,
     /// the tile server's tiles are matched whole): refused, not silently dropped.
@@ -55,7 +56,7 @@ struct LossFlags: ParsableArguments {
         o.contentWeight = contentWeight
         o.styleWeight = styleWeight
         o.tvWeight = tvWeight
-        o.optimizer = OptimizerKind(rawValue: optimizer)!
+        o.optimizer = optimizer
         o.learningRate = learningRate
         o.styleLoss = styleLoss
         o.projections = projections
@@ -64,3 +65,5 @@ struct LossFlags: ParsableArguments {
 }
 
 extension StyleLossKind: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension PoolingMode: ExpressibleByArgument {}

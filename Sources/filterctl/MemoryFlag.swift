@@ -3,12 +3,22 @@ import StyleFilter
 
 /// The memory budget of a run: every command that optimizes takes it.
 struct MemoryFlag: ParsableArguments {
-    @Option(help: "Memory the run may use (e.g. 2G, 1500M); images too large for one pass are optimized in tiles that fit.")
-    var maxMemory = "2G"
+    @Option(help: Defaults.maxMemory.flagHelp)
+    var maxMemory = Self.gibibytes(Defaults.maxMemory.value)
 
     func validate() throws {
-        do { _ = try MemoryBudget(parsing: maxMemory) } catch { throw ValidationError("--max-memory: \(error)") }
+        let bytes: Int
+        do { bytes = try MemoryBudget(parsing: maxMemory).bytes } catch { throw ValidationError("--max-memory: \(error)") }
+        let range = Defaults.maxMemory.range
+        guard range.contains(bytes) else {
+            throw ValidationError("--max-memory must be \(Self.gibibytes(range.lowerBound)) … \(Self.gibibytes(range.upperBound)) "
+                                  + "(the network alone takes 800 MiB)")
+        }
     }
 
-    var budget: MemoryBudget { try! MemoryBudget(parsing: maxMemory) }
+    /// Validated by ArgumentParser before any command runs.
+    var budget: MemoryBudget { (try? MemoryBudget(parsing: maxMemory)) ?? MemoryBudget(bytes: Defaults.maxMemory.value) }
+
+    /// "2G"
+    static func gibibytes(_ bytes: Int) -> String { "\(bytes >> 30)G" }
 }

@@ -38,16 +38,10 @@ struct PresetCommand: ParsableCommand {
         var description = ""
 
         @Option(help: "The style's long side in pixels at the first scale.")
-        var styleSize = 512
+        var styleSize = Defaults.styleSize.value
 
         @Option(help: "Coarse-to-fine schedule: SIZE:ITERATIONS,… with sizes increasing.")
-        var scales = "512:300"
-
-        @Option(help: "Colour mode: none.")
-        var color = "none"
-
-        @Option(help: "Tile size for tiled optimization (reserved; images are optimized whole for now).")
-        var tileSize = 512
+        var scales = "\(Defaults.baseSize.value):\(Defaults.iterations.value)"
 
         @OptionGroup(title: "Loss and optimizer")
         var loss: LossFlags
@@ -69,7 +63,7 @@ struct PresetCommand: ParsableCommand {
             if let procedural, ProceduralStyle(rawValue: procedural) == nil {
                 throw ValidationError("--procedural must be one of \(ProceduralStyle.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard Preset.sizeRange.contains(styleSize) else { throw ValidationError("--style-size must be 16 … 16384") }
+            try Defaults.styleSize.validate(styleSize)
         }
 
         /// "512:300,1024:100".
@@ -77,8 +71,8 @@ struct PresetCommand: ParsableCommand {
             let scales = try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
                 let parts = item.split(separator: ":", omittingEmptySubsequences: false)
                 guard parts.count == 2, let size = Int(parts[0]), let iterations = Int(parts[1]),
-                      Preset.sizeRange.contains(size), Preset.iterationRange.contains(iterations) else {
-                    throw ValidationError("--scales: '\(item)' is not SIZE:ITERATIONS (size 16 … 16384, iterations 0 … 100000)")
+                      Defaults.size.range.contains(size), Defaults.iterations.range.contains(iterations) else {
+                    throw ValidationError("--scales: '\(item)' is not SIZE:ITERATIONS (size \(Defaults.size.rangeText), iterations \(Defaults.iterations.rangeText))")
                 }
                 return Preset.Scale(size: size, iterations: iterations)
             }
@@ -114,10 +108,8 @@ struct PresetCommand: ParsableCommand {
             preset.tvWeight = o.tvWeight
             preset.optimizer = o.optimizer
             preset.learningRate = o.learningRate
-            preset.pooling = loss.poolingMode
+            preset.pooling = loss.pooling
             preset.scales = try Self.parseScales(scales)
-            preset.color = color
-            preset.tileSize = tileSize
             // Round-trip through the strict reader so create never writes what apply would refuse:
             // what it refuses here came from the command line.
             do {
@@ -221,13 +213,13 @@ struct PresetCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         @Option(help: "Width and height in pixels.")
-        var size = 512
+        var size = Defaults.baseSize.value
 
         @Option(help: "Seed of the painting (default: the preset's, else 0).")
         var seed: UInt32?
 
         func validate() throws {
-            guard Preset.sizeRange.contains(size) else { throw ValidationError("--size must be 16 … 16384") }
+            try Defaults.size.validate(size)
         }
 
         /// The painter and seed: a painter's own name, or what a procedural preset names.

@@ -24,25 +24,25 @@ extension PresetCommand {
         var photos: [String] = []
 
         @Option(help: "Adam steps.")
-        var steps = TransformerTraining.Options().steps
+        var steps = FeedForwardTraining.Options().steps
 
         @Option(help: "Side of the square crops (a multiple of 4).")
-        var cropSize = TransformerTraining.Options().cropSize
+        var cropSize = FeedForwardTraining.Options().cropSize
 
         @Option(help: "Crops per step.")
-        var batch = TransformerTraining.Options().batch
+        var batch = FeedForwardTraining.Options().batch
 
         @Option(help: "Adam's learning rate.")
-        var learningRate = TransformerTraining.Options().learningRate
+        var learningRate = FeedForwardTraining.Options().learningRate
 
         @Option(help: "Multiplies the preset's content weight: more keeps more of the photo's structure.")
-        var contentFactor = TransformerTraining.Options().contentFactor
+        var contentFactor = FeedForwardTraining.Options().contentFactor
 
         @Option(help: "Channels of the network's first layer (the next stages have 2× and 4×).")
-        var width = TransformerNetwork.Shape().width
+        var width = FeedForwardNetwork.Shape().width
 
         @Option(help: "Residual blocks.")
-        var blocks = TransformerNetwork.Shape().residualBlocks
+        var blocks = FeedForwardNetwork.Shape().residualBlocks
 
         @Option(help: "Seed of the initial weights and of the crops.")
         var seed: UInt64 = 1
@@ -71,14 +71,14 @@ extension PresetCommand {
                 throw ValidationError("no training photos: install the default ones with scripts/setup --for-training (\(TrainingPhotos.defaultDirectory)), or give --photos")
             }
             guard (1...1_000_000).contains(steps) else { throw ValidationError("--steps must be 1 … 1000000") }
-            guard cropSize % TransformerNetwork.Shape.sizeMultiple == 0, (32...1024).contains(cropSize) else {
+            guard cropSize % FeedForwardNetwork.Shape.sizeMultiple == 0, (32...1024).contains(cropSize) else {
                 throw ValidationError("--crop-size must be a multiple of 4, 32 … 1024")
             }
             guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1 … 64") }
             guard learningRate.isFinite, learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be > 0 and < 1") }
             guard contentFactor.isFinite, contentFactor > 0, contentFactor <= 1000 else { throw ValidationError("--content-factor must be > 0 and ≤ 1000") }
-            guard TransformerNetwork.Shape.widthRange.contains(width) else { throw ValidationError("--width must be 1 … 64") }
-            guard TransformerNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
+            guard FeedForwardNetwork.Shape.widthRange.contains(width) else { throw ValidationError("--width must be 1 … 64") }
+            guard FeedForwardNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
             if let lossPlot, !lossPlot.lowercased().hasSuffix(".svg") { throw ValidationError("--loss-plot must name an .svg file") }
             guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
         }
@@ -119,26 +119,26 @@ extension PresetCommand {
             let sampler = try TrainingPhotos(paths: paths, longSide: last, cropSize: cropSize, seed: seed) { path, error in
                 Console.error("skipped \(path): \(error)")
             }
-            var options = TransformerTraining.Options()
+            var options = FeedForwardTraining.Options()
             options.steps = steps
             options.cropSize = cropSize
             options.batch = batch
             options.learningRate = learningRate
             options.contentFactor = contentFactor
-            var stopped: TransformerFile?
+            var stopped: FeedForwardFile?
             if resume {
                 guard Files.exists(checkpointPath) else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
                 do {
-                    stopped = try TransformerFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())
+                    stopped = try FeedForwardFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())
                 } catch {
                     throw StyleFilterError.input("\(checkpointPath): \((error as? StyleFilterError)?.description ?? "\(error)"); "
                                                  + "it cannot be resumed (delete it to train afresh)")
                 }
             }
-            var shape = TransformerNetwork.Shape(width: width, residualBlocks: blocks)
+            var shape = FeedForwardNetwork.Shape(width: width, residualBlocks: blocks)
             // A training stopped before outputs were bounded continues as it began, linear.
             if let kind = stopped?.shape?.boundedOutput { shape.boundedOutput = kind }
-            let training = try TransformerTraining(network: network, transformer: TransformerNetwork(shape: shape, seed: seed),
+            let training = try FeedForwardTraining(network: network, feedForward: FeedForwardNetwork(shape: shape, seed: seed),
                                                    style: style, transfer: transfer, options: options)
             let fields = try located.networkFields().merging([
                 "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
@@ -171,7 +171,7 @@ extension PresetCommand {
             func checkpoint(_ path: String) throws {
                 var all = fields
                 all["crops"] = String(sampler.state)
-                try Files.writeAtomically(path, TransformerFile(network: training.transformer, fields: all, adam: training.adam).encoded())
+                try Files.writeAtomically(path, FeedForwardFile(network: training.feedForward, fields: all, adam: training.adam).encoded())
             }
             // A training never ends without a state to resume from, and says where it is: the
             // checkpoint's own place, else (a full disk, say) the temporary folder.
@@ -221,7 +221,7 @@ extension PresetCommand {
                 try? plot()
                 throw keepResumable("stopped by signal \(Termination.signal ?? 0) at step \(training.adam.steps)")
             }
-            let finished = TransformerFile(network: training.transformer, fields: fields).encoded()
+            let finished = FeedForwardFile(network: training.feedForward, fields: fields).encoded()
             let written: String
             do {
                 written = try write(finished, to: output)

@@ -3,14 +3,14 @@ import StyleFilter
 
 /// Size, length and start of a run: shared by `stylize`, `frames` and `grid`.
 struct RunFlags: ParsableArguments {
-    @Option(help: "Long side of the result in pixels (default: stylize keeps the photo's size; frames and grid use 512).")
+    @Option(help: "Long side of the result in pixels (default: stylize keeps the photo's size; frames, grid and textures use --base-size's default).")
     var size: Int?
 
-    @Option(help: "Optimizer iterations.")
-    var iterations = 300
+    @Option(help: Defaults.iterations.flagHelp)
+    var iterations = Defaults.iterations.value
 
-    @Option(help: "L-BFGS history length.")
-    var history = 100
+    @Option(help: Defaults.history.flagHelp)
+    var history = Defaults.history.value
 
     @Option(help: "Start from: content, noise, blend:ALPHA (ALPHA·noise + (1−ALPHA)·content) or an image path.")
     var `init`: String?
@@ -18,11 +18,11 @@ struct RunFlags: ParsableArguments {
     @Option(help: "Seed for noise initialisation.")
     var seed: UInt64 = 0
 
-    @Option(help: "Evaluate images larger than this (pixels) window by window, with whole-image style statistics (default: windows only where --max-memory needs them).")
+    @Option(help: Defaults.tileSize.flagHelp)
     var tileSize: Int?
 
-    @Option(help: "Context around each tile, pixels (with --tile-size).")
-    var tileHalo = 64
+    @Option(help: Defaults.tileHalo.flagHelp)
+    var tileHalo = Defaults.tileHalo.value
 
     @OptionGroup var weightsFlag: WeightsFlag
 
@@ -33,15 +33,16 @@ struct RunFlags: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if let size, !Preset.sizeRange.contains(size) { throw ValidationError("--size must be 16 … 16384") }
-        guard Preset.iterationRange.contains(iterations) else { throw ValidationError("--iterations must be 0 … 100000") }
+        try Defaults.size.validate(size)
+        try Defaults.iterations.validate(iterations)
+        try Defaults.history.validate(history)
         if let i = `init`, i.hasPrefix("blend:") { _ = try Self.parseBlend(i) }
         if let i = initPaths.first, i != "-", !Files.exists(i) {
             throw ValidationError("--init \(i): not content, noise or blend:ALPHA, and no such image"
                                   + (["random", "noise:", "rand", "gaussian"].contains(i) ? " (noise starts from random noise)" : ""))
         }
-        if let tileSize, !TransferOptions.tileSizeRange.contains(tileSize) { throw ValidationError("--tile-size must be 16 … 16384") }
-        guard TransferOptions.tileHaloRange.contains(tileHalo) else { throw ValidationError("--tile-halo must be 16 … 1024") }
+        try Defaults.tileSize.validate(tileSize)
+        try Defaults.tileHalo.validate(tileHalo)
     }
 
     static func parseBlend(_ text: String) throws -> Float {
@@ -67,8 +68,8 @@ struct RunFlags: ParsableArguments {
         return [i]
     }
 
-    /// The long side of frames and grid cells.
-    var sizeOrDefault: Int { size ?? 512 }
+    /// The long side of frames and grid cells: the composition's size.
+    var sizeOrDefault: Int { size ?? Defaults.baseSize.value }
 
     func network(pooling: PoolingMode) throws -> VGG19 {
         try weightsFlag.network(pooling: pooling)
@@ -94,17 +95,15 @@ struct StyleFlags: ParsableArguments {
     @Option(help: "Blend weights of the style images, comma-separated (default: equal).")
     var styleWeights: String?
 
-    @Option(help: "Style image size relative to the content (1 = the same pixel count).")
-    var styleScale = 1.0
+    @Option(help: Defaults.styleScale.flagHelp)
+    var styleScale = Defaults.styleScale.value
 
-    @Option(help: "The style image's long side in pixels (instead of --style-scale).")
+    @Option(help: Defaults.styleSize.flagHelp)
     var styleSize: Int?
 
     func validate() throws {
-        guard styleScale.isFinite && styleScale >= 0.05 && styleScale <= 8 else {
-            throw ValidationError("--style-scale must be 0.05 … 8")
-        }
-        if let styleSize, !Preset.sizeRange.contains(styleSize) { throw ValidationError("--style-size must be 16 … 16384") }
+        try Defaults.styleScale.validate(styleScale)
+        try Defaults.styleSize.validate(styleSize)
     }
 
     /// `paths` with their blend weights: --style-weights must give one per image.

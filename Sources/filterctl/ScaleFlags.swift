@@ -38,11 +38,6 @@ struct ScaleFlags: ParsableArguments {
         return ranks
     }
 
-    /// The plan up to `finalSize` from one base scale of `baseSize` with `base`'s iterations.
-    func plan(finalSize: Int, baseSize: Int, base: TransferOptions) -> JobPlan {
-        JobPlan(finalSize: finalSize, base: [Scale(size: baseSize, iterations: base.iterations)], options: base, refinement: refinement)
-    }
-
     /// Where finished scales wait for a resumed run: only runs of more than one scale have one.
     /// `identity` is what must be the same for a run to be resumed.
     func workDirectory(scaleCount: Int, output: String, identity: String) throws -> WorkDirectory? {
@@ -58,15 +53,5 @@ struct ScaleFlags: ParsableArguments {
         }
         let resumable = resumeIfAny && WorkDirectory.holds(path, identity: identity)
         return try WorkDirectory(path: path, identity: identity, resume: resume || resumable)
-    }
-
-    /// The command's own arguments: `batch` runs several commands in one process and sets them.
-    nonisolated(unsafe) static var arguments = Array(CommandLine.arguments.dropFirst())
-
-    /// The run's identity: its arguments and the inputs' sizes and times, so a changed input is not
-    /// resumed. Flags that do not change the picture are left out.
-    static func identity(inputs: [String]) -> String {
-        let ignored: Set = ["--resume", "--resume-if-any", "--skip-existing", "--json"]
-        return (arguments.filter { !ignored.contains($0) } + inputs.map { Files.describe(ImageIO.inputFile($0)) }).joined(separator: "\n")
     }
 }

@@ -28,10 +28,10 @@ struct Serve: ParsableCommand {
     @Option(help: "With --preset: fast, its trained network (each tile normalised on its own); optimize: the optimization. Default: fast when the preset has a network.")
     var method: StyleJob.Method = .automatic
 
-    @Option(help: "The style's long side in pixels (default: the preset's at its final scale, or 512).")
+    @Option(help: "The style's long side in pixels (default: a preset's at its final scale; a style image's at 512 for tiles, and for whole images sized to the photo as stylize does).")
     var styleSize: Int?
 
-    @Option(help: "Iterations per tile, or of a whole image's base scale, when a request does not say (default: the preset's last scale, or 100 per tile and 300 per image).")
+    @Option(help: "Iterations per tile, or of a whole image's base scale, when a request does not say (default: the preset's last scale, or 300).")
     var iterations: Int?
 
     @OptionGroup(title: "Whole images")
@@ -39,8 +39,8 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var memory: MemoryFlag
 
-    @Option(help: "Largest payload accepted, in bytes; bigger frames get an error reply.")
-    var maxFrameBytes: UInt64 = 256 << 20
+    @Option(help: Defaults.maxFrameBytes.flagHelp)
+    var maxFrameBytes = Defaults.maxFrameBytes.value
 
     @Option(help: "A directory searched first for --preset.", completion: Completions.directory)
     var presetDir: String?
@@ -61,9 +61,9 @@ struct Serve: ParsableCommand {
         guard stdio else { throw ValidationError("give --stdio (the only transport)") }
         guard (preset == nil) != (style == nil) else { throw ValidationError("give exactly one of --preset or --style") }
         if method != .automatic && preset == nil { throw ValidationError("--method chooses between a preset's network and the optimization: give --preset") }
-        if let styleSize, !Preset.sizeRange.contains(styleSize) { throw ValidationError("--style-size must be 16 … 16384") }
-        if let iterations, !Preset.iterationRange.contains(iterations) { throw ValidationError("--iterations must be 0 … 100000") }
-        guard maxFrameBytes >= 1024, maxFrameBytes <= 1 << 36 else { throw ValidationError("--max-frame-bytes must be 1024 … 2^36") }
+        try Defaults.styleSize.validate(styleSize)
+        try Defaults.iterations.validate(iterations)
+        try Defaults.maxFrameBytes.validate(maxFrameBytes)
     }
 
     func run() throws {
@@ -77,32 +77,26 @@ struct Serve: ParsableCommand {
                 Console.error($0)
             }
         } else {
-            network = try weightsFlag.network(pooling: loss.poolingMode)
+            network = try weightsFlag.network(pooling: loss.pooling)
             var options = TransferOptions()
             try loss.apply(to: &options)
-            options.iterations = iterations ?? 100
-            let image = try ImageIO.load(style!) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: styleSize ?? 512) }
-            tile = TileJob(network: network, style: try StyleStatistics(network: network, styles: [(image, 1)], layers: options.activeStyleLayers),
-                           options: options)
+            if let iterations { options.iterations = iterations }
+            tile = try TileJob.painting(style!, network: network, longSide: styleSize ?? Defaults.styleSize.value, options: options)
         }
-        // An image sent whole: the job `apply` (a preset) or `stylize --style-size` (an image) runs.
-        let style = located.map { StyleInput.preset($0) } ?? .images([StyleImage(path: self.style!)], sizing: .longSide(styleSize ?? 512))
+        // An image sent whole: the job `apply` (a preset) or `stylize` (an image) runs.
+        let style = located.map { StyleInput.preset($0) }
+            ?? .images([StyleImage(path: self.style!)], sizing: styleSize.map { .longSide($0) } ?? .relative(Defaults.styleScale.value))
         let baseOptions = tile.options, budget = memory.budget, defaultIterations = iterations, refinement = refine.refinement
         let method = self.method
         let server = TileServer(tile: tile, maxPayload: maxFrameBytes) { photo, asked in
-            let size = (width: photo.width, height: photo.height), finalSize = max(photo.width, photo.height)
-            var job: StyleJob
+            let size = (width: photo.width, height: photo.height)
             if let located {
-                job = try StyleJob.preset(located, network: network, photo: photo, size: size, iterations: asked ?? defaultIterations,
-                                          refinement: refinement, method: method)
-            } else {
-                var o = baseOptions
-                o.iterations = asked ?? defaultIterations ?? 300
-                let plan = JobPlan(finalSize: finalSize, base: [Scale(size: 512, iterations: o.iterations)], options: o, refinement: refinement)
-                job = StyleJob(network: network, photo: photo, size: size, style: style, plan: plan)
+                return try StyleJob.preset(located, network: network, photo: photo, size: size, iterations: asked ?? defaultIterations,
+                                           refinement: refinement, method: method, memory: budget)
             }
-            job.memory = budget
-            return job
+            var o = baseOptions
+            if let n = asked ?? defaultIterations { o.iterations = n }
+            return try StyleJob.style(style, network: network, photo: photo, size: size, options: o, refinement: refinement, memory: budget)
         }
         let summary = try server.serve(ByteInput(fileDescriptor: 0), write: Self.writeAll) { line in
             if verbose { Console.error(line) }

@@ -55,8 +55,8 @@ struct Stylize: ParsableCommand, BatchCommand {
     @OptionGroup(title: "Loss and optimizer")
     var loss: LossFlags
 
-    @Option(help: "Long side of the scale the composition is made at, optimized fully; larger results are refined from it.")
-    var baseSize = 512
+    @Option(help: Defaults.baseSize.flagHelp)
+    var baseSize = Defaults.baseSize.value
 
     @OptionGroup(title: "Scales, memory and resuming")
     var scales: ScaleFlags
@@ -92,7 +92,7 @@ struct Stylize: ParsableCommand, BatchCommand {
     }
 
     func validate() throws {
-        if !Preset.sizeRange.contains(baseSize) { throw ValidationError("--base-size must be 16 … 16384") }
+        try Defaults.baseSize.validate(baseSize)
         let (content, styles) = try inputs()
         _ = try style.weighted(styles)
         guard (styles + [content ?? "", common.`init` ?? ""]).filter({ $0 == "-" }).count <= 1 else {
@@ -100,9 +100,8 @@ struct Stylize: ParsableCommand, BatchCommand {
         }
         if mode != .texture, width != nil || height != nil { throw ValidationError("--width and --height are for texture mode") }
         if mode != .transfer, preserveColor != .none { throw ValidationError("--preserve-color is for transfer mode") }
-        for (name, value) in [("--width", width), ("--height", height)] {
-            if let value, !Preset.sizeRange.contains(value) { throw ValidationError("\(name) must be 16 … 16384") }
-        }
+        try Defaults.size.validate(width, flag: "--width")
+        try Defaults.size.validate(height, flag: "--height")
         if let n = saveEvery {
             guard n > 0 else { throw ValidationError("--save-every must be > 0") }
             guard destination.output != "-" else { throw ValidationError("--save-every needs a file output, not -") }
@@ -112,8 +111,12 @@ struct Stylize: ParsableCommand, BatchCommand {
         }
     }
 
-    func options() throws -> TransferOptions {
+    /// The run's options, starting from --init at the result's `size` (the plan resamples it to
+    /// the first scale's).
+    func options(size: (width: Int, height: Int)) throws -> TransferOptions {
         var o = try common.base(loss)
+        o.initialization = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
+                                                     width: size.width, height: size.height)
         switch mode {
         case .transfer: break
         case .texture: o.contentWeight = 0
@@ -139,7 +142,6 @@ struct Stylize: ParsableCommand, BatchCommand {
 
     private func stylize(_ record: inout RunRecord, _ ranks: MPIRanks?) throws {
         common.inputFlags.apply()
-        let baseOptions = try options()
         var (contentPath, stylePaths) = try inputs()
         let inputPaths = [contentPath].compactMap { $0 } + stylePaths + common.initPaths + maskFlag.paths
         try PathGuard.check(inputs: inputPaths,
@@ -155,33 +157,30 @@ struct Stylize: ParsableCommand, BatchCommand {
             contentPath = contentPath == "-" ? spool.path : contentPath
             stylePaths = stylePaths.map { $0 == "-" ? spool.path : $0 }
         }
-        let network = try common.network(pooling: loss.poolingMode)
+        let network = try common.network(pooling: loss.pooling)
 
         let photo = try contentPath.map { try PhotoInput(path: $0) }
         photo?.warnings.forEach { Console.say("warning: \($0)") }
         // Texture synthesis has no photo: a grey canvas gives the size (its loss weight is 0).
         let full: (width: Int, height: Int) = photo.map { StyleJob.resultSize(width: $0.width, height: $0.height, longSide: common.size) }
-            ?? (width ?? common.size ?? 512, height ?? common.size ?? 512)
-        var plan = scales.plan(finalSize: max(full.width, full.height), baseSize: baseSize, base: baseOptions)
-        let first = StyleTransfer.contentSize(width: full.width, height: full.height, longSide: plan.steps[0].scale.size)
-        plan.steps[0].options.initialization = try common.initialization(common.`init` ?? (mode == .transfer ? "content" : "noise"),
-                                                                         width: first.width, height: first.height)
-        var job = StyleJob(network: network, photo: photo, size: full, style: try style.input(stylePaths), plan: plan)
+            ?? (width ?? common.sizeOrDefault, height ?? common.sizeOrDefault)
+        var job = try StyleJob.style(try style.input(stylePaths), network: network, photo: photo, size: full, options: try options(size: full),
+                                     baseSize: baseSize, refinement: scales.refinement, memory: scales.memory.budget)
+        let plan = job.plan
         job.colour = preserveColor
         job.mask = try maskFlag.mask(for: photo)
-        job.memory = scales.memory.budget
         job.note = { Console.say("warning: \($0)") }
         job.ranks = ranks
         record.ranks = ranks
         // Rank 0 alone keeps the work directory and writes; the others get what it resumes from.
         let writes = (ranks?.rank ?? 0) == 0
         job.workDirectory = !writes ? nil : try scales.workDirectory(scaleCount: plan.steps.count, output: destination.output,
-                                                     identity: ScaleFlags.identity(inputs: images + style.styles))
+                                                     identity: job.identity(inputs: inputPaths))
         (record.width, record.height) = (full.width, full.height)
         Console.say("\(mode.rawValue): \(full.width)×\(full.height), " + plan.description)
         var history = LossHistory()
         var saveError: Error?
-        let preserve = preserveColor, last = plan.steps.count - 1
+        let finishing = job, last = plan.steps.count - 1
         do {
             record.last = try JobRunner.run(job, event: { event in
                 guard case .iteration(let index, let p, let image) = event, index == last else { return true }
@@ -190,9 +189,8 @@ struct Stylize: ParsableCommand, BatchCommand {
                     do {
                         let path = Self.intermediatePath(destination.output, iteration: p.iteration)
                         try PathGuard.check(inputs: inputPaths, outputs: [("--save-every", path)])
-                        let original = try photo?.photo(width: full.width, height: full.height)
-                        try ImageIO.save(try preserve.finish(image(), content: original?.colour ?? image()), like: original,
-                                         profile: outputProfile, to: path)
+                        let original = try finishing.original()
+                        try ImageIO.save(try finishing.finish(image(), original: original), like: original, profile: outputProfile, to: path)
                     } catch {
                         saveError = error
                     }

@@ -45,7 +45,7 @@ final class CLITests: FilterctlTestCase {
         let process = Process()
         process.executableURL = filterctl
         process.arguments = ["stylize", content, content, "-o", file("out.png"), "--size", "32", "--iterations", "4"]
-        var environment = ProcessInfo.processInfo.environment
+        var environment = TestSupport.programEnvironment
         environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
         process.environment = environment
         let err = Pipe()

@@ -1,7 +1,7 @@
 import XCTest
 @testable import StyleFilter
 
-/// The transformer network's layers (issue 21): every forward against a naive version, every
+/// The feed-forward network's layers (issue 21): every forward against a naive version, every
 /// backward (input and parameter gradients) against central finite differences along random
 /// directions, and the whole network's gradient the same way.
 final class FeedForwardLayerTests: XCTestCase {
@@ -198,12 +198,12 @@ final class FeedForwardLayerTests: XCTestCase {
 
     /// A bounded network is the linear one with `BoundedOutput` after it, forward and backward.
     func testBoundedNetworkIsTheLinearOneSquashed() {
-        let bounded = TransformerNetwork(shape: .init(width: 2, residualBlocks: 1), seed: 3)
-        let linear = TransformerNetwork(shape: .init(width: 2, residualBlocks: 1, boundedOutput: false), seed: 3)
+        let bounded = FeedForwardNetwork(shape: .init(width: 2, residualBlocks: 1), seed: 3)
+        let linear = FeedForwardNetwork(shape: .init(width: 2, residualBlocks: 1, boundedOutput: false), seed: 3)
         randomise(linear.parameters.values, linear.parameters.count, seed: 73)
         bounded.parameters.load(linear.parameters.valueArray)
         let x = TestSupport.random(channels: 3, height: 16, width: 20, scale: 50, seed: 74)
-        let b = TransformerPass(network: bounded, height: 16, width: 20), l = TransformerPass(network: linear, height: 16, width: 20)
+        let b = FeedForwardPass(network: bounded, height: 16, width: 20), l = FeedForwardPass(network: linear, height: 16, width: 20)
         b.forward(x)
         let squashed = Tensor(channels: 3, height: 16, width: 20)
         squashed.copy(from: l.forward(x))
@@ -224,9 +224,9 @@ final class FeedForwardLayerTests: XCTestCase {
     /// The whole network's parameter gradient against finite differences, on a small network (with
     /// a linear output: the sigmoid's own check is above, and its rounding near ±100 would swamp
     /// these differences).
-    func testTransformerGradient() {
-        let network = TransformerNetwork(shape: .init(width: 2, residualBlocks: 1, boundedOutput: false), seed: 3)
-        let pass = TransformerPass(network: network, height: 16, width: 20)
+    func testFeedForwardGradient() {
+        let network = FeedForwardNetwork(shape: .init(width: 2, residualBlocks: 1, boundedOutput: false), seed: 3)
+        let pass = FeedForwardPass(network: network, height: 16, width: 20)
         let x = TestSupport.random(channels: 3, height: 16, width: 20, scale: 50, seed: 51)
         let r = TestSupport.random(channels: 3, height: 16, width: 20, seed: 52)
         let loss = { () -> Double in self.dot(pass.forward(x), r) }
@@ -256,8 +256,8 @@ final class FeedForwardLayerTests: XCTestCase {
 
     /// A tiny network fitted to a flat colour with Adam lowers its loss.
     func testTrainingLowersTheLoss() {
-        let network = TransformerNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 5)
-        let pass = TransformerPass(network: network, height: 16, width: 16)
+        let network = FeedForwardNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 5)
+        let pass = FeedForwardPass(network: network, height: 16, width: 16)
         let x = TestSupport.random(channels: 3, height: 16, width: 16, scale: 100, seed: 61)
         let target = Tensor(channels: 3, height: 16, width: 16, values: [Float](repeating: 40, count: 256)
                             + [Float](repeating: -20, count: 256) + [Float](repeating: 10, count: 256))

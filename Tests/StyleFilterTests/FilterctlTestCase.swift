@@ -23,7 +23,7 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         process.arguments = arguments
         process.currentDirectoryURL = scratch
         // Never the user's own presets or caches; the weights stay where set-up put them.
-        var environment = ProcessInfo.processInfo.environment
+        var environment = TestSupport.programEnvironment
         environment["XDG_CONFIG_HOME"] = file("config")
         environment["XDG_CACHE_HOME"] = file("cache")
         environment["XDG_DATA_HOME"] = file("data")
@@ -112,7 +112,7 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        var environment = ProcessInfo.processInfo.environment
+        var environment = TestSupport.programEnvironment
         environment["STYLEFILTER_WEIGHTS"] = TestSupport.weightsPath
         // In the scratch directory, the program looked up on PATH.
         let argv = (["/bin/sh", "-c", "cd \"$0\" && exec /usr/bin/env \"$@\"", scratch.path] + arguments).map { strdup($0) } + [nil]

@@ -31,12 +31,12 @@ final class FuzzTests: ScratchDirectoryTestCase {
     /// With the optimization, and with a trained network (whose tiles run through the network at
     /// whatever size a mutated frame gives them).
     func testTileStreamAnswersEveryMutatedStream() throws {
-        for fast in [nil, TransformerNetwork(shape: .init(width: 2, residualBlocks: 0), seed: 3)] {
+        for fast in [nil, FeedForwardNetwork(shape: .init(width: 2, residualBlocks: 0), seed: 3)] {
             try answersEveryMutatedStream(fast: fast)
         }
     }
 
-    func answersEveryMutatedStream(fast: TransformerNetwork?) throws {
+    func answersEveryMutatedStream(fast: FeedForwardNetwork?) throws {
         var options = TransferOptions()
         options.contentLayers = [try LayerWeight("relu1_1")]
         options.styleWeight = 0

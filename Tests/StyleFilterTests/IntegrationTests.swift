@@ -127,8 +127,7 @@ final class IntegrationTests: FilterctlTestCase {
         let viaStyle = try shell(["sh", "-c", "\(vips) big-style.png --style '\(style)' --iterations 5 --base-size 160 --vips-progress"])
         XCTAssertEqual(viaStyle.status, 0, viaStyle.output)
         XCTAssertTrue(viaStyle.output.contains("100% complete"), "progress through libvips' eval signal: \(viaStyle.output)")
-        let cli = try run(["stylize", file("big.png"), style, "-o", file("big-cli.png"), "--iterations", "5", "--base-size", "160",
-                           "--style-size", "512"])
+        let cli = try run(["stylize", file("big.png"), style, "-o", file("big-cli.png"), "--iterations", "5", "--base-size", "160"])
         XCTAssertEqual(cli.status, 0, cli.stderr)
         XCTAssertEqual(try ImageIO.load(file("big-style.png")), try ImageIO.load(file("big-cli.png")), "vips stylize = filterctl stylize")
         // A mask, left half black and right half white: the input as it was, then the same picture.
@@ -150,7 +149,7 @@ final class IntegrationTests: FilterctlTestCase {
         let redVips = try shell(["sh", "-c", "\(vips) big-red.png --style '\(style)' --iterations 5 --base-size 160 --mask red.png"])
         XCTAssertEqual(redVips.status, 0, redVips.output)
         let redCLI = try run(["stylize", file("big.png"), style, "-o", file("big-red-cli.png"), "--iterations", "5", "--base-size", "160",
-                              "--style-size", "512", "--mask", file("red.png"), "-q"])
+                              "--mask", file("red.png"), "-q"])
         XCTAssertEqual(redCLI.status, 0, redCLI.stderr)
         XCTAssertEqual(try ImageIO.load(file("big-red.png")), try ImageIO.load(file("big-red-cli.png")),
                        "vips stylize --mask = filterctl stylize --mask, colour mask included")
@@ -306,6 +305,14 @@ final class IntegrationTests: FilterctlTestCase {
         let needed = try shell(["sh", "-c", "readelf -d '\(prefix)/bin/filterctl' | grep NEEDED"])
         XCTAssertFalse(needed.output.contains("libswift"), "filterctl runs without Swift: \(needed.output)")
         XCTAssertFalse(needed.output.contains("openblas"), "OpenBLAS is loaded at run time: \(needed.output)")
+        // Stripped, and a few tens of MB: no Foundation (and its ICU data) linked into either.
+        for path in ["bin/filterctl", "lib/libStyleFilter.so.\(StyleFilter.version)"] {
+            let bytes = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: "\(prefix)/\(path)")[.size] as? Int)
+            XCTAssertLessThan(bytes, 40 << 20, "\(path) is \(bytes >> 20) MB")
+            XCTAssertFalse(try shell(["sh", "-c", "readelf -S '\(prefix)/\(path)'"]).output.contains(".symtab"), "\(path) is stripped")
+        }
+        let foundation = try shell(["sh", "-c", "nm '\(root)/.build-static/release/libStyleFilter.so' | grep -c 's10Foundation' || true"])
+        XCTAssertEqual(foundation.output.trimmingCharacters(in: .whitespacesAndNewlines), "0", "Foundation is not linked into the library")
         let list = try shell(["sh", "-c", "XDG_DATA_DIRS='\(prefix)/share' '\(prefix)/bin/filterctl' preset list"])
         XCTAssertEqual(list.status, 0, list.output)
         for name in ["ink", "mosaic", "swirls"] { XCTAssertTrue(list.output.contains(name), list.output) }

@@ -126,7 +126,8 @@ final class LargePhotoTests: FilterctlTestCase {
     }
 
     /// SIGTERM during the second scale stops the run with status 143, no output and the first
-    /// scale kept; --resume then skips that scale and finishes; a changed command is not resumed.
+    /// scale kept; --resume then skips that scale and finishes, however the same job is typed; a
+    /// changed job is not resumed.
     func testInterruptedRunResumesAfterFinishedScales() throws {
         try requireWeights()
         let photo = try makeImage("photo.png", width: 200, height: 150), style = try makeImage("style.png", width: 96, height: 96)
@@ -139,7 +140,9 @@ final class LargePhotoTests: FilterctlTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/scale-0.f32"))
 
         try assertFails(arguments.dropLast(2) + ["--refine-iterations", "3", "--resume"], mentions: "another run")
-        let resumed = try run(arguments + ["--resume"])
+        // The same job typed another way, with a budget that changes only its speed: resumed.
+        let resumed = try run(["stylize", photo, style, "--refine-iterations", "50", "--iterations", "200", "-o", output,
+                               "--base-size=64", "--max-memory", "3G", "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("resuming"), resumed.stderr)
         XCTAssertFalse(resumed.stderr.contains("scale 1/"), "the finished scale is not redone: \(resumed.stderr)")

@@ -14,11 +14,15 @@ final class MaskTests: FilterctlTestCase {
         try ImageIO.save(RGBImage(width: 48, height: 40, pixels: pixels), to: file("mask.png"))
         let arguments = ["stylize", photo, style, "--iterations", "5", "-q"]
         XCTAssertEqual(try run(arguments + ["-o", file("whole.png")]).status, 0)
-        let masked = try run(arguments + ["-o", file("masked.png"), "--mask", file("mask.png")])
+        let masked = try run(arguments + ["-o", file("masked.png"), "--mask", file("mask.png"), "--save-every", "2"])
         XCTAssertEqual(masked.status, 0, masked.stderr)
 
         let original = try ImageIO.load(photo), whole = try ImageIO.load(file("whole.png"))
         let result = try ImageIO.load(file("masked.png"))
+        // A snapshot on the way is finished as the result is: masked too.
+        let snapshot = try ImageIO.load(file("masked-iter0002.png"))
+        let leftHalf = { (image: RGBImage) -> [UInt8] in (0..<40).flatMap { y -> ArraySlice<UInt8> in image.pixels[(y * 48 * 3)..<(y * 48 * 3 + 24 * 3)] } }
+        XCTAssertEqual(leftHalf(snapshot), leftHalf(original), "the snapshot keeps the photo where the mask is black")
         var left = 0, right = 0, stylized = 0
         for y in 0..<40 {
             for x in 0..<48 {

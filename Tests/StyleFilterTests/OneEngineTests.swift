@@ -95,8 +95,7 @@ final class OneEngineTests: FilterctlTestCase {
         let s = Self.settings
 
         let cli = try run(["stylize", file("photo.png"), style, "-o", file("cli.png"), "--iterations", "\(s.iterations)",
-                           "--base-size", "\(s.baseSize)", "--refine-iterations", "\(s.refine)", "--style-size", "512",
-                           "--max-memory", "\(s.maxMemory)"])
+                           "--base-size", "\(s.baseSize)", "--refine-iterations", "\(s.refine)", "--max-memory", "\(s.maxMemory)"])
         XCTAssertEqual(cli.status, 0, cli.stderr)
         let expected = try ImageIO.load(file("cli.png")).pixels
 
@@ -122,6 +121,71 @@ final class OneEngineTests: FilterctlTestCase {
         XCTAssertLessThan(largestRead, 320 * 240, "the photo is read in parts")
         XCTAssertEqual(Self.meanDifference(expected, buffered), 0, "filterctl stylize and sf_stylize")
         XCTAssertGreaterThan(Self.meanDifference(expected, photo.pixels), 5, "the picture was stylized")
+    }
+
+    /// Every option at its default, through each door that takes a painting: the same picture.
+    /// The photo is below the composition's size, so the job is one scale at its size with the
+    /// default iterations; the painting is not the photo's shape, so how the doors size it counts
+    /// (they did not agree: the command sized it to the photo, the C ABI to 512 px).
+    func testEveryDoorGivesTheSamePictureWithEveryDefault() throws {
+        try requireWeights()
+        let photo = RGBImage.pattern(width: 96, height: 64, seed: 12)
+        try ImageIO.save(photo, to: file("photo.png"))
+        let painting = try makeImage("painting.png", width: 72, height: 96)
+
+        let cli = try run(["stylize", file("photo.png"), painting, "-o", file("cli.png")])
+        XCTAssertEqual(cli.status, 0, cli.stderr)
+        let expected = try ImageIO.load(file("cli.png")).pixels
+        XCTAssertGreaterThan(Self.meanDifference(expected, photo.pixels), 5, "the picture was stylized")
+
+        let c = try TestSupport.cContext { _ in }
+        defer { sf_context_destroy(c) }
+        XCTAssertEqual(sf_context_load_style(c, painting), SF_OK, String(cString: sf_context_last_error(c)))
+        XCTAssertEqual(Self.meanDifference(expected, Self.stylizeInPlace(c, photo)), 0, "filterctl stylize and sf_stylize")
+
+        // serve's whole image: begin, the photo in one part, end; the result comes back as that part.
+        var part = TileFrame(isRequest: true, kind: .imagePart, id: 2, x: 0, y: 0, width: 96, height: 64, bands: 3, format: .u8)
+        part.payloadLength = part.pixelBytes
+        let stream = TileFrame(isRequest: true, kind: .imageBegin, id: 1, x: 96, y: 64, bands: 3, format: .u8).encoded()
+            + part.encoded() + photo.pixels + TileFrame(isRequest: true, kind: .imageEnd, id: 3, bands: 3, format: .u8).encoded()
+        let served = try run(["serve", "--stdio", "--style", painting], stdin: Data(stream))
+        XCTAssertEqual(served.status, 0, served.stderr)
+        let result = try TileStreamTests.replies(Array(served.stdout)).last { $0.frame.kind == .imagePart && !$0.payload.isEmpty }
+        XCTAssertEqual(Self.meanDifference(expected, result?.payload ?? []), 0, "filterctl stylize and serve's whole image")
+        XCTAssertEqual(result?.payload.count, expected.count)
+    }
+
+    /// The command, the C ABI and (through sf_setting_get) the libvips operation read one table of
+    /// defaults and ranges, and say the same range when a value is outside it.
+    func testTheDoorsReadOneTableOfDefaults() throws {
+        var o = sf_options()
+        sf_options_init(&o)
+        XCTAssertEqual([o.content_weight, o.style_weight, o.tv_weight],
+                       [Defaults.contentWeight.value, Defaults.styleWeight.value, Defaults.tvWeight.value])
+        XCTAssertEqual([Int(o.base_size), o.max_memory, Int(o.refine_iterations), Int(o.refine), Int(o.style_size), Int(o.iterations)],
+                       [Defaults.baseSize.value, Defaults.maxMemory.value, Defaults.refineIterations.value, Defaults.refine.value, 0, 0])
+        var setting = sf_setting()
+        XCTAssertEqual(sf_setting_get("base_size", &setting), SF_OK)
+        XCTAssertEqual([setting.default_value, setting.minimum, setting.maximum], [512, 16, 16384])
+        XCTAssertEqual(sf_setting_get("iterations", &setting), SF_OK)
+        XCTAssertEqual(setting.default_value, Double(TransferOptions().iterations))
+        XCTAssertEqual(sf_setting_get("no_such_field", &setting), SF_ERROR_ARGUMENT)
+        XCTAssertEqual(sf_setting_get(nil, &setting), SF_ERROR_ARGUMENT)
+
+        let photo = try makeImage("photo.png"), painting = try makeImage("painting.png")
+        for (flag, field, value) in [("--base-size", "base_size", 15), ("--refine-iterations", "refine_iterations", 100_001)] {
+            let cli = try run(["stylize", photo, painting, "-o", file("never.png"), flag, "\(value)"])
+            XCTAssertEqual(cli.status, 64)
+            XCTAssertTrue(cli.stderr.contains("\(flag) must be 16 … 16384") || cli.stderr.contains("\(flag) must be 0 … 100000"), cli.stderr)
+            var options = sf_options()
+            sf_options_init(&options)
+            if field == "base_size" { options.base_size = Int32(value) } else { options.refine_iterations = Int32(value) }
+            var context: OpaquePointer?
+            XCTAssertEqual(sf_context_create(&options, &context), SF_ERROR_ARGUMENT)
+            let said = String(cString: sf_context_last_error(context))
+            sf_context_destroy(context)
+            XCTAssertTrue(said.contains("\(field) must be " + (field == "base_size" ? "16 … 16384" : "0 … 100000")), said)
+        }
     }
 
     /// 16-bit buffers keep their precision: the result is not an 8-bit picture in a wider type.

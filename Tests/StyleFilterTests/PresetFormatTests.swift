@@ -82,7 +82,7 @@ import Testing
         (#"{"name": "p", "style": {"image": "a.png", "seed": 3}}"#, "field 'style.seed' applies to procedural"),
         (#"{"name": "p"}"#, "field 'style' is missing"),
         (#"{"name": "../p", "style": {"procedural": "mosaic"}}"#, "field 'name' is invalid"),
-        (#"{"name": "p", "style": {"procedural": "mosaic"}, "color": "sepia"}"#, "field 'color' must be one of \"none\""),
+        (#"{"name": "p", "style": {"procedural": "mosaic"}, "color": "sepia"}"#, "field 'color' must be \"none\""),
         (#"{"name": "p", "style": {"procedural": "mosaic"}, "version": 2}"#, "field 'version' is 2"),
         (#"{"name": "p", "style": {"procedural": "mosaic"}, "optimizer": "sgd"}"#, "field 'optimizer' must be"),
         (#"{"name": "p", "style": {"procedural": "mosaic"}, "tileSize": 10}"#, "field 'tileSize' must be a whole number in 64"),

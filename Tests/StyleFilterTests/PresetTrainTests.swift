@@ -35,9 +35,9 @@ final class PresetTrainTests: FilterctlTestCase {
         let trained = try run(train(["--steps", "6", "--loss-log", file("loss.jsonl"), "--checkpoint-every", "2", "--loss-plot", file("loss.svg")]))
         XCTAssertEqual(trained.status, 0, trained.stderr)
         XCTAssertEqual(String(decoding: trained.stdout, as: UTF8.self), file("mine/tiny.network") + "\n")
-        let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
+        let network = try FeedForwardFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
         XCTAssertNil(network.adam, "the finished network carries no training state")
-        XCTAssertEqual(network.shape, TransformerNetwork.Shape(width: 4, residualBlocks: 1))
+        XCTAssertEqual(network.shape, FeedForwardNetwork.Shape(width: 4, residualBlocks: 1))
         XCTAssertEqual(network.fields["preset"], "tiny")
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("mine/tiny.network.checkpoint")))
         // The log and the plot are stylize's: JSON lines (the step as the iteration) and an SVG chart.
@@ -96,13 +96,13 @@ final class PresetTrainTests: FilterctlTestCase {
         let checkpoint = file("mine/tiny.network.checkpoint")
         let stopped = try runTerminated(train(steps), once: checkpoint, within: 120)
         XCTAssertEqual(stopped.status, 143, stopped.stderr)
-        var old = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: checkpoint))))
+        var old = try FeedForwardFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: checkpoint))))
         XCTAssertEqual(old.fields["output"], "bounded")
         old.fields["output"] = nil
         try Data(old.encoded()).write(to: URL(fileURLWithPath: checkpoint))
         let resumed = try run(train(steps + ["--resume"]))
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
+        let network = try FeedForwardFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
         XCTAssertEqual(network.shape?.boundedOutput, false)
     }
 
@@ -120,7 +120,7 @@ final class PresetTrainTests: FilterctlTestCase {
         if FileManager.default.fileExists(atPath: TrainingPhotos.defaultDirectory) {
             let trained = try run(defaults)
             XCTAssertEqual(trained.status, 0, trained.stderr)
-            let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
+            let network = try FeedForwardFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
             XCTAssertTrue(network.fields["training"]?.contains("photos=12") ?? false, network.fields["training"] ?? "")
             try FileManager.default.removeItem(atPath: file("mine/tiny.network"))
         } else {
@@ -147,10 +147,10 @@ final class PresetTrainTests: FilterctlTestCase {
         // The preset paints its look at 64 px (its last scale); the 88 px photo gets it carried up
         // with a second pass's strokes at its own size.
         XCTAssertTrue(fast.stderr.contains("its network (\(file("mine/tiny.network"))) at 64, 88 px"), fast.stderr)
-        let network = try TransformerFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network"))))).network()
+        let network = try FeedForwardFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network"))))).network()
         let input = try PhotoInput(path: photo)
         let painted = try StrokePyramid.paint(try input.colour(width: 88, height: 60), base: 64) {
-            try TransformerInference.stylize(network, $0)
+            try FeedForwardInference.stylize(network, $0)
         }
         let expected = painted.result.rounded
         // Strokes twice the preset's size: the look painted at 32 px; outside the range, refused.
@@ -169,7 +169,7 @@ final class PresetTrainTests: FilterctlTestCase {
         XCTAssertLessThan(OneEngineTests.meanDifference(try ImageIO.load(file("inked.png")).pixels, inkedExpected.pixels), 3,
                           "the palette learnt at the look's size, applied to the whole")
         XCTAssertGreaterThan(OneEngineTests.meanDifference(inkedExpected.pixels, expected.pixels), 5)
-        let onePass = RGBImage(networkTensor: try TransformerInference.run(network, image: try ImageIO.load(photo).networkTensor()))
+        let onePass = RGBImage(networkTensor: try FeedForwardInference.run(network, image: try ImageIO.load(photo).networkTensor()))
         XCTAssertGreaterThan(zip(onePass.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max()!, 1, "the pyramid is not the one pass")
         let result = try ImageIO.load(file("fast.png"))
         XCTAssertEqual([result.width, result.height], [expected.width, expected.height])
@@ -209,7 +209,7 @@ final class PresetTrainTests: FilterctlTestCase {
         // Single tiles (sf_stylize_tile, serve's tile frames) are the network's pass over the tile
         // alone, normalised with its own statistics; with the optimization they are not.
         let tile = RGBImage.pattern(width: 40, height: 36, seed: 6), margin = 4
-        let alone = RGBImage(networkTensor: try TransformerInference.run(network, image: tile.networkTensor()))
+        let alone = RGBImage(networkTensor: try FeedForwardInference.run(network, image: tile.networkTensor()))
         func core(_ image: RGBImage) -> [UInt8] {
             var bytes: [UInt8] = []
             for y in margin..<(tile.height - margin) {

@@ -191,12 +191,16 @@ final class ReliabilityRoundThreeTests: FilterctlTestCase {
         XCTAssertEqual(fits.status, 0, fits.stderr)
         let small = try run(["apply", "--preset-dir", file("presets"), "--preset", "ink", photo, "-o", file("small.png"), "--max-memory", "200M"])
         XCTAssertEqual(small.status, 64, small.stderr)
-        XCTAssertTrue(small.stderr.contains("raise --max-memory"), small.stderr)
-
+        XCTAssertTrue(small.stderr.contains("--max-memory must be 1G … 1024G"), small.stderr)
+        // Below every door's floor, so through the library: the network's windows must fit.
         let located = try PresetStore.load(path: file("presets/ink.json"))
-        let network = TransformerNetwork(shape: TransformerNetwork.Shape(width: 4, residualBlocks: 1, boundedOutput: false), seed: 3)
+        let tight = try StyleJob.preset(located, network: try TestSupport.network(), photo: try PhotoInput(path: photo), size: (48, 40),
+                                        memory: MemoryBudget(bytes: 200 << 20))
+        XCTAssertThrowsError(try tight.run { _ in true }) { XCTAssertTrue("\($0)".contains("raise --max-memory"), "\($0)") }
+
+        let network = FeedForwardNetwork(shape: FeedForwardNetwork.Shape(width: 4, residualBlocks: 1, boundedOutput: false), seed: 3)
         network.parameters.load(network.parameters.valueArray.map { $0 * 1e30 })
-        try Data(TransformerFile(network: network, fields: try located.networkFields()).encoded())
+        try Data(FeedForwardFile(network: network, fields: try located.networkFields()).encoded())
             .write(to: URL(fileURLWithPath: file("presets/ink.network")))
         let run = try run(["apply", "--preset-dir", file("presets"), "--preset", "ink", photo, "-o", file("out.png")])
         XCTAssertEqual(run.status, 65, run.stderr)
@@ -279,7 +283,7 @@ extension PresetTrainTests {
         XCTAssertEqual(process.terminationStatus, 1, stderr)
         XCTAssertEqual(FileManager.default.contents(atPath: file("mine/tiny.network")), other)
         XCTAssertTrue(stderr.contains("tiny.network.2"), stderr)
-        XCTAssertNoThrow(try TransformerFile(decoding: Array(FileManager.default.contents(atPath: file("mine/tiny.network.2")) ?? Data())).network())
+        XCTAssertNoThrow(try FeedForwardFile(decoding: Array(FileManager.default.contents(atPath: file("mine/tiny.network.2")) ?? Data())).network())
     }
 
     /// --resume --loss-log appends to a log a training wrote, never to another file; a damaged
@@ -338,7 +342,7 @@ extension PresetTrainTests {
         XCTAssertEqual(stderr.components(separatedBy: "warning: cannot write the checkpoint").count, 2, "warned once: \(stderr)")
         let spare = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: file("tmp")).first { $0.hasPrefix("tiny.network.checkpoint.") })
         XCTAssertTrue(stderr.contains(file("tmp/" + spare)) && stderr.contains("--resume"), stderr)
-        let kept = try TransformerFile(decoding: Array(try XCTUnwrap(FileManager.default.contents(atPath: file("tmp/" + spare)))))
+        let kept = try FeedForwardFile(decoding: Array(try XCTUnwrap(FileManager.default.contents(atPath: file("tmp/" + spare)))))
         XCTAssertEqual(kept.adam?.steps, 4, "the finished training, resumable")
     }
 }

@@ -230,7 +230,7 @@ final class ReliabilityTests: FilterctlTestCase {
         options.iterations = 3
         options.styleLayers = [try LayerWeight("relu1_1")]
         options.contentLayers = [try LayerWeight("relu1_1")]
-        options.styleWeight = TransferOptions.maxWeight
+        options.styleWeight = Defaults.styleWeight.range.upperBound
         let huge = StyleStatistics(grams: [("relu1_1", [Float](repeating: 1e30, count: 64 * 64))])
         let transfer = try StyleTransfer(network: network, content: RGBImage.pattern(width: 32, height: 32, seed: 4), style: huge, options: options)
         XCTAssertThrowsError(try transfer.run()) { XCTAssertTrue("\($0)".contains("not finite"), "\($0)") }

@@ -65,7 +65,7 @@ final class ShippingTests: FilterctlTestCase {
         for name in names {
             let located = try PresetStore.load(path: shipped + "/" + name.replacingOccurrences(of: ".network", with: ".json"))
             let network = try XCTUnwrap(try located.trainedNetwork(), name)
-            let painted = RGBImage(networkTensor: try TransformerInference.run(network, image: photo.networkTensor()))
+            let painted = RGBImage(networkTensor: try FeedForwardInference.run(network, image: photo.networkTensor()))
             XCTAssertEqual([painted.width, painted.height], [64, 48], name)
             XCTAssertGreaterThan(OneEngineTests.meanDifference(painted.pixels, photo.pixels), 10, name)
         }

@@ -20,6 +20,13 @@ enum TestSupport {
 
     static let weightsPath = VGG19Weights.resolvePath()
 
+    /// The environment of the programs a test runs: the runner's, without the line-buffering shim
+    /// scripts/test runs the suite under (stdbuf preloads it, and a sanitizer refuses to start
+    /// behind a preloaded library).
+    static let programEnvironment = ProcessInfo.processInfo.environment.filter {
+        !($0.key == "LD_PRELOAD" && $0.value.contains("libstdbuf")) && !$0.key.hasPrefix("_STDBUF_")
+    }
+
     nonisolated(unsafe) private static var networks: [PoolingMode: VGG19] = [:]
     private static let lock = NSLock()
 

@@ -34,6 +34,11 @@ final class TileStreamTests: XCTestCase {
     func serve(_ server: TileServer, _ bytes: [UInt8]) throws -> (TileServer.Summary, [Reply]) {
         var out: [UInt8] = []
         let summary = try server.serve(ByteInput(bytes: bytes), write: { out += $0 })
+        return (summary, try Self.replies(out))
+    }
+
+    /// The reply frames in a server's output.
+    static func replies(_ out: [UInt8]) throws -> [Reply] {
         var replies: [Reply] = []
         var reader = ByteReader(out)
         while !reader.atEnd {
@@ -47,7 +52,7 @@ final class TileStreamTests: XCTestCase {
                                   format: TileFrame.SampleFormat(rawValue: UInt16(header[34]))!, payloadLength: u64(48))
             replies.append(Reply(frame: frame, status: u32(44), payload: Array(try reader.bytes(Int(frame.payloadLength)))))
         }
-        return (summary, replies)
+        return replies
     }
 
     func tile(id: UInt64, x: Int32 = 0, y: Int32 = 0, width: Int = 24, height: Int = 20, bands: UInt16 = 3,

@@ -14,6 +14,7 @@
  * Build and install (libvips 8.14 scans $VIPSHOME/x86_64-linux-gnu/vips-modules-8.14/, or
  * $libdir/vips-modules-8.14/ without VIPSHOME; `make install-vips-module` does it):
  *   cc -O2 -shared -fPIC stylize_module.c $(pkg-config --cflags --libs vips stylefilter) -o vips-stylize.so */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
@@ -220,9 +221,18 @@ static int stylize_build(VipsObject *object) {
     return vips_image_generate(self->out, NULL, stylize_generate, NULL, self, NULL);
 }
 
+/* The library's range and default of an sf_options field (its table of settings). */
+static sf_setting setting(const char *field) {
+    sf_setting s = {0, 0, 0};
+    sf_setting_get(field, &s);
+    return s;
+}
+
 static void stylize_class_init(StylizeClass *klass) {
     sf_options defaults;
     sf_options_init(&defaults);
+    sf_setting iterations = setting("iterations"), base_size = setting("base_size"), refine_iterations = setting("refine_iterations"),
+               max_memory = setting("max_memory"), refine = setting("refine");
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     VipsObjectClass *object_class = VIPS_OBJECT_CLASS(klass);
     gobject_class->set_property = vips_object_set_property;
@@ -242,24 +252,27 @@ static void stylize_class_init(StylizeClass *klass) {
                     G_STRUCT_OFFSET(Stylize, style), NULL);
     VIPS_ARG_STRING(klass, "preset_dir", 5, "Preset dir", "Directory searched first for the preset",
                     VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, preset_dir), NULL);
-    VIPS_ARG_INT(klass, "iterations", 6, "Iterations", "Iterations of the base scale (0: the preset's or 300)",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, iterations), 0, 100000, 0);
+    VIPS_ARG_INT(klass, "iterations", 6, "Iterations",
+                 /* Made once per process, for the class's lifetime. */
+                 g_strdup_printf("Iterations of the base scale (0: the preset's or %g)", iterations.default_value),
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, iterations), 0, iterations.maximum, 0);
     VIPS_ARG_INT(klass, "size", 7, "Size", "Long side of the result in pixels (0: the input's)",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, size), 0, 100000, 0);
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, size), 0, base_size.maximum, 0);
     VIPS_ARG_INT(klass, "base_size", 9, "Base size", "Long side the picture is composed at before refining to full size",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, base_size), 16, 16384, defaults.base_size);
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, base_size), base_size.minimum, base_size.maximum,
+                 defaults.base_size);
     VIPS_ARG_INT(klass, "refine_iterations", 10, "Refine iterations",
                  "Iterations at the largest scale, twice as many at each smaller refining one",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine_iterations), 1, 100000,
-                 defaults.refine_iterations);
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine_iterations), refine_iterations.minimum,
+                 refine_iterations.maximum, defaults.refine_iterations);
     VIPS_ARG_INT(klass, "max_memory", 8, "Max memory", "MiB the style transfer may use; larger scales are tiled",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, max_memory), 1024, 1 << 24,
-                 (int) (defaults.max_memory >> 20));
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, max_memory), max_memory.minimum / (1 << 20),
+                 VIPS_MIN(max_memory.maximum / (1 << 20), INT_MAX), (int) (defaults.max_memory >> 20));
     VIPS_ARG_STRING(klass, "method", 12, "Method",
                     "A preset's: automatic (its trained network when it has one), fast or optimize",
                     VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, method), "automatic");
     VIPS_ARG_INT(klass, "refine", 13, "Refine", "Adam iterations from the trained network's result",
-                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine), 0, 100000, 0);
+                 VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, refine), refine.minimum, refine.maximum, defaults.refine);
     VIPS_ARG_IMAGE(klass, "mask", 11, "Mask",
                    "Stylize only where this is white; black keeps the input, greys mix (the input's proportions)",
                    VIPS_ARGUMENT_OPTIONAL_INPUT, G_STRUCT_OFFSET(Stylize, mask));

@@ -122,8 +122,10 @@ typedef struct {
     float content_weight;       /* 1 */
     float style_weight;         /* 500 */
     float tv_weight;            /* 0 */
-    int style_size;             /* long side of a style image at the base scale (it grows with the
-                                   later scales, so strokes keep their size): 512 */
+    int style_size;             /* 0: a style image has the photo's pixel count at each scale, as
+                                   `filterctl stylize` sizes it (default); N: its long side at the
+                                   base scale, growing with the later scales. Tiles take it at N,
+                                   or 512 with 0 (a tile knows nothing of its photo's size) */
     sf_progress_fn progress;    /* NULL: no callback */
     void *progress_user_data;   /* for progress and progress_ex */
     /* Added in 0.2 (callers built against 0.1 pass a shorter struct and get the defaults). */
@@ -153,6 +155,21 @@ sf_status sf_set_blas_threads(int threads);
 /* Fills *options with the defaults and options->struct_size. Does nothing if options is NULL. */
 void sf_options_init(sf_options *options);
 
+/* A numeric field of sf_options as the library's one table of settings has it: the default a run
+ * uses when the field is left at sf_options_init's value (style_size: a tile's painting size, as 0
+ * sizes a whole image's painting to the photo), and the values sf_context_create accepts (style_size
+ * also takes 0). For hosts that offer the settings themselves (the libvips operation
+ * does), so their ranges cannot drift from the library's. Added in 0.3. */
+typedef struct {
+    double default_value;
+    double minimum;
+    double maximum;
+} sf_setting;
+
+/* SF_ERROR_ARGUMENT for a NULL pointer or a name that is not one of: iterations, content_weight,
+ * style_weight, tv_weight, style_size, max_memory (bytes), base_size, refine_iterations, refine. */
+sf_status sf_setting_get(const char *field_name, sf_setting *setting);
+
 /* Creates a context and loads the weights (about half a second). On failure *context is still
  * set when possible, so sf_context_last_error can say why; destroy it either way. */
 sf_status sf_context_create(const sf_options *options, sf_context **context);
@@ -170,7 +187,7 @@ const char *sf_context_last_error(const sf_context *context);
  * none, is SF_ERROR_STYLE here). */
 sf_status sf_context_load_preset(sf_context *context, const char *name_or_path, const char *preset_dir);
 
-/* Uses a style image (any format libvips reads), resized to options.style_size. */
+/* Uses a style image (any format libvips reads), sized as options.style_size says. */
 sf_status sf_context_load_style(sf_context *context, const char *image_path);
 
 /* Stylizes the whole input into output, which must have the same width, height, bands and

@@ -77,17 +77,13 @@ final class Context {
         let size = (width: photo.width, height: photo.height)
         var refinement = JobPlan.Refinement()
         refinement.iterations = Int(settings.refine_iterations)
-        var job: StyleJob
+        let memory = MemoryBudget(bytes: settings.max_memory)
         if case .preset(let located)? = style {
-            job = try StyleJob.preset(located, network: try loadedNetwork(), photo: photo, size: size, iterations: iterations,
-                                      refinement: refinement, method: method, refine: Int(settings.refine))
-        } else {
-            let plan = JobPlan(finalSize: max(size.width, size.height), base: [Scale(size: Int(settings.base_size), iterations: options.iterations)],
-                               options: options, refinement: refinement)
-            job = StyleJob(network: try loadedNetwork(), photo: photo, size: size, style: try loadedStyle(), plan: plan)
+            return try StyleJob.preset(located, network: try loadedNetwork(), photo: photo, size: size, iterations: iterations,
+                                       refinement: refinement, method: method, refine: Int(settings.refine), memory: memory)
         }
-        job.memory = MemoryBudget(bytes: settings.max_memory)
-        return job
+        return try StyleJob.style(try loadedStyle(), network: try loadedNetwork(), photo: photo, size: size, options: options,
+                                  baseSize: Int(settings.base_size), refinement: refinement, memory: memory)
     }
 
     /// Runs a job, reporting to the caller's callbacks; their nonzero return cancels.

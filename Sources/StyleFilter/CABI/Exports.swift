@@ -25,13 +25,35 @@ let optionsSizeV1 = MemoryLayout<sf_options>.offset(of: \sf_options.max_memory)!
 @_cdecl("sf_options_init")
 public func sf_options_init(_ options: UnsafeMutablePointer<sf_options>?) {
     guard let options else { return }
-    let defaults = TransferOptions()
     options.pointee = sf_options(struct_size: MemoryLayout<sf_options>.size, weights_path: nil,
-                                 iterations: 0, content_weight: defaults.contentWeight,
-                                 style_weight: defaults.styleWeight, tv_weight: defaults.tvWeight, style_size: 512,
-                                 progress: nil, progress_user_data: nil, max_memory: 2 << 30, base_size: 512,
-                                 refine_iterations: Int32(JobPlan.Refinement().iterations), progress_ex: nil,
-                                 method: Int32(SF_METHOD_AUTOMATIC), refine: 0)
+                                 iterations: 0, content_weight: Defaults.contentWeight.value,
+                                 style_weight: Defaults.styleWeight.value, tv_weight: Defaults.tvWeight.value, style_size: 0,
+                                 progress: nil, progress_user_data: nil, max_memory: Defaults.maxMemory.value,
+                                 base_size: Int32(Defaults.baseSize.value),
+                                 refine_iterations: Int32(Defaults.refineIterations.value), progress_ex: nil,
+                                 method: Int32(SF_METHOD_AUTOMATIC), refine: Int32(Defaults.refine.value))
+}
+
+/// The numeric fields of sf_options, as the table has them.
+let settingsByField: [String: sf_setting] = {
+    func entry<V: BinaryInteger>(_ s: Setting<V>) -> (String, sf_setting) {
+        (s.cName, sf_setting(default_value: Double(s.value), minimum: Double(s.range.lowerBound), maximum: Double(s.range.upperBound)))
+    }
+    func entry(_ s: Setting<Float>) -> (String, sf_setting) {
+        (s.cName, sf_setting(default_value: Double(s.value), minimum: Double(s.range.lowerBound), maximum: Double(s.range.upperBound)))
+    }
+    return Dictionary(uniqueKeysWithValues: [
+        entry(Defaults.iterations), entry(Defaults.contentWeight), entry(Defaults.styleWeight), entry(Defaults.tvWeight),
+        entry(Defaults.styleSize), entry(Defaults.maxMemory), entry(Defaults.baseSize), entry(Defaults.refineIterations),
+        entry(Defaults.refine),
+    ])
+}()
+
+@_cdecl("sf_setting_get")
+public func sf_setting_get(_ name: UnsafePointer<CChar>?, _ setting: UnsafeMutablePointer<sf_setting>?) -> sf_status {
+    guard let name, let setting, let found = settingsByField[String(cString: name)] else { return SF_ERROR_ARGUMENT }
+    setting.pointee = found
+    return SF_OK
 }
 
 @_cdecl("sf_context_create")
@@ -48,9 +70,9 @@ public func sf_context_create(_ options: UnsafePointer<sf_options>?, _ context: 
         withUnsafeMutableBytes(of: &o) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: min(size, $0.count))) }
         o.struct_size = MemoryLayout<sf_options>.size
     }
-    if o.max_memory == 0 { o.max_memory = 2 << 30 }
+    if o.max_memory == 0 { o.max_memory = Defaults.maxMemory.value }
     var transfer = TransferOptions()
-    transfer.iterations = o.iterations > 0 ? Int(o.iterations) : 300
+    if o.iterations > 0 { transfer.iterations = Int(o.iterations) }
     transfer.contentWeight = o.content_weight
     transfer.styleWeight = o.style_weight
     transfer.tvWeight = o.tv_weight
@@ -61,16 +83,16 @@ public func sf_context_create(_ options: UnsafePointer<sf_options>?, _ context: 
     context.pointee = OpaquePointer(Unmanaged.passRetained(made).toOpaque())
     return made.guarded {
         try transfer.validate()
-        guard Preset.sizeRange.contains(Int(o.style_size)), Preset.sizeRange.contains(Int(o.base_size)),
-              Preset.iterationRange.contains(Int(o.iterations)), Preset.iterationRange.contains(Int(o.refine_iterations)) else {
-            throw StyleFilterError.invalidArgument("style_size and base_size must be 16 … 16384, iterations and refine_iterations 0 … 100000")
-        }
-        guard [SF_METHOD_AUTOMATIC, SF_METHOD_FAST, SF_METHOD_OPTIMIZE].contains(Int(o.method)), Preset.iterationRange.contains(Int(o.refine)),
+        // The table's ranges in C's names; style_size 0 is the painting sized to the photo.
+        if o.style_size != 0 { try Defaults.styleSize.checked(Int(o.style_size), as: "style_size (0 or)") }
+        try Defaults.baseSize.checked(Int(o.base_size), as: Defaults.baseSize.cName)
+        try Defaults.iterations.checked(Int(o.iterations), as: Defaults.iterations.cName)
+        try Defaults.refineIterations.checked(Int(o.refine_iterations), as: Defaults.refineIterations.cName)
+        try Defaults.refine.checked(Int(o.refine), as: Defaults.refine.cName)
+        try Defaults.maxMemory.checked(o.max_memory, as: "max_memory (the network alone takes 800 MiB)")
+        guard [SF_METHOD_AUTOMATIC, SF_METHOD_FAST, SF_METHOD_OPTIMIZE].contains(Int(o.method)),
               o.refine == 0 || o.method != Int32(SF_METHOD_OPTIMIZE) else {
-            throw StyleFilterError.invalidArgument("method must be SF_METHOD_AUTOMATIC, _FAST or _OPTIMIZE, refine 0 … 100000 and 0 with _OPTIMIZE")
-        }
-        guard o.max_memory >= 1 << 30, o.max_memory <= 1 << 50 else {
-            throw StyleFilterError.invalidArgument("max_memory must be at least 1 GiB (the network alone takes 800 MiB)")
+            throw StyleFilterError.invalidArgument("method must be SF_METHOD_AUTOMATIC, _FAST or _OPTIMIZE, and refine 0 with _OPTIMIZE")
         }
         made.network = try VGG19Weights.load(path: path)
         return SF_OK
@@ -125,17 +147,14 @@ public func sf_context_load_style(_ context: OpaquePointer?, _ path: UnsafePoint
         let network = try c.loadedNetwork()
         // Whatever is wrong with the image (missing, unreadable, too thin for the network) is the
         // header's STYLE status, as for a preset.
-        let statistics: StyleStatistics
         do {
-            let image = try ImageIO.load(file) { w, h in StyleTransfer.contentSize(width: w, height: h, longSide: size) }
-            statistics = try StyleStatistics(network: network, styles: [(image, 1)], layers: c.options.activeStyleLayers)
+            c.tile = try TileJob.painting(file, network: network, longSide: size > 0 ? size : Defaults.styleSize.value, options: c.options)
         } catch let error as StyleFilterError where error == .cancelled || error.isWeights {
             throw error
         } catch {
             return c.fail(SF_ERROR_STYLE, "\(error)")
         }
-        c.tile = TileJob(network: network, style: statistics, options: c.options)
-        c.style = .images([StyleImage(path: file)], sizing: .longSide(size))
+        c.style = .images([StyleImage(path: file)], sizing: size > 0 ? .longSide(size) : .relative(Defaults.styleScale.value))
         return SF_OK
     }
 }

@@ -3,7 +3,7 @@
 import Glibc
 #endif
 
-/// The transformer's last step: its output squashed into the pixel range by a sigmoid,
+/// The feed-forward network's last step: its output squashed into the pixel range by a sigmoid,
 /// y = lower + 255 · σ(slope · z) per channel (the range in the network's space, BGR minus the mean).
 ///
 /// Why: a linear output is free to leave the range, and VGG19 rewards it: far-saturated values

@@ -1,6 +1,6 @@
 import CShim
 
-/// A k×k convolution with a stride, over an input padded beforehand (the transformer pads by
+/// A k×k convolution with a stride, over an input padded beforehand (the feed-forward network pads by
 /// reflection), with the weight and bias gradients training needs. VGG19's Conv3x3 never needs
 /// them: its weights are fixed. Forward and backward are im2col products in bands of output rows,
 /// so the column matrix stays within the workspace at any image size.

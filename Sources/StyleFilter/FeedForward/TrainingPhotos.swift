@@ -1,4 +1,4 @@
-/// The photographs a transformer network is trained on, as random square crops: each photo is
+/// The photographs a feed-forward network is trained on, as random square crops: each photo is
 /// read once at the size the preset paints at (its long side `longSide`, or larger where its short
 /// side would be less than a crop), and kept in memory as bytes.
 public final class TrainingPhotos: @unchecked Sendable {

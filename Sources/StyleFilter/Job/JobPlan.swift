@@ -14,12 +14,12 @@ public struct JobPlan: Sendable {
     /// How the scales above the base are made.
     public struct Refinement: Sendable, Equatable {
         /// Size ratio between scales.
-        public var step = 2.0
+        public var step = Defaults.scaleStep.value
         /// Iterations at the largest scale (unless `finestLayers` gives it its own); each smaller
         /// refining scale gets twice as many as the one above. 3, not 4: with every scale to
         /// relu5_1, boston.jpg at full size took 19 minutes instead of 26.5, the same look at 512
         /// px and at 1:1 a little softer (BENCHMARKS.md, "Fewer iterations at the refining scales").
-        public var iterations = 3
+        public var iterations = Defaults.refineIterations.value
         public var optimizer = OptimizerKind.adam
         /// nil: 4 pixel levels for Adam, 1 for L-BFGS.
         public var learningRate: Float?
@@ -32,7 +32,7 @@ public struct JobPlan: Sendable {
         public var detailLayers: [LayerWeight]?
         /// Detail scales match the painting's statistics in regions of at most this many pixels a
         /// side, each on its own (nil: the whole image's): a print is looked at a part at a time.
-        public var styleRegion: Int? = 512
+        public var styleRegion: Int? = Defaults.styleRegion.value
         /// What detail scales' style layers compare in each region.
         public var styleLoss = StyleLossKind.gram
         /// Detail scales hold the composition at this fraction of its own size (the preview
@@ -42,7 +42,7 @@ public struct JobPlan: Sendable {
         /// saturated blocks one preview pixel wide: a checker of colours the painting never
         /// uses (5.6 % of a 2588 px print's pixels, against 0.2 % held at half; BENCHMARKS.md,
         /// "Holding the composition at half its size").
-        public var holdRatio = 0.5
+        public var holdRatio = Defaults.refineHold.value
         /// The pooling of detail scales (nil: the network's). Max pooling sends each window's
         /// gradient to one of its four pixels and paints a 2-px parity that each enlargement
         /// makes the next scale's 4- and 8-px grid; averages paint less of it (boston.jpg at full
@@ -52,7 +52,7 @@ public struct JobPlan: Sendable {
         /// Detail scales see the picture moved by 0…N−1 pixels each evaluation (GridShift); 0:
         /// never. It lowers max pooling's grid (at 1294 px the row pattern ±11.6 → ±8.7 %) and
         /// does nothing measurable for average pooling's, so it is off by default.
-        public var gridShift = 0
+        public var gridShift = Defaults.gridShift.value
         /// The style layers of the largest scale, where an evaluation costs most and only the
         /// finest octave is left to paint (nil: as the other detail scales). Up to relu3_1 an
         /// evaluation costs a third of one to relu5_1, so the largest scale gets 8 iterations
@@ -70,7 +70,9 @@ public struct JobPlan: Sendable {
 
     /// Base scales (the last one's size is where the composition is made) to `finalSize`. Base
     /// scales not smaller than the first refining size are dropped; a `finalSize` at or below the
-    /// base is reached in one step from the smaller base scales.
+    /// base is reached in one step from the smaller base scales. The first scale starts from
+    /// `options.initialization` (an image is resampled to its size); each later one from the
+    /// scale before it.
     public init(finalSize: Int, base: [Scale], options: TransferOptions, refinement: Refinement = Refinement()) {
         precondition(!base.isEmpty)
         let last = base.last!
@@ -81,6 +83,7 @@ public struct JobPlan: Sendable {
         steps = scales.enumerated().map { index, planned in
             var scale = planned, o = options
             o.iterations = scale.iterations
+            if index > 0 { o.initialization = .content }
             var detail = false
             if index >= refined {
                 o.optimizer = refinement.optimizer
@@ -113,7 +116,7 @@ public struct JobPlan: Sendable {
                     // is matched on its own and the cores move every evaluation: at 2588 px the
                     // result scored the same as with 64 px, 9 % sooner (BENCHMARKS.md, "The lock
                     // inside the pixel range").
-                    o.tileHalo = max(TransferOptions.tileHaloRange.lowerBound, min(o.tileHalo, 32))
+                    o.tileHalo = max(Defaults.tileHalo.range.lowerBound, min(o.tileHalo, 32))
                 }
             }
             return Step(scale: scale, options: o, detail: detail)

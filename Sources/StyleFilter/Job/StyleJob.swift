@@ -26,7 +26,7 @@ public struct StyleJob {
     public var note: (String) -> Void = { _ in }
     /// A trained network (a preset's `NAME.network`): the picture is its one pass over the photo
     /// at the result's size, in tiles, instead of the plan's optimization.
-    public var fast: TransformerNetwork?
+    public var fast: FeedForwardNetwork?
     /// With `fast`: Adam iterations from the network's output at the result's size, with the
     /// losses of the plan's composition scale (0: none).
     public var refine = 0
@@ -50,7 +50,7 @@ public struct StyleJob {
 
     /// The network `method` picks for a preset: its trained one unless the method is the
     /// optimization; `.fast` without one is an error.
-    static func trainedNetwork(_ located: LocatedPreset, method: Method) throws -> TransformerNetwork? {
+    static func trainedNetwork(_ located: LocatedPreset, method: Method) throws -> FeedForwardNetwork? {
         let fast = method == .optimize ? nil : try located.trainedNetwork()
         if method == .fast && fast == nil {
             throw StyleFilterError.invalidArgument("preset \(located.preset.name) has no trained network (\(located.networkPath)): "
@@ -65,13 +65,13 @@ public struct StyleJob {
     /// large in the picture), with the network's own colours unless `paintingPalette`.
     public static func preset(_ located: LocatedPreset, network: VGG19, photo: PhotoInput, size: (width: Int, height: Int),
                               iterations: Int? = nil, refinement: JobPlan.Refinement = JobPlan.Refinement(),
-                              method: Method = .automatic, refine: Int = 0,
-                              strokeScale: Double = 1, paintingPalette: Bool = false) throws -> StyleJob {
-        guard strokeScale.isFinite, strokeScaleRange.contains(strokeScale) else {
-            throw StyleFilterError.invalidArgument("the stroke scale must be \(strokeScaleRange.lowerBound) … \(strokeScaleRange.upperBound)")
-        }
+                              method: Method = .automatic, refine: Int = Defaults.refine.value,
+                              strokeScale: Double = Defaults.strokeScale.value, paintingPalette: Bool = false,
+                              memory: MemoryBudget? = MemoryBudget(bytes: Defaults.maxMemory.value)) throws -> StyleJob {
+        try Defaults.strokeScale.checked(strokeScale)
         let plan = try JobPlan(preset: located.preset, finalSize: max(size.width, size.height), iterations: iterations, refinement: refinement)
         var job = StyleJob(network: network, photo: photo, size: size, style: .preset(located), plan: plan)
+        job.memory = memory
         job.fast = try trainedNetwork(located, method: method)
         guard refine == 0 || job.fast != nil else {
             throw StyleFilterError.invalidArgument("refining starts from a trained network's result: preset \(located.preset.name) has none")
@@ -91,8 +91,22 @@ public struct StyleJob {
         return job
     }
 
-    /// How much larger than the preset's own the network's strokes may be drawn, or smaller.
-    public static let strokeScaleRange = 0.25...8.0
+    /// The job a painting (or several blended, or fixed statistics) runs on a photo, the same from
+    /// every entry point: `options` at one scale of `baseSize` that makes the composition (from
+    /// `options.initialization`), refined up to the result's size. With no photo, texture
+    /// synthesis on a canvas of `size`.
+    public static func style(_ style: StyleInput, network: VGG19, photo: PhotoInput?, size: (width: Int, height: Int),
+                             options: TransferOptions, baseSize: Int = Defaults.baseSize.value,
+                             refinement: JobPlan.Refinement = JobPlan.Refinement(),
+                             memory: MemoryBudget? = MemoryBudget(bytes: Defaults.maxMemory.value)) throws -> StyleJob {
+        try options.validate()
+        try Defaults.baseSize.checked(baseSize)
+        let plan = JobPlan(finalSize: max(size.width, size.height), base: [Scale(size: baseSize, iterations: options.iterations)],
+                           options: options, refinement: refinement)
+        var job = StyleJob(network: network, photo: photo, size: size, style: style, plan: plan)
+        job.memory = memory
+        return job
+    }
 
     /// The refinement of a fast result: the composition scale's losses at the result's size,
     /// with Adam at its default step whatever the preset's optimizer. L-BFGS started from a
@@ -174,10 +188,10 @@ public struct StyleJob {
     /// window fits beside the image-sized buffers (the photo, its reduction or network copy, the
     /// pass's picture and the coarser passes' carried up).
     func networkTile() throws -> Int {
-        guard let fast, let memory else { return TransformerInference.defaultTile }
+        guard let fast, let memory else { return FeedForwardInference.defaultTile }
         let limited = memory.limitedToAvailable()
         func needed(_ tile: Int) -> Int {
-            MemoryBudget.fixedBytes + TransformerInference.bytes(fast, width: size.width, height: size.height, tile: tile) + 4 * size.width * size.height * 12
+            MemoryBudget.fixedBytes + FeedForwardInference.bytes(fast, width: size.width, height: size.height, tile: tile) + 4 * size.width * size.height * 12
         }
         for tile in [1024, 768, 512, 384, 256, 128] where needed(tile) <= limited.bytes { return tile }
         throw StyleFilterError.invalidArgument("\(size.width)×\(size.height) through the trained network needs about \((needed(128) >> 20) + 1) MiB"
@@ -220,7 +234,7 @@ public struct StyleJob {
             // No events until a refinement: callers announce the passes themselves.
             let tile = try networkTile()
             let painted = try StrokePyramid.paint(try prepared(size.width, size.height), base: lookSide ?? max(size.width, size.height)) {
-                try TransformerInference.stylize(fast, $0, tile: tile)
+                try FeedForwardInference.stylize(fast, $0, tile: tile)
             }
             var start = palette.map { PaletteTransfer(from: painted.base, to: $0).applied(to: painted.result) } ?? painted.result
             // Into the pixel range, as saving puts it: the optimizer projects every step there, so
@@ -232,14 +246,46 @@ public struct StyleJob {
             result = try CoarseToFine.run(network: network, size: size, steps: steps, content: prepared,
                                           memory: memory, workDirectory: workDirectory, ranks: ranks, events: events)
         }
-        // The full-size photo is read once more here, after the optimizer's state is gone: a file's
-        // for saving like it, any photo's for luminance mode's colours.
-        var original: Photo?
-        if let photo, colour != .none || mask != nil || photo.isFile {
-            original = try photo.photo(width: size.width, height: size.height)
+        // The full-size photo is read once more here, after the optimizer's state is gone.
+        let original = try self.original()
+        return (try finish(result, original: original), original)
+    }
+
+    /// What must be the same for a run to be resumed from another's finished scales: the result's
+    /// size, the plan with every setting that changes a picture, the style, the colour mode and the
+    /// mask, the trained network's choices, and `inputs` (files, by size and time, so a changed one
+    /// is not resumed). How the run was typed (flags in another order, -q) and what only changes
+    /// its speed (the memory budget, MPI ranks) are not part of it.
+    public func identity(inputs: [String]) -> String {
+        let style: String
+        switch self.style {
+        case .images(let images, let sizing): style = "\(images.map { "\($0.path)×\($0.weight)" }) \(sizing)"
+        case .preset(let located): style = "preset \(located.path)"
+        case .statistics: style = "statistics"
         }
-        let finished = try colour.finish(result, content: original?.colour ?? result)
-        guard let mask, let original else { return (finished, original) }
-        return (try mask.blend(finished, over: original.colour), original)
+        let steps = plan.steps.map { step in
+            var options = step.options
+            // A start image is among the inputs: its pixels need not be spelled out.
+            if case .image = options.initialization { options.initialization = .blend(-1) }
+            return "\(step.scale.size)×\(step.scale.iterations) detail \(step.detail) \(options)"
+        }
+        let fast = self.fast.map { _ in "network, refine \(refine), look \(lookSide ?? 0), palette \(palette != nil)" } ?? "optimized"
+        return ([ "\(size.width)×\(size.height)", style, "colour \(colour)", "mask \(mask != nil)", fast] + steps
+                + inputs.map { Files.describe(ImageIO.inputFile($0)) }).joined(separator: "\n")
+    }
+
+    /// The photo at the result's size, where finishing or saving needs it: a file's, to be saved
+    /// like it; any photo's, for a colour mode or a mask. nil otherwise.
+    public func original() throws -> Photo? {
+        guard let photo, colour != .none || mask != nil || photo.isFile else { return nil }
+        return try photo.photo(width: size.width, height: size.height)
+    }
+
+    /// The job's last step, for its result and for any snapshot on the way: the photo's colours put
+    /// back (the colour mode), then the mask's blend over the photo. `original` is `original()`.
+    public func finish(_ image: FloatRGBImage, original: Photo?) throws -> FloatRGBImage {
+        let finished = try colour.finish(image, content: original?.colour ?? image)
+        guard let mask, let original else { return finished }
+        return try mask.blend(finished, over: original.colour)
     }
 }

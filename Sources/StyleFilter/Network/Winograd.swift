@@ -65,9 +65,9 @@ struct WinogradKernels: Sendable {
     enum Border: Sendable {
         /// Zero padding 1 (VGG19).
         case zero
-        /// Reflection padding 1 (the transformer network).
+        /// Reflection padding 1 (the feed-forward network).
         case reflected
-        /// The input upsampled 2× by nearest neighbour, then reflection-padded: the transformer's
+        /// The input upsampled 2× by nearest neighbour, then reflection-padded: the feed-forward network's
         /// decoder stages without the 4×-sized upsampled copy.
         case reflectedUpsampled
     }

@@ -19,15 +19,13 @@ public struct Preset: Sendable, Equatable {
     }
 
     public static let formatVersion = 1
-    public static let sizeRange = 16...16384
-    public static let iterationRange = 0...100_000
 
     public var name: String
     public var description = ""
     public var style: StyleSource
     /// The style image's long side at the first scale; later scales grow it in proportion, so
     /// brush strokes keep their size relative to the picture.
-    public var styleSize = 512
+    public var styleSize = Defaults.styleSize.value
     public var contentLayers: [LayerWeight] = TransferOptions().contentLayers
     public var styleLayers: [LayerWeight] = TransferOptions().styleLayers
     public var contentWeight: Float = TransferOptions().contentWeight
@@ -36,13 +34,7 @@ public struct Preset: Sendable, Equatable {
     public var optimizer: OptimizerKind = .lbfgs
     public var learningRate: Float?
     public var pooling: PoolingMode = .max
-    public var scales = [Scale(size: 512, iterations: 300)]
-    /// Only "none" until colour management lands; the field exists so presets written now keep working.
-    public var color = "none"
-    /// Reserved for tiled optimization: validated and kept, not yet used (images are optimized whole).
-    public var tileSize = 512
-
-    public static let colorModes = ["none"]
+    public var scales = [Scale(size: Defaults.baseSize.value, iterations: Defaults.iterations.value)]
 
     public init(name: String, style: StyleSource) {
         self.name = name

@@ -26,7 +26,7 @@ extension Preset {
         guard let styleValue = top.member("style") else { throw PresetFieldError("style", "is missing") }
         var preset = Preset(name: name, style: try decodeStyle(styleValue))
         preset.description = try top.string("description") ?? ""
-        preset.styleSize = try top.integer("styleSize", in: sizeRange) ?? preset.styleSize
+        preset.styleSize = try top.integer("styleSize", in: Defaults.styleSize.range) ?? preset.styleSize
         preset.contentLayers = try decodeLayers(top, "contentLayers") ?? preset.contentLayers
         preset.styleLayers = try decodeLayers(top, "styleLayers") ?? preset.styleLayers
         preset.contentWeight = try top.float("contentWeight", atLeast: 0) ?? preset.contentWeight
@@ -45,13 +45,11 @@ extension Preset {
             preset.pooling = mode
         }
         if let scales = try decodeScales(top) { preset.scales = scales }
-        if let color = try top.string("color") {
-            guard colorModes.contains(color) else {
-                throw PresetFieldError("color", "must be one of \(colorModes.map { "\"\($0)\"" }.joined(separator: ", "))")
-            }
-            preset.color = color
+        // Fields of the first format that nothing ever read: still checked in older files, not kept.
+        if let color = try top.string("color"), color != "none" {
+            throw PresetFieldError("color", "must be \"none\"")
         }
-        preset.tileSize = try top.integer("tileSize", in: 64...16384) ?? preset.tileSize
+        _ = try top.integer("tileSize", in: 64...16384)
         guard !preset.contentLayers.isEmpty || !preset.styleLayers.isEmpty else {
             throw PresetFieldError("styleLayers", "and contentLayers are both empty")
         }
@@ -102,8 +100,8 @@ extension Preset {
         for (i, item) in items.enumerated() {
             let scale = try FieldReader(item, path: "scales[\(i)].")
             try scale.rejectUnknown(["size", "iterations"])
-            guard let size = try scale.integer("size", in: sizeRange) else { throw PresetFieldError("scales[\(i)].size", "is missing") }
-            guard let iterations = try scale.integer("iterations", in: iterationRange) else {
+            guard let size = try scale.integer("size", in: Defaults.size.range) else { throw PresetFieldError("scales[\(i)].size", "is missing") }
+            guard let iterations = try scale.integer("iterations", in: Defaults.iterations.range) else {
                 throw PresetFieldError("scales[\(i)].iterations", "is missing")
             }
             if let previous = scales.last, size <= previous.size {
@@ -139,8 +137,6 @@ extension Preset {
         members += [
             ("pooling", .string(pooling.rawValue)),
             ("scales", .array(scales.map { .object([("size", .number(Double($0.size))), ("iterations", .number(Double($0.iterations)))]) })),
-            ("color", .string(color)),
-            ("tileSize", .number(Double(tileSize))),
         ]
         return .object(members)
     }

@@ -52,12 +52,12 @@ public struct LocatedPreset: Sendable {
     /// The trained network, or nil when the preset has none. A damaged file, or one trained for
     /// another style, weights or layers than the preset's now, is an error: applied, it would
     /// paint what the preset no longer is.
-    public func trainedNetwork() throws -> TransformerNetwork? {
+    public func trainedNetwork() throws -> FeedForwardNetwork? {
         guard Files.exists(networkPath) else { return nil }
         let retrain = "train it again (filterctl preset train \(preset.name)) or apply with --method optimize"
-        let file: TransformerFile
+        let file: FeedForwardFile
         do {
-            file = try TransformerFile(decoding: try Files.read(networkPath, limit: 1 << 30).get())
+            file = try FeedForwardFile(decoding: try Files.read(networkPath, limit: 1 << 30).get())
         } catch {
             throw StyleFilterError.input("\(networkPath): \(error); \(retrain)")
         }

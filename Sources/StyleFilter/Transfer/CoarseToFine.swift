@@ -101,6 +101,8 @@ public enum CoarseToFine {
             if let previous = result {
                 options.initialization = .start(try ImageIO.resize(previous, width: width, height: height).networkTensor())
                 result = nil
+            } else if case .image(let picture) = options.initialization, picture.width != width || picture.height != height {
+                options.initialization = .image(try ImageIO.resize(picture, width: width, height: height))
             }
             // The photo is converted at once and held by nothing after the objective has taken its
             // features: its image-sized copies are gone before the gradient and the optimizer's

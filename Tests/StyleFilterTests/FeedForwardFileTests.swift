@@ -4,36 +4,36 @@ import XCTest
 
 /// The trained network's file: what is written loads back as the same network, with its training
 /// state when it has one, and a damaged, truncated or inconsistent file is refused.
-final class TransformerFileTests: XCTestCase {
-    func makeNetwork() -> TransformerNetwork { TransformerNetwork(shape: .init(width: 3, residualBlocks: 1), seed: 9) }
+final class FeedForwardFileTests: XCTestCase {
+    func makeNetwork() -> FeedForwardNetwork { FeedForwardNetwork(shape: .init(width: 3, residualBlocks: 1), seed: 9) }
 
     func testRoundTripGivesTheSameNetwork() throws {
         let network = makeNetwork()
         let adam = ParameterAdam(count: network.parameters.count, learningRate: 1e-3)
         network.parameters.gradients.update(repeating: 0.5, count: network.parameters.count)
         adam.step(network.parameters)
-        let file = TransformerFile(network: network, fields: ["preset": "test", "steps": "1"], adam: adam)
-        let decoded = try TransformerFile(decoding: file.encoded())
+        let file = FeedForwardFile(network: network, fields: ["preset": "test", "steps": "1"], adam: adam)
+        let decoded = try FeedForwardFile(decoding: file.encoded())
         XCTAssertEqual(decoded, file)
         XCTAssertEqual(decoded.adam?.steps, 1)
         XCTAssertEqual(decoded.fields["width"], "3")
         let loaded = try decoded.network()
         XCTAssertEqual(loaded.parameters.valueArray, network.parameters.valueArray)
         let x = TestSupport.random(channels: 3, height: 16, width: 16, scale: 60, seed: 3)
-        let a = TransformerPass(network: network, height: 16, width: 16).forward(x).toArray()
-        let b = TransformerPass(network: loaded, height: 16, width: 16).forward(x).toArray()
+        let a = FeedForwardPass(network: network, height: 16, width: 16).forward(x).toArray()
+        let b = FeedForwardPass(network: loaded, height: 16, width: 16).forward(x).toArray()
         XCTAssertEqual(a, b)
         // Without training state, a finished network: 8-bit blocks, each value within half a step of
         // its own, about a quarter of the f32 file.
-        let bare = TransformerFile(network: network, fields: [:])
+        let bare = FeedForwardFile(network: network, fields: [:])
         let bytes = bare.encoded()
         XCTAssertEqual(Array(bytes.prefix(8)), Array("SFNET002".utf8))
-        let quantized = try TransformerFile(decoding: bytes)
+        let quantized = try FeedForwardFile(decoding: bytes)
         XCTAssertNil(quantized.adam)
         XCTAssertLessThan(Double(bytes.count), 0.3 * Double(network.parameters.count * 4))
         let values = network.parameters.valueArray
-        for start in stride(from: 0, to: values.count, by: TransformerFile.quantumBlock) {
-            let block = start..<min(start + TransformerFile.quantumBlock, values.count)
+        for start in stride(from: 0, to: values.count, by: FeedForwardFile.quantumBlock) {
+            let block = start..<min(start + FeedForwardFile.quantumBlock, values.count)
             let step = (values[block].max()! - values[block].min()!) / 255
             for i in block { XCTAssertLessThanOrEqual(abs(quantized.parameters[i] - values[i]), step * 0.5001 + 1e-7) }
         }
@@ -41,18 +41,18 @@ final class TransformerFileTests: XCTestCase {
     }
 
     func testDamagedFilesAreRefused() throws {
-        let bytes = TransformerFile(network: makeNetwork(), fields: ["preset": "test"]).encoded()
+        let bytes = FeedForwardFile(network: makeNetwork(), fields: ["preset": "test"]).encoded()
         var flipped = bytes
         flipped[bytes.count / 2] ^= 0x10
-        XCTAssertThrowsError(try TransformerFile(decoding: flipped)) { XCTAssertTrue("\($0)".contains("checksum"), "\($0)") }
-        XCTAssertThrowsError(try TransformerFile(decoding: Array(bytes.prefix(bytes.count - 100))))
-        XCTAssertThrowsError(try TransformerFile(decoding: Array("SFGRAMS1".utf8) + Array(bytes.dropFirst(8))))
-        XCTAssertThrowsError(try TransformerFile(decoding: []))
+        XCTAssertThrowsError(try FeedForwardFile(decoding: flipped)) { XCTAssertTrue("\($0)".contains("checksum"), "\($0)") }
+        XCTAssertThrowsError(try FeedForwardFile(decoding: Array(bytes.prefix(bytes.count - 100))))
+        XCTAssertThrowsError(try FeedForwardFile(decoding: Array("SFGRAMS1".utf8) + Array(bytes.dropFirst(8))))
+        XCTAssertThrowsError(try FeedForwardFile(decoding: []))
         // Intact bytes with a NaN in them (a checkpoint keeps raw f32): refused, not painted.
         let network = makeNetwork()
         network.parameters.values[5] = .nan
-        let nan = TransformerFile(network: network, fields: [:], adam: ParameterAdam(count: network.parameters.count, learningRate: 1e-3))
-        XCTAssertThrowsError(try TransformerFile(decoding: nan.encoded())) { XCTAssertTrue("\($0)".contains("finite"), "\($0)") }
+        let nan = FeedForwardFile(network: network, fields: [:], adam: ParameterAdam(count: network.parameters.count, learningRate: 1e-3))
+        XCTAssertThrowsError(try FeedForwardFile(decoding: nan.encoded())) { XCTAssertTrue("\($0)".contains("finite"), "\($0)") }
         // And a NaN that reaches the pixels anyway becomes 0, never a trap: in every conversion to
         // integer samples (bytes, files at 8 and 16 bits through libvips, a C host's buffers).
         XCTAssertEqual(FloatRGBImage(width: 1, height: 1, values: [.nan, .infinity, -.infinity]).rounded.pixels, [0, 255, 0])
@@ -68,24 +68,24 @@ final class TransformerFileTests: XCTestCase {
 
     /// A well-formed file whose values do not fit its stated shape loads as an error, not a network.
     func testParametersMustFitTheShape() throws {
-        var file = TransformerFile(network: makeNetwork(), fields: [:])
+        var file = FeedForwardFile(network: makeNetwork(), fields: [:])
         file.fields["width"] = "4"
-        XCTAssertThrowsError(try TransformerFile(decoding: file.encoded()).network()) { XCTAssertTrue("\($0)".contains("parameters"), "\($0)") }
+        XCTAssertThrowsError(try FeedForwardFile(decoding: file.encoded()).network()) { XCTAssertTrue("\($0)".contains("parameters"), "\($0)") }
         file.fields["width"] = "0"
-        XCTAssertThrowsError(try TransformerFile(decoding: file.encoded())) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
+        XCTAssertThrowsError(try FeedForwardFile(decoding: file.encoded())) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
     }
 
     /// The output's kind is part of the shape: a file that names none is of a network trained
     /// before outputs were bounded (the shipped swirls and ink), and loads as linear.
     func testTheOutputKindIsKept() throws {
-        var file = TransformerFile(network: makeNetwork(), fields: [:])
+        var file = FeedForwardFile(network: makeNetwork(), fields: [:])
         XCTAssertEqual(file.fields["output"], "bounded")
-        XCTAssertEqual(try TransformerFile(decoding: file.encoded()).network().shape.boundedOutput, true)
+        XCTAssertEqual(try FeedForwardFile(decoding: file.encoded()).network().shape.boundedOutput, true)
         file.fields["output"] = nil
-        XCTAssertEqual(try TransformerFile(decoding: file.encoded()).network().shape.boundedOutput, false)
+        XCTAssertEqual(try FeedForwardFile(decoding: file.encoded()).network().shape.boundedOutput, false)
         file.fields["output"] = "linear"
-        XCTAssertEqual(try TransformerFile(decoding: file.encoded()).network().shape.boundedOutput, false)
+        XCTAssertEqual(try FeedForwardFile(decoding: file.encoded()).network().shape.boundedOutput, false)
         file.fields["output"] = "tanh"
-        XCTAssertThrowsError(try TransformerFile(decoding: file.encoded())) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
+        XCTAssertThrowsError(try FeedForwardFile(decoding: file.encoded())) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
     }
 }

@@ -1,14 +1,14 @@
 import CShim
 
-/// A transformer's forward pass for applying it, not training it: no activation is kept for a
+/// The feed-forward network's forward pass for applying it, not training it: no activation is kept for a
 /// backward, so three buffers serve every layer (two in turn, one for a residual block's middle),
 /// the padding and the decoder's upsampling happen while the convolutions read their input, and
 /// the 3×3 stride-1 convolutions (the residual blocks and the decoder, most of the work) run as
-/// Winograd F(4×4, 3×3). About 290 bytes per pixel of window against TransformerPass's 1,300.
+/// Winograd F(4×4, 3×3). About 290 bytes per pixel of window against FeedForwardPass's 1,300.
 ///
 /// The weights are read when the pass is made: a network changed afterwards needs a new pass.
-public final class TransformerInferencePass: @unchecked Sendable {
-    public let network: TransformerNetwork
+public final class FeedForwardInferencePass: @unchecked Sendable {
+    public let network: FeedForwardNetwork
     public let height: Int
     public let width: Int
     private let workspace = Workspace()
@@ -17,7 +17,7 @@ public final class TransformerInferencePass: @unchecked Sendable {
     private let shapes: [(channels: Int, height: Int, width: Int)]
     private let winograd: [WinogradKernels?]
 
-    public init(network: TransformerNetwork, height: Int, width: Int) {
+    public init(network: FeedForwardNetwork, height: Int, width: Int) {
         self.network = network
         self.height = height
         self.width = width
@@ -41,7 +41,7 @@ public final class TransformerInferencePass: @unchecked Sendable {
         for (i, kernels) in winograd.enumerated() where kernels != nil {
             precondition(WinogradKernels.fits(width: shapes[i].width, inChannels: units[i].conv.inChannels,
                                               outChannels: units[i].conv.outChannels, capacity: workspace.capacity),
-                         "a transformer window too wide for the workspace")
+                         "a network window too wide for the workspace")
         }
     }
 

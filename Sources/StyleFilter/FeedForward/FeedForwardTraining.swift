@@ -1,9 +1,9 @@
-/// Trains a transformer network to do in one pass what the optimizer does in hundreds of
+/// Trains a feed-forward network to do in one pass what the optimizer does in hundreds of
 /// iterations (Johnson et al.): Adam on the network's parameters against the optimizer's own
 /// loss through the fixed VGG19 — content at the content layers against each photo crop's own
 /// features, Gram matrices against the style's statistics, total variation — so a trained
 /// network answers to the same preset as the optimizer.
-public final class TransformerTraining: @unchecked Sendable {
+public final class FeedForwardTraining: @unchecked Sendable {
     public struct Options: Sendable, Equatable {
         public var steps = 2000
         /// Side of the square photo crops the network is trained on (a multiple of 4).
@@ -20,18 +20,18 @@ public final class TransformerTraining: @unchecked Sendable {
         public init() {}
     }
 
-    public let transformer: TransformerNetwork
+    public let feedForward: FeedForwardNetwork
     public let options: Options
     public let adam: ParameterAdam
-    private let pass: TransformerPass
+    private let pass: FeedForwardPass
     private let objective: Objective
     private let gradient: Tensor
 
     /// `transfer`: the preset's layers and weights; `style`: its statistics for those layers.
-    public init(network: VGG19, transformer: TransformerNetwork, style: StyleStatistics, transfer: TransferOptions,
+    public init(network: VGG19, feedForward: FeedForwardNetwork, style: StyleStatistics, transfer: TransferOptions,
                 options: Options) throws {
         let size = options.cropSize
-        guard size % TransformerNetwork.Shape.sizeMultiple == 0, size >= 32 else {
+        guard size % FeedForwardNetwork.Shape.sizeMultiple == 0, size >= 32 else {
             throw StyleFilterError.invalidArgument("crop size must be a multiple of 4, at least 32")
         }
         guard options.batch >= 1, options.steps >= 0, options.learningRate > 0, options.learningRate.isFinite,
@@ -48,18 +48,18 @@ public final class TransformerTraining: @unchecked Sendable {
             StyleLoss(layer: $0.index, weight: transfer.styleWeight * $0.weight, target: $1)
         }
         objective = Objective(pass: vgg, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: transfer.tvWeight)
-        self.transformer = transformer
+        self.feedForward = feedForward
         self.options = options
-        pass = TransformerPass(network: transformer, height: size, width: size)
+        pass = FeedForwardPass(network: feedForward, height: size, width: size)
         gradient = Tensor(channels: 3, height: size, width: size)
-        adam = ParameterAdam(count: transformer.parameters.count, learningRate: options.learningRate)
+        adam = ParameterAdam(count: feedForward.parameters.count, learningRate: options.learningRate)
     }
 
     /// One Adam step on a batch of crops (network space, cropSize × cropSize); their mean losses.
     @discardableResult
     public func step(_ crops: [Tensor]) -> LossBreakdown {
         precondition(!crops.isEmpty)
-        transformer.parameters.zeroGradients()
+        feedForward.parameters.zeroGradients()
         var mean = LossBreakdown()
         for crop in crops {
             let losses = evaluate(crop, backward: true)
@@ -67,7 +67,7 @@ public final class TransformerTraining: @unchecked Sendable {
             mean.style += losses.style / Double(crops.count)
             mean.totalVariation += losses.totalVariation / Double(crops.count)
         }
-        adam.step(transformer.parameters)
+        adam.step(feedForward.parameters)
         return mean
     }
 
@@ -97,11 +97,11 @@ public final class TransformerTraining: @unchecked Sendable {
     }
 
     /// Continues from a checkpoint: its parameters and Adam's state.
-    public func restore(_ file: TransformerFile) throws {
-        guard file.shape == transformer.shape, file.parameters.count == transformer.parameters.count, let state = file.adam else {
+    public func restore(_ file: FeedForwardFile) throws {
+        guard file.shape == feedForward.shape, file.parameters.count == feedForward.parameters.count, let state = file.adam else {
             throw StyleFilterError.invalidArgument("the checkpoint is of another network or has no training state")
         }
-        transformer.parameters.load(file.parameters)
+        feedForward.parameters.load(file.parameters)
         adam.restore(steps: state.steps, m: state.m, v: state.v)
     }
 }
