@@ -40,7 +40,7 @@ SOURCES := Package.swift $(shell find Sources -name '*.swift' -o -name '*.c' -o 
 all: $(LIBRARY) $(TOOL) $(GENERATED)/filterctl.1
 
 # -static-stdlib only here, never in Package.swift: it must not leak into the CLI and test links.
-$(LIBRARY): $(SOURCES)
+$(LIBRARY): $(SOURCES) stylefilter.map
 	swift build -c release --scratch-path .build-static -Xswiftc -static-stdlib --product StyleFilter \
 	    -Xlinker --version-script=$(CURDIR)/stylefilter.map -Xlinker -soname=$(SONAME)
 

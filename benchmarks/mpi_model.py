@@ -21,7 +21,7 @@ t1, pixels, efficiency = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[
 c = t1 / pixels
 link = 10e9 / 8        # bytes/s
 latency = 50e-6
-window_pixels = 464 * 400  # the last tiled scale's core at --max-memory 2G (BENCHMARKS.md)
+window_pixels = 464 * 400  # the last tiled scale's core at --max-memory 2G (docs/benchmarks-notebook.md#mpi)
 grams = 2 * (4 * (64**2 + 128**2 + 256**2 + 512**2 + 512**2) + 8)
 print("| image | machines (ranks) | compute s | allreduce s | whole on every rank s | s / evaluation | speed-up over 1 machine | state per rank |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")

@@ -15,7 +15,7 @@ excess), straight (clamped forward, gradient passed straight through, plus the p
 W · mean((C − C_style)²) of the centred feature covariance at relu1_1, the palette's layer.
 Prints the style and content losses of tubingen, chelsea and coffee at 512 px (needs
 ../shared/corpus), unclamped and clamped as a saved picture is, and writes the pictures.
-Numbers from it are in BENCHMARKS.md ("mosaic ships").
+Numbers from it are in docs/benchmarks-notebook.md#mosaic-ships.
 """
 import argparse
 import os

@@ -126,8 +126,9 @@ struct Frames: ParsableCommand {
                                          baseSize: max(size.width, size.height), memory: memory.budget)
             var reporter = ProgressReporter()
             reporter.prefix = "frame \(index + 1)/\(files.count) "
-            var result = RGBImage(width: 0, height: 0, pixels: [])
-            try JobRunner.run(job, progress: { if case .iteration(_, let p, _) = $0 { reporter.report(p) } }) { result = $0.image.rounded }
+            var painted: RGBImage?
+            try JobRunner.run(job, progress: { if case .iteration(_, let p, _) = $0 { reporter.report(p) } }) { painted = $0.image.rounded }
+            guard let result = painted else { throw StyleFilterError.cancelled }
             try ImageIO.save(result, to: "\(output)/\(Self.stem(file)).\(frameFormat)")
             previous = result
             if animation != nil { animationFrames.append(result) }

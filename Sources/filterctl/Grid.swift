@@ -110,9 +110,8 @@ struct Sweep {
     /// Sets the value in the cell; returns its caption ("style-weight=500").
     func apply(_ value: String, to cell: inout Cell) throws -> String {
         func parsed<V>(_ setting: Setting<V>, _ parse: (String) -> V?) throws -> V {
-            guard let v = parse(value), setting.range.contains(v) else {
-                throw ValidationError("--vary \(name): '\(value)' is not \(setting.rangeText)")
-            }
+            guard let v = parse(value) else { throw ValidationError("--vary \(name): '\(value)' is not a number") }
+            guard setting.range.contains(v) else { throw ValidationError("--vary \(name): \(value) is not \(setting.rangeText)") }
             return v
         }
         switch name {

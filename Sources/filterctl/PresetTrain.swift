@@ -100,7 +100,7 @@ extension PresetCommand {
             Console.quiet = quiet
             let located = try location.store.find(name)
             let preset = located.preset
-            let output = located.networkPath, checkpointPath = output + ".checkpoint"
+            let output = located.networkPath
             try Files.checkWritableDirectory(of: output)
             // Checked before the training, not after it: a network (a shipped one, or one that took
             // an hour) is never replaced unasked.
@@ -125,34 +125,19 @@ extension PresetCommand {
             options.batch = batch
             options.learningRate = learningRate
             options.contentFactor = contentFactor
-            var stopped: FeedForwardFile?
-            if resume {
-                guard Files.exists(checkpointPath) else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
-                do {
-                    stopped = try FeedForwardFile(decoding: try Files.read(checkpointPath, limit: 1 << 30).get())
-                } catch {
-                    throw StyleFilterError.input("\(checkpointPath): \((error as? StyleFilterError)?.description ?? "\(error)"); "
-                                                 + "it cannot be resumed (delete it to train afresh)")
-                }
-            }
             var shape = FeedForwardNetwork.Shape(width: width, residualBlocks: blocks)
+            let fields = try located.networkFields().merging([
+                "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
+                "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]) { $1 }
+            let checkpoint = TrainingCheckpoint(network: output, fields: fields)
+            let stopped = try checkpoint.stopped(resume: resume)
             // A training stopped before outputs were bounded continues as it began, linear.
             if let kind = stopped?.shape?.boundedOutput { shape.boundedOutput = kind }
             let training = try FeedForwardTraining(network: network, feedForward: FeedForwardNetwork(shape: shape, seed: seed),
                                                    style: style, transfer: transfer, options: options)
-            let fields = try located.networkFields().merging([
-                "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
-                "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]) { $1 }
-            if let file = stopped {
-                guard file.fields["training"] == fields["training"], file.fields["style"] == fields["style"] else {
-                    throw ValidationError("--resume: \(checkpointPath) is of a training with other settings or another style")
-                }
-                try training.restore(file)
-                guard let crops = file.fields["crops"].flatMap(UInt64.init) else { throw ValidationError("--resume: the checkpoint lacks the crops' state") }
-                sampler.state = crops
+            if let stopped {
+                try checkpoint.restore(stopped, into: training, photos: sampler)
                 Console.say("resuming at step \(training.adam.steps) of \(steps)")
-            } else if Files.exists(checkpointPath) {
-                throw ValidationError("\(checkpointPath) holds a stopped training: continue it with --resume, or delete it")
             }
             let log = try lossLog.map { try LossLog(path: $0, appending: resume) }
             // A plot is redrawn as training goes: never over a file this run did not make, also on
@@ -168,27 +153,8 @@ extension PresetCommand {
             Termination.catchSignals()
             let start = monotonicSeconds(), firstStep = training.adam.steps
             var lastLine = 0.0
-            func checkpoint(_ path: String) throws {
-                var all = fields
-                all["crops"] = String(sampler.state)
-                try Files.writeAtomically(path, FeedForwardFile(network: training.feedForward, fields: all, adam: training.adam).encoded())
-            }
-            // A training never ends without a state to resume from, and says where it is: the
-            // checkpoint's own place, else (a full disk, say) the temporary folder.
             func keepResumable(_ why: String) -> ExitCode {
-                do {
-                    try checkpoint(checkpointPath)
-                    Console.error("\(why); the training is kept in \(checkpointPath): continue it with --resume")
-                } catch {
-                    let spare = Files.temporaryDirectory + "/\(preset.name).network.checkpoint.\(getpid())"
-                    do {
-                        try checkpoint(spare)
-                        Console.error("\(why); \(checkpointPath) cannot be written (\(error)), so the training is kept in \(spare): "
-                                      + "move it to \(checkpointPath) and continue with --resume")
-                    } catch {
-                        Console.error("\(why); no checkpoint could be written, at \(checkpointPath) or \(spare) (\(error)): the training is lost")
-                    }
-                }
+                Console.error(checkpoint.keep(training, photos: sampler, why: why))
                 return ExitCode(Termination.signal.map { 128 + $0 } ?? ExitStatus.io)
             }
             var checkpointFailed = false
@@ -199,7 +165,7 @@ extension PresetCommand {
                     log?.append(history.records.last!)
                     if step % checkpointEvery == 0 {
                         do {
-                            try checkpoint(checkpointPath)
+                            try checkpoint.write(training, photos: sampler)
                             if checkpointFailed { Console.error("checkpoint written again at step \(step)") }
                             checkpointFailed = false
                         } catch {
@@ -229,7 +195,7 @@ extension PresetCommand {
                 throw keepResumable("cannot write \(output) (\(error))")
             }
             try plot()
-            unlink(checkpointPath)
+            checkpoint.remove()
             guard written == output else {
                 Console.error("\(output) appeared while this training ran (another training of \(preset.name)?) and is kept; "
                               + "this training's network is \(written): move it over \(output) to use it")

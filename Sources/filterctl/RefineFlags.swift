@@ -46,7 +46,7 @@ struct RefineFlags: ParsableArguments {
         if !["base", "all"].contains(refineLayers) { try Self.checkLayers(refineLayers, flag: "--refine-layers") }
         if styleRegion != 0 { try Defaults.styleRegion.validate(styleRegion) }
         if finestLayers != "all" { try Self.checkLayers(finestLayers, flag: "--finest-layers") }
-        try Defaults.iterations.validate(finestIterations)
+        try Defaults.iterations.validate(finestIterations, flag: "--finest-iterations")
         try Defaults.gridShift.validate(gridShift)
         try Defaults.refineHold.validate(refineHold)
         if refineStyleLoss == .sliced && styleRegion == 0 { throw ValidationError("--refine-style-loss sliced matches each --style-region on its own: not with 0") }

@@ -29,7 +29,7 @@ struct ScaleFlags: ParsableArguments {
     /// refused: each would run the whole job and write the same file.
     func ranks() throws -> MPIRanks? {
         guard mpi else {
-            if MPIRanks.launchedWithOthers { throw ValidationError("started by mpirun with other ranks: add --mpi to divide the work between them") }
+            if MPIRanks.launchedWithOthers { throw ValidationError("started by mpirun or srun with \(MPIRanks.launched - 1) other tasks: add --mpi to divide the work between them") }
             return nil
         }
         let ranks = try MPIRanks.start()

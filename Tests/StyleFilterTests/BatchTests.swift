@@ -219,7 +219,7 @@ final class BatchTests: FilterctlTestCase {
 
     /// The same recipe under a real Slurm (a one-machine cluster, scripts/slurm-local; root, as
     /// slurmd must run): an array of three, one task cancelled mid-run with scancel, the array
-    /// submitted again, and every result written once.
+    /// submitted again, and every result written once. Then one image across two tasks through srun.
     func testSlurmArrayUnderARealCluster() throws {
         try requireWeights()
         for tool in ["sbatch", "slurmctld", "slurmd", "munged"] {
@@ -258,5 +258,23 @@ final class BatchTests: FilterctlTestCase {
             XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: file("styled/\(name).jpg"))[.modificationDate] as? Date, date, "\(name) written once")
             XCTAssertEqual(try records(Data(contentsOf: URL(fileURLWithPath: file("styled/\(name).json")))).map { $0["status"] as? String }, ["done", "skipped"])
         }
+
+        // One image across two tasks, started as MPI ranks by srun (integration/batch/stylize-mpi.sbatch):
+        // one process's picture, as under mpirun (MPITests), and one JSON line for the run.
+        guard try shell(["sh", "-c", "command -v mpirun"]).status == 0 else { return }
+        let photo = try makeImage("wide.png", width: 200, height: 150), painting = try makeImage("painting.png", width: 96, height: 96)
+        let common = [photo, painting, "--tile-size", "64", "--iterations", "6", "--optimizer", "adam", "--json", "-q"]
+        let one = try run(["stylize"] + common + ["-o", file("one.png")], environment: ["STYLEFILTER_THREADS": "1"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let job = try slurm("sbatch --parsable --ntasks=2 --chdir='\(scratch.path)' --output=mpi.out '\(root)/integration/batch/stylize-mpi.sbatch' stylize "
+                            + (common + ["-o", file("two.png")]).map { "'\($0)'" }.joined(separator: " "))
+        try waitUntilDone(job)
+        let log = (try? String(contentsOfFile: file("mpi.out"), encoding: .utf8)) ?? ""
+        XCTAssertEqual(try ImageIO.load(file("two.png")), try ImageIO.load(file("one.png")), log)
+        XCTAssertEqual(log.split(separator: "\n").filter { $0.contains("\"ranks\":2") }.count, 1, log)
+        // srun starting two tasks of a command without --mpi: refused, nothing written.
+        let twice = try slurm("srun -n 2 filterctl stylize '\(photo)' '\(painting)' -o '\(file("twice.png"))' 2>&1; echo exit $?")
+        XCTAssertTrue(twice.contains("add --mpi"), twice)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("twice.png")))
     }
 }

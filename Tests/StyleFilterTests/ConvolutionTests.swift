@@ -1,34 +1,13 @@
 import XCTest
 @testable import StyleFilter
 
-/// The im2col + sgemm convolution against a direct 3×3 convolution written the obvious way.
+/// The im2col + sgemm and Winograd convolutions against the one written the obvious way
+/// (`Conv3x3.referenceForward`).
 final class ConvolutionTests: XCTestCase {
-    func naive(_ conv: Conv3x3, _ x: Tensor) -> Tensor {
-        let out = Tensor(channels: conv.outChannels, height: x.height, width: x.width)
-        for k in 0..<conv.outChannels {
-            for y in 0..<x.height {
-                for i in 0..<x.width {
-                    var sum = Double(conv.bias[k])
-                    for c in 0..<conv.inChannels {
-                        for dy in 0..<3 {
-                            for dx in 0..<3 {
-                                let sy = y + dy - 1, sx = i + dx - 1
-                                guard sy >= 0, sy < x.height, sx >= 0, sx < x.width else { continue }
-                                sum += Double(conv.weights[((k * conv.inChannels + c) * 3 + dy) * 3 + dx]) * Double(x[c, sy, sx])
-                            }
-                        }
-                    }
-                    out[k, y, i] = Float(sum)
-                }
-            }
-        }
-        return out
-    }
-
     func testSgemmConvolutionMatchesDirect() {
         let conv = TestSupport.randomConv(6, 5, seed: 21)
         let x = TestSupport.random(channels: 6, height: 13, width: 17, seed: 22)
-        let expected = naive(conv, x)
+        let expected = conv.referenceForward(x)
         // A workspace that fits one row per band exercises the banding; the default fits all.
         for workspace in [Workspace(capacity: 6 * 9 * 17), Workspace(capacity: 6 * 9 * 17 * 5), Workspace()] {
             let out = Tensor(channels: 5, height: 13, width: 17)
@@ -61,7 +40,7 @@ final class ConvolutionTests: XCTestCase {
         let conv = TestSupport.randomConv(20, 18, seed: 31)
         XCTAssertEqual(conv.algorithm, .winograd)
         let x = TestSupport.random(channels: 20, height: 13, width: 17, scale: 50, seed: 32)
-        let expected = naive(conv, x)
+        let expected = conv.referenceForward(x)
         let scale = (0..<expected.count).map { abs(expected.data[$0]) }.max()!
         let oneRow = 36 * (20 + 18) * 5 + Parallel.workers * WinogradKernels.scratchFloats(width: 17)
         XCTAssertTrue(WinogradKernels.fits(width: 17, inChannels: 20, outChannels: 18, capacity: oneRow))

@@ -5,29 +5,11 @@ import XCTest
 /// backward (input and parameter gradients) against central finite differences along random
 /// directions, and the whole network's gradient the same way.
 final class FeedForwardLayerTests: XCTestCase {
-    /// Relative errors of ⟨analytic gradient, v⟩ against (f(p + εv) − f(p − εv)) / 2ε, for random
-    /// directions v over the `count` floats at `values`.
-    func directionalErrors(_ values: UnsafeMutablePointer<Float>, count: Int, gradient: [Float], eps: Float,
-                           directions: Int, loss: () -> Double) -> [Double] {
-        let saved = Array(UnsafeBufferPointer(start: values, count: count))
-        return (0..<directions).map { d in
-            var rng = SplitMix64(seed: 700 + UInt64(d))
-            let v = (0..<count).map { _ in Float(rng.nextUnit() * 2 - 1) }
-            for i in 0..<count { values[i] = saved[i] + eps * v[i] }
-            let plus = loss()
-            for i in 0..<count { values[i] = saved[i] - eps * v[i] }
-            let minus = loss()
-            for i in 0..<count { values[i] = saved[i] }
-            let analytic = zip(gradient, v).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            return TestSupport.relativeError((plus - minus) / (2 * Double(eps)), analytic)
-        }
-    }
-
     func checkDirectional(_ values: UnsafeMutablePointer<Float>, count: Int, gradient: [Float], eps: Float = 1e-2,
                           tolerance: Double = 2e-3, directions: Int = 3, loss: () -> Double,
                           file: StaticString = #filePath, line: UInt = #line) {
-        let errors = directionalErrors(values, count: count, gradient: gradient, eps: eps, directions: directions, loss: loss)
-        XCTAssertLessThan(errors.max()!, tolerance, "\(errors)", file: file, line: line)
+        FiniteDifferences.check(values, count: count, gradient: gradient, eps: eps, tolerance: tolerance, directions: directions,
+                                loss: loss, file: file, line: line)
     }
 
     func dot(_ t: Tensor, _ r: Tensor) -> Double {
@@ -53,22 +35,8 @@ final class FeedForwardLayerTests: XCTestCase {
             let ws = Workspace(capacity: 2 * 3 * kernel * kernel * size.width)
             let out = Tensor(channels: 4, height: size.height, width: size.width)
             conv.forward(x, into: out, workspace: ws)
-            var worst: Float = 0
-            for k in 0..<4 {
-                for y in 0..<size.height {
-                    for xx in 0..<size.width {
-                        var sum = conv.bias[k]
-                        for c in 0..<3 {
-                            for dy in 0..<kernel {
-                                for dx in 0..<kernel {
-                                    sum += conv.weights[((k * 3 + c) * kernel + dy) * kernel + dx] * x[c, y * stride + dy, xx * stride + dx]
-                                }
-                            }
-                        }
-                        worst = max(worst, abs(sum - out[k, y, xx]))
-                    }
-                }
-            }
+            let reference = conv.referenceForward(x)
+            let worst = (0..<out.count).map { abs(out.data[$0] - reference.data[$0]) }.max() ?? 0
             XCTAssertLessThan(worst, 1e-4, "kernel \(kernel) stride \(stride)")
             let loss = { () -> Double in
                 conv.forward(x, into: out, workspace: ws)
@@ -246,7 +214,7 @@ final class FeedForwardLayerTests: XCTestCase {
             let start = unit.conv.weights - network.parameters.values
             let count = Conv2D.parameterCount(inChannels: unit.conv.inChannels, outChannels: unit.conv.outChannels, kernel: unit.conv.kernel)
                 + (unit.norm == nil ? 0 : 2 * unit.conv.outChannels)
-            let errors = directionalErrors(unit.conv.weights, count: count, gradient: Array(gradient[start..<(start + count)]),
+            let errors = FiniteDifferences.relativeErrors(unit.conv.weights, count: count, gradient: Array(gradient[start..<(start + count)]),
                                            eps: 1e-4, directions: 4, loss: loss)
             XCTAssertLessThan(errors.sorted()[2], 3e-2, "unit \(index): \(errors)")
         }

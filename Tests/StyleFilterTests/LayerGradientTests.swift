@@ -4,23 +4,11 @@ import XCTest
 /// Every backward pass against central finite differences of its forward pass, along random
 /// directions: ⟨∇f, v⟩ ≈ (f(x + εv) − f(x − εv)) / 2ε with f = ⟨forward(x), r⟩ for a random r.
 final class LayerGradientTests: XCTestCase {
-    /// Checks an analytic gradient against central differences along several random directions.
+    /// Checks an analytic gradient with respect to `input` (perturbed in place, then put back).
     func checkDirectional(input: Tensor, eps: Float = 1e-2, tolerance: Double = 2e-3, directions: Int = 4,
                           loss: (Tensor) -> Double, gradient: Tensor, file: StaticString = #filePath, line: UInt = #line) {
-        for d in 0..<directions {
-            let v = TestSupport.random(channels: input.channels, height: input.height, width: input.width, seed: 900 + UInt64(d))
-            let plus = Tensor(channels: input.channels, height: input.height, width: input.width)
-            let minus = Tensor(channels: input.channels, height: input.height, width: input.width)
-            for i in 0..<input.count {
-                plus.data[i] = input.data[i] + eps * v.data[i]
-                minus.data[i] = input.data[i] - eps * v.data[i]
-            }
-            let numeric = (loss(plus) - loss(minus)) / (2 * Double(eps))
-            var analytic = 0.0
-            for i in 0..<input.count { analytic += Double(gradient.data[i]) * Double(v.data[i]) }
-            XCTAssertLessThan(TestSupport.relativeError(numeric, analytic), tolerance,
-                              "direction \(d): numeric \(numeric) analytic \(analytic)", file: file, line: line)
-        }
+        FiniteDifferences.check(input.data, count: input.count, gradient: gradient.toArray(), eps: eps, tolerance: tolerance,
+                                directions: directions, seed: 900, loss: { loss(input) }, file: file, line: line)
     }
 
     func dotWith(_ r: Tensor) -> (Tensor) -> Double {

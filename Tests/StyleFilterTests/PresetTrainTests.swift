@@ -157,7 +157,7 @@ final class PresetTrainTests: FilterctlTestCase {
         let larger = try run(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("larger.png"), "--stroke-scale", "2"])
         XCTAssertTrue(larger.stderr.contains("at 32, 88 px"), larger.stderr)
         try assertFails(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("none.png"), "--stroke-scale", "0.1"],
-                        mentions: "--stroke-scale must be 0.25 … 8.0")
+                        mentions: "--stroke-scale must be 0.25 … 8")
         // The painting's palette: hatching is dark ink on paper, so the network's tints go.
         let inked = try run(["apply", "--preset", "tiny", "--preset-dir", file("mine"), photo, "-o", file("inked.png"), "--palette", "painting"])
         XCTAssertTrue(inked.stderr.contains("in the painting's palette"), inked.stderr)

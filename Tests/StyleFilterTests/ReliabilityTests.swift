@@ -221,7 +221,7 @@ final class ReliabilityTests: FilterctlTestCase {
 
     func testLossesThatOverflowFailTheRun() throws {
         let style = try makeImage("style.png", width: 32, height: 32)
-        try assertFails(["stylize", style, style, "-o", file("out.png"), "--style-weight", "3e38"], mentions: "style weight")
+        try assertFails(["stylize", style, style, "-o", file("out.png"), "--style-weight", "3e38"], mentions: "--style-weight must be 0 … 1e15")
         try assertFails(["stylize", style, style, "-o", file("out.png"), "--style-weight", "0", "--content-weight", "0"],
                         mentions: "nothing to optimize")
         // Targets that overflow single precision: the run throws instead of returning its start.

@@ -111,6 +111,16 @@ final class ShippingTests: FilterctlTestCase {
 extension ShippingTests {
     /// The house rule the installed tool's size rests on: the library imports Glibc, never
     /// Foundation (which links itself and ICU into the library and the tool, about 50 MB each).
+    /// Comments cite the benchmark notebook by anchor: every cited anchor is there.
+    func testCitedBenchmarkAnchorsExist() throws {
+        let root = TestSupport.packageRoot.path
+        let cited = try sh("grep -rhoE 'benchmarks-notebook\\.md#[a-z0-9-]+' '\(root)/Sources' '\(root)/benchmarks' '\(root)/BENCHMARKS.md' | sort -u").output
+        let notebook = try String(contentsOfFile: root + "/docs/benchmarks-notebook.md", encoding: .utf8)
+        let anchors = cited.split(separator: "\n").map { String($0.split(separator: "#")[1]) }
+        XCTAssertGreaterThan(anchors.count, 5, cited)
+        for anchor in anchors { XCTAssertTrue(notebook.contains("<a id=\"\(anchor)\"></a>"), anchor) }
+    }
+
     func testTheLibraryDoesNotImportFoundation() throws {
         let sources = TestSupport.packageRoot.appendingPathComponent("Sources/StyleFilter").path
         let found = try sh("grep -rln '^import Foundation' '\(sources)' || true").output

@@ -1,7 +1,7 @@
 import CShim
 
 /// An ICC profile as embedded in an image file, checked by lcms2 when it is read.
-public struct ColourProfile: Sendable, Equatable {
+struct ColourProfile: Sendable, Equatable {
     public enum Space: String, Sendable {
         case rgb = "RGB", grey, cmyk = "CMYK"
 
@@ -54,7 +54,7 @@ public struct ColourProfile: Sendable, Equatable {
 
 /// What a photo's numbers mean: its embedded profile, or what an untagged file of its kind is
 /// taken to be (sRGB; linear sRGB for scRGB floats; sRGB-curve grey; libvips' default CMYK).
-public enum ColourSource: Sendable, Equatable {
+enum ColourSource: Sendable, Equatable {
     case embedded(ColourProfile)
     case untagged(ColourProfile.Space, linear: Bool)
 

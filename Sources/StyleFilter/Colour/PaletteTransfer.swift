@@ -12,7 +12,7 @@ import Glibc
 /// paints salmon and olive where the painting is saturated red, blue and green. The map is learnt
 /// once, on a small picture, and is a function of the colour alone, so it applies alike to every
 /// size of the same picture and to the detail carried up to full size.
-public struct PaletteTransfer: Sendable, Equatable {
+struct PaletteTransfer: Sendable, Equatable {
     /// One round: the frame (rows are its axes) and, per axis, the monotone map sampled evenly
     /// over `lower ... upper`.
     struct Round: Sendable, Equatable {

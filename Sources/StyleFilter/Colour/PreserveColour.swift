@@ -13,7 +13,7 @@ public enum ColourPreservation: String, Sendable, CaseIterable {
 }
 
 /// CIE Lab (D50) pixels: L* 0 … 100, a*, b* roughly −128 … 127.
-public struct LabImage: Sendable {
+struct LabImage: Sendable {
     public let width: Int
     public let height: Int
     public var lab: [Float]

@@ -47,19 +47,31 @@ public final class MPIRanks: RankGroup, @unchecked Sendable {
         self.size = size
     }
 
-    /// MPI_Init, once per process.
+    /// MPI_Init, once per process. Tasks that a launcher started together but that each see an
+    /// MPI world of their own (srun without PMIx) would each run the whole job: refused.
     public static func start() throws -> MPIRanks {
         if let started { return started }
         guard sf_mpi_start() == 0 else { throw StyleFilterError.setup("--mpi: " + String(cString: sf_mpi_error())) }
         let ranks = MPIRanks(rank: Int(sf_mpi_rank()), size: Int(sf_mpi_size()))
+        if ranks.size == 1 && launched > 1 {
+            throw StyleFilterError.setup("--mpi: \(launched) tasks were started, but each is alone in its MPI world: "
+                                         + "start them with mpirun, or with srun --mpi=pmix")
+        }
         started = ranks
         return ranks
     }
 
-    /// Whether this process was started by mpirun with other ranks (Open MPI's variables).
-    public static var launchedWithOthers: Bool {
-        Files.environment("OMPI_COMM_WORLD_SIZE").flatMap { Int($0) }.map { $0 > 1 } ?? false
+    /// How many tasks the launcher started together: mpirun's (Open MPI's variable) or an srun
+    /// step's (Slurm's); 1 otherwise (a batch script's own step is one task).
+    public static var launched: Int {
+        for name in ["OMPI_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS"] {
+            if let n = Files.environment(name).flatMap({ Int($0) }), n > 1 { return n }
+        }
+        return 1
     }
+
+    /// Whether this process was started by mpirun or srun beside other tasks.
+    public static var launchedWithOthers: Bool { launched > 1 }
 
     public func sum(_ data: UnsafeMutablePointer<Float>, count: Int) {
         bytesSummed += 4 * count

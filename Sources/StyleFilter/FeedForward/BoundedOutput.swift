@@ -12,7 +12,7 @@ import Glibc
 /// the training instead stops the gradient of every clipped pixel and the output runs off (tried);
 /// the sigmoid keeps the range and a gradient everywhere. Its slope at mid-grey is 1, so an
 /// untrained network's small output is the same grey as without it.
-public enum BoundedOutput {
+enum BoundedOutput {
     static let slope: Float = 4 / 255
     static let range: Float = 255
 

@@ -4,7 +4,7 @@ import CShim
 /// reflection), with the weight and bias gradients training needs. VGG19's Conv3x3 never needs
 /// them: its weights are fixed. Forward and backward are im2col products in bands of output rows,
 /// so the column matrix stays within the workspace at any image size.
-public final class Conv2D: @unchecked Sendable {
+final class Conv2D: @unchecked Sendable {
     public let inChannels: Int
     public let outChannels: Int
     public let kernel: Int
@@ -67,6 +67,30 @@ public final class Conv2D: @unchecked Sendable {
             }
             top += rows
         }
+    }
+
+    /// The forward pass of an unpadded input as its definition reads, in plain loops: what the
+    /// banded im2col product is checked against (FeedForwardLayerTests), never run for a picture.
+    func referenceForward(_ input: Tensor) -> Tensor {
+        let size = outputSize(height: input.height, width: input.width)
+        let output = Tensor(channels: outChannels, height: size.height, width: size.width)
+        for k in 0..<outChannels {
+            for y in 0..<size.height {
+                for x in 0..<size.width {
+                    var sum = Double(bias[k])
+                    for c in 0..<inChannels {
+                        for dy in 0..<kernel {
+                            for dx in 0..<kernel {
+                                sum += Double(weights[((k * inChannels + c) * kernel + dy) * kernel + dx])
+                                    * Double(input[c, y * stride + dy, x * stride + dx])
+                            }
+                        }
+                    }
+                    output[k, y, x] = Float(sum)
+                }
+            }
+        }
+        return output
     }
 
     // MARK: backward

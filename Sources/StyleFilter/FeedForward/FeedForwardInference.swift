@@ -6,7 +6,7 @@
 /// the photo shrunk to `statisticsSide` in one pass. Exact whole-image statistics would take one
 /// tiled pass per normalisation layer, each deeper than the last (about six forward passes for
 /// Johnson et al.'s network), and each channel's mean and spread change little with the size.
-public enum FeedForwardInference {
+enum FeedForwardInference {
     /// Context around each tile: the network's reach is 54 px (two 9×9 convolutions, and ten 3×3
     /// ones at a quarter of the resolution), so 64 keeps every tile's core exact.
     public static let defaultHalo = 64

@@ -7,7 +7,7 @@ import CShim
 /// Winograd F(4×4, 3×3). About 290 bytes per pixel of window against FeedForwardPass's 1,300.
 ///
 /// The weights are read when the pass is made: a network changed afterwards needs a new pass.
-public final class FeedForwardInferencePass: @unchecked Sendable {
+final class FeedForwardInferencePass: @unchecked Sendable {
     public let network: FeedForwardNetwork
     public let height: Int
     public let width: Int

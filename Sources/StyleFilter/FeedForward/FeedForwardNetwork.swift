@@ -41,7 +41,7 @@ public final class FeedForwardNetwork: @unchecked Sendable {
     }
 
     public let shape: Shape
-    public let parameters: Parameters
+    let parameters: Parameters
     let units: [Unit]
 
     public init(shape: Shape = Shape(), seed: UInt64 = 1) {

@@ -1,7 +1,7 @@
 import CShim
 
 /// The feed-forward network's activations for one input size, kept between forward and backward.
-public final class FeedForwardPass: @unchecked Sendable {
+final class FeedForwardPass: @unchecked Sendable {
     public let network: FeedForwardNetwork
     public let height: Int
     public let width: Int

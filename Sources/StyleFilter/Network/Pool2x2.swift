@@ -4,7 +4,7 @@ public enum PoolingMode: String, Sendable, CaseIterable {
     case average = "avg"
 }
 
-public enum Pool2x2 {
+enum Pool2x2 {
     public static func outputSize(_ n: Int) -> Int { n / 2 }
 
     public static func forward(_ input: Tensor, into output: Tensor, mode: PoolingMode) {

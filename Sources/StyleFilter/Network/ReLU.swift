@@ -1,6 +1,6 @@
 /// ReLU, applied in place on a conv output. Backward masks with the stored output: y > 0 ⇔ x > 0.
 /// Both are single passes over memory, split over the cores by channel like the rest of a pass.
-public enum ReLU {
+enum ReLU {
     public static func forward(_ x: Tensor) {
         let p = SendablePointer(x.data), plane = x.plane
         parallel(x.channels) { channels in

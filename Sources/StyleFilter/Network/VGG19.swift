@@ -48,10 +48,10 @@ public struct VGG19: Sendable {
 
     public static func index(of name: String) -> Int? { layers.firstIndex { $0.name == name } }
 
-    public let convs: [Conv3x3]
+    let convs: [Conv3x3]
     public let pooling: PoolingMode
 
-    public init(convs: [Conv3x3], pooling: PoolingMode = .max) {
+    init(convs: [Conv3x3], pooling: PoolingMode = .max) {
         precondition(convs.count == VGG19.convShapes.count, "VGG19 needs 16 conv layers")
         self.convs = convs
         self.pooling = pooling
@@ -74,7 +74,7 @@ public struct VGG19: Sendable {
 
 /// One network evaluated at one input size, with every activation and gradient buffer allocated
 /// once, so repeated forward/backward passes (one per optimizer iteration) allocate nothing.
-public final class VGG19Pass: @unchecked Sendable {
+final class VGG19Pass: @unchecked Sendable {
     public let network: VGG19
     public let depth: Int
     public let height: Int

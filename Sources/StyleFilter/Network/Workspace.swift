@@ -2,7 +2,7 @@
 ///
 /// The capacity caps the column buffer (and so the memory a convolution needs) independently of
 /// the image size; larger images simply take more bands.
-public final class Workspace: @unchecked Sendable {
+final class Workspace: @unchecked Sendable {
     public let capacity: Int
     private let storage: UnsafeMutablePointer<Float>
 

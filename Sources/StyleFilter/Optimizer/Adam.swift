@@ -23,7 +23,7 @@ public final class Adam: Optimizer {
     private var n = 0
     public private(set) var iterations = 0
 
-    public init(learningRate: Float = 10, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+    init(learningRate: Float = 10, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 bounds: PixelBounds = .network) {
         self.learningRate = learningRate
         self.beta1 = beta1

@@ -11,7 +11,7 @@ import CShim
 /// more than `overshoot` (50 %) is not taken: the image goes back halfway towards where the step began,
 /// and the next call judges that point, as a backtracking line search spread over iterations.
 /// Each overshoot also halves `damping`, which scales later steps until they succeed again.
-public final class LBFGS: Optimizer {
+final class LBFGS: Optimizer {
     public let history: Int
     public let learningRate: Float
     let bounds: PixelBounds

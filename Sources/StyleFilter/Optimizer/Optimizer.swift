@@ -2,7 +2,7 @@ import CShim
 
 /// Moves the image one step given the loss and its gradient at the current value.
 /// Implementations keep their state between calls and allocate nothing after the first step.
-public protocol Optimizer: AnyObject {
+protocol Optimizer: AnyObject {
     func step(_ x: Tensor, gradient: Tensor, loss: Double)
 }
 
@@ -12,7 +12,7 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
 }
 
 /// Per-channel box the pixels must stay in: 0…255 before mean subtraction.
-public struct PixelBounds: Sendable {
+struct PixelBounds: Sendable {
     public let lower: [Float]
     public let upper: [Float]
 

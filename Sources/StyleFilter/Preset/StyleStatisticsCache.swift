@@ -7,7 +7,7 @@
 ///   (u32 name length, name, u32 C, C·C f32); then the sha256 (64 hex bytes) of all that precedes.
 /// The key says what the statistics were computed from, so a stale cache is told apart from a
 /// current one field by field; the checksum catches a damaged file.
-public struct StyleStatisticsCache: Sendable, Equatable {
+struct StyleStatisticsCache: Sendable, Equatable {
     /// Everything the Gram matrices depend on.
     public struct Key: Sendable, Equatable {
         public var weights: String

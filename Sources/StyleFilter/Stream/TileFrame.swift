@@ -1,6 +1,6 @@
 /// One frame of the `serve --stdio` protocol (docs/stream-protocol.md): a 64-byte little-endian
 /// header, then `payloadLength` bytes. Requests carry "SFTQ", replies "SFTR".
-public struct TileFrame: Sendable, Equatable {
+struct TileFrame: Sendable, Equatable {
     public enum Kind: UInt16, Sendable {
         /// A tile to stylize (request) or the stylized tile (reply).
         case tile = 1

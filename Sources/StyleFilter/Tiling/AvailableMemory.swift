@@ -6,7 +6,7 @@ import Glibc
 /// size that comes from outside (an image, a tile, a C caller's buffer, a style size) is turned
 /// into bytes and checked here first: refused work becomes an error the caller can report, never a
 /// dead host.
-public enum AvailableMemory {
+enum AvailableMemory {
     /// Room kept beside every estimate for what is made on first use (Winograd kernels, about
     /// 400 MiB), libvips and the allocator's own slack.
     public static let headroom = 512 << 20

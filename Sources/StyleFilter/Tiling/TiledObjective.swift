@@ -16,7 +16,7 @@ import CShim
 /// than the one it is told, and on a 256×171 test it ended 7× higher after 12 iterations. Adam
 /// fares no better: refining tubingen at 512×384 it ended 16 iterations with a style loss of
 /// 6.5e7 against 6.9e6 with the sweep (the one-pass run's curve).
-public final class TiledObjective: ImageObjective, @unchecked Sendable {
+final class TiledObjective: ImageObjective, @unchecked Sendable {
     public let height: Int
     public let width: Int
     let rows: TileAxis
@@ -119,7 +119,6 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         projected.deallocate()
     }
 
-
     static func level(of layer: Int) -> Int { VGG19.layers[0...layer].filter { $0.stage == .pool }.count }
 
     /// A core's rectangle at one layer: window-relative rows and columns, and where the window
@@ -202,7 +201,6 @@ public final class TiledObjective: ImageObjective, @unchecked Sendable {
         }
         return evaluate(image, gradient: gradient, offset: offset, progress: ((sweeps - 1) * windows, sweeps * windows))
     }
-
 
     /// One sweep over the windows of the grid at `offset`; leaves the image's Gram matrices in
     /// `grams`, and uses the ones there before for the gradient.
@@ -497,31 +495,6 @@ extension TiledObjective {
             return SliceTargets(sortedRows: values[i].map { $0.sorted() }, directions: d)
         }
     }
-}
-
-/// A channels × height × width block of Float16: features kept for the whole run at image size.
-final class HalfTensor: @unchecked Sendable {
-    let channels: Int
-    let height: Int
-    let width: Int
-    let data: UnsafeMutablePointer<Float16>
-
-    init(channels: Int, height: Int, width: Int) {
-        self.channels = channels
-        self.height = height
-        self.width = width
-        data = .allocate(capacity: channels * height * width)
-        data.initialize(repeating: 0, count: channels * height * width)
-    }
-
-    var count: Int { channels * height * width }
-
-    deinit { data.deallocate() }
-}
-
-/// Anything that gives the loss of an image and its gradient.
-public protocol ImageObjective: AnyObject {
-    func evaluate(_ image: Tensor, gradient: Tensor?) -> LossBreakdown
 }
 
 extension Objective: ImageObjective {}

@@ -1,7 +1,7 @@
 import CShim
 
 /// One scale of a coarse-to-fine run.
-public struct ScaleStep {
+struct ScaleStep {
     /// The result's long side at this scale.
     public let size: Int
     public let options: TransferOptions
@@ -32,7 +32,7 @@ public enum CoarseToFineEvent {
 /// Coarse-to-fine: the first scale starts as its options say; each later one starts from the
 /// previous result upsampled, so large scales only refine what the small one laid out (and need
 /// far fewer iterations than starting afresh).
-public enum CoarseToFine {
+enum CoarseToFine {
     /// `content(width, height)` gives the photo at a scale's size (loading it there keeps only one
     /// scale's copy in memory); `size` is the final scale's. Scales larger than `memory` allows in
     /// one pass are tiled (unless their options set a tile size). With a work directory, each

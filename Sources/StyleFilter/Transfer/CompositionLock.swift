@@ -9,9 +9,9 @@
 /// A loss term tying the image to the previous scale cannot do this under Adam: Adam scales every
 /// pixel's step to the learning rate whatever the gradient's size, so a strong tie stops the
 /// detail and a weak one lets the preview's finest octave drift, and the look at the preview's
-/// size with it (BENCHMARKS.md, "Large photos that keep the preview's look": 137× the preview's
+/// size with it (docs/benchmarks-notebook.md#large-look: 137× the preview's
 /// style loss held by box means, 2.2× by the tent, 1.1× by the tent inside the pixel range).
-public struct CompositionLock: @unchecked Sendable {
+struct CompositionLock: @unchecked Sendable {
     /// The preview, in the network's space.
     let target: Tensor
     let rows: TentWeights

@@ -5,7 +5,7 @@
 /// its four pixels, average pooling to all four alike, and both paint detail that lines up with
 /// the windows. At a detail scale, where the start is an enlargement smooth enough that the same
 /// pixel of every window wins over whole areas, that detail is a grid; enlarged by the next scale
-/// it is the 4- and 8-pixel pattern a large print shows (BENCHMARKS.md, "The grid": this
+/// it is the 4- and 8-pixel pattern a large print shows (docs/benchmarks-notebook.md#the-grid: this
 /// lowers it, it does not remove it).
 /// The objective itself is unchanged (tiles stay on the network's 16-pixel stride): the picture
 /// moves by (dy, dx) inside its own buffer, the strip it uncovers at the top and left filled with

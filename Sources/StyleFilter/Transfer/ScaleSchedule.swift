@@ -21,7 +21,7 @@ public struct Scale: Sendable, Equatable, CustomStringConvertible {
 /// full optimization; the scale above it starts from its result, and each larger scale gets half
 /// the iterations of the one below: the largest scales, where an iteration costs most, only
 /// paint detail.
-public enum ScaleSchedule {
+enum ScaleSchedule {
     /// `base` is the long side the composition is made at (512). A result within √step of it is
     /// made in one scale at its own size.
     public static func make(finalSize: Int, base: Int, step: Double, baseIterations: Int, refineIterations: Int) -> [Scale] {
@@ -31,8 +31,7 @@ public enum ScaleSchedule {
             // A scale less than √step above the base would paint little but noise: held to the
             // base's picture (detail scales), it can only add what a reduction by less than 1.4
             // does not see, pixel-level detail in a beat pattern with the base's grid, which the
-            // scales above enlarge into a grid of lines (BENCHMARKS.md, "The lock inside the
-            // pixel range").
+            // scales above enlarge into a grid of lines (docs/benchmarks-notebook.md#lock-in-range).
             while Double(sizes.last!) / step > Double(base) * step.squareRoot(), sizes.count < 32 {
                 sizes.append(Int((Double(sizes.last!) / step).rounded()))
             }

