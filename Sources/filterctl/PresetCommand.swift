@@ -4,7 +4,7 @@ import StyleFilter
 struct PresetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preset",
-        abstract: "Create, list, show and delete saved styles, and train their one-pass networks.",
+        abstract: "Create, list, show and delete saved styles, and train their networks.",
         subcommands: [Create.self, List.self, Show.self, Delete.self, Paint.self, Train.self])
 
     struct Location: ParsableArguments {
@@ -67,14 +67,14 @@ struct PresetCommand: ParsableCommand {
         }
 
         /// "512:300,1024:100".
-        static func parseScales(_ text: String) throws -> [Preset.Scale] {
+        static func parseScales(_ text: String) throws -> [Scale] {
             let scales = try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
                 let parts = item.split(separator: ":", omittingEmptySubsequences: false)
                 guard parts.count == 2, let size = Int(parts[0]), let iterations = Int(parts[1]),
                       Defaults.size.range.contains(size), Defaults.iterations.range.contains(iterations) else {
                     throw ValidationError("--scales: '\(item)' is not SIZE:ITERATIONS (size \(Defaults.size.rangeText), iterations \(Defaults.iterations.rangeText))")
                 }
-                return Preset.Scale(size: size, iterations: iterations)
+                return Scale(size: size, iterations: iterations)
             }
             guard zip(scales, scales.dropFirst()).allSatisfy({ $0.size < $1.size }) else {
                 throw ValidationError("--scales: sizes must increase")

@@ -130,6 +130,14 @@ final class IntegrationTests: FilterctlTestCase {
         let cli = try run(["stylize", file("big.png"), style, "-o", file("big-cli.png"), "--iterations", "5", "--base-size", "160"])
         XCTAssertEqual(cli.status, 0, cli.stderr)
         XCTAssertEqual(try ImageIO.load(file("big-style.png")), try ImageIO.load(file("big-cli.png")), "vips stylize = filterctl stylize")
+        // Every option at its default, a painting not of the photo's shape: still one picture
+        // (OneEngineTests does the same for sf_stylize and serve).
+        try ImageIO.save(RGBImage.pattern(width: 96, height: 64, seed: 12), to: file("small.png"))
+        let portrait = try makeImage("portrait.png", width: 72, height: 96)
+        let defaultsVips = try shell(["sh", "-c", "OPENBLAS_NUM_THREADS=1 VIPSHOME='\(prefix)' vips stylize small.png small-vips.png --style '\(portrait)'"])
+        XCTAssertEqual(defaultsVips.status, 0, defaultsVips.output)
+        XCTAssertEqual(try run(["stylize", file("small.png"), portrait, "-o", file("small-cli.png")]).status, 0)
+        XCTAssertEqual(try ImageIO.load(file("small-vips.png")), try ImageIO.load(file("small-cli.png")), "vips stylize = filterctl stylize, defaults")
         // A mask, left half black and right half white: the input as it was, then the same picture.
         var half = [UInt8](repeating: 0, count: 320 * 200 * 3)
         for i in half.indices where (i / 3) % 320 >= 160 { half[i] = 255 }

@@ -50,7 +50,7 @@ import Testing
         let preset = try Preset(json: Self.minimal, origin: "p.json")
         #expect(preset.style == .procedural(.mosaic, seed: 0))
         #expect(preset.styleWeight == TransferOptions().styleWeight)
-        #expect(preset.scales == [Preset.Scale(size: 512, iterations: 300)])
+        #expect(preset.scales == [Scale(size: 512, iterations: 300)])
         #expect(preset.styleLayers.map(\.name) == ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"])
     }
 

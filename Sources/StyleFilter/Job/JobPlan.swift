@@ -125,7 +125,7 @@ public struct JobPlan: Sendable {
     /// A preset's plan to `finalSize`: its own scales first, then refinement. `iterations`
     /// replaces its last scale's count.
     public init(preset: Preset, finalSize: Int, iterations: Int? = nil, refinement: Refinement = Refinement()) throws {
-        var base = preset.scales.map { Scale(size: $0.size, iterations: $0.iterations) }
+        var base = preset.scales
         if let iterations { base[base.count - 1].iterations = iterations }
         self.init(finalSize: finalSize, base: base, options: try preset.transferOptions(iterations: base.last!.iterations),
                   refinement: refinement)

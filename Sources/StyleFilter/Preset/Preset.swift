@@ -8,16 +8,6 @@ public struct Preset: Sendable, Equatable {
         case procedural(ProceduralStyle, seed: UInt64)
     }
 
-    /// One step of the coarse-to-fine schedule: the result's long side and the iterations there.
-    public struct Scale: Sendable, Equatable {
-        public var size: Int
-        public var iterations: Int
-        public init(size: Int, iterations: Int) {
-            self.size = size
-            self.iterations = iterations
-        }
-    }
-
     public static let formatVersion = 1
 
     public var name: String
