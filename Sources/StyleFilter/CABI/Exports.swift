@@ -84,12 +84,18 @@ public func sf_context_create(_ options: UnsafePointer<sf_options>?, _ context: 
     return made.guarded {
         try transfer.validate()
         // The table's ranges in C's names; style_size 0 is the painting sized to the photo.
-        if o.style_size != 0 { try Defaults.styleSize.checked(Int(o.style_size), as: "style_size (0 or)") }
+        guard o.style_size == 0 || Defaults.styleSize.range.contains(Int(o.style_size)) else {
+            throw StyleFilterError.invalidArgument("style_size must be 0 or \(Defaults.styleSize.rangeText)")
+        }
         try Defaults.baseSize.checked(Int(o.base_size), as: Defaults.baseSize.cName)
         try Defaults.iterations.checked(Int(o.iterations), as: Defaults.iterations.cName)
         try Defaults.refineIterations.checked(Int(o.refine_iterations), as: Defaults.refineIterations.cName)
         try Defaults.refine.checked(Int(o.refine), as: Defaults.refine.cName)
-        try Defaults.maxMemory.checked(o.max_memory, as: "max_memory (the network alone takes 800 MiB)")
+        let memory = Defaults.maxMemory.range
+        guard memory.contains(o.max_memory) else {
+            throw StyleFilterError.invalidArgument("max_memory must be \(memory.lowerBound >> 30) … \(memory.upperBound >> 30) GiB "
+                                                   + "(the network alone takes 800 MiB)")
+        }
         guard [SF_METHOD_AUTOMATIC, SF_METHOD_FAST, SF_METHOD_OPTIMIZE].contains(Int(o.method)),
               o.refine == 0 || o.method != Int32(SF_METHOD_OPTIMIZE) else {
             throw StyleFilterError.invalidArgument("method must be SF_METHOD_AUTOMATIC, _FAST or _OPTIMIZE, and refine 0 with _OPTIMIZE")

@@ -266,8 +266,14 @@ public struct StyleJob {
         let steps = plan.steps.map { step in
             var options = step.options
             // A start image is among the inputs: its pixels need not be spelled out.
-            if case .image = options.initialization { options.initialization = .blend(-1) }
-            return "\(step.scale.size)×\(step.scale.iterations) detail \(step.detail) \(options)"
+            let start: String
+            switch options.initialization {
+            case .image: start = "an image"
+            case .start: start = "the scale before"
+            case let other: start = "\(other)"
+            }
+            options.initialization = .content
+            return "\(step.scale.size)×\(step.scale.iterations) detail \(step.detail) from \(start) \(options)"
         }
         let fast = self.fast.map { _ in "network, refine \(refine), look \(lookSide ?? 0), palette \(palette != nil)" } ?? "optimized"
         return ([ "\(size.width)×\(size.height)", style, "colour \(colour)", "mask \(mask != nil)", fast] + steps
