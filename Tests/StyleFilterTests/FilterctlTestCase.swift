@@ -124,7 +124,13 @@ class FilterctlTestCase: ScratchDirectoryTestCase {
 
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) != pid {
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR {
+                XCTFail("\(arguments): waitpid: \(String(cString: strerror(errno)))", file: file, line: line)
+                break
+            }
             if Date() > deadline {
                 kill(-pid, SIGKILL)
                 _ = waitpid(pid, &status, 0)
