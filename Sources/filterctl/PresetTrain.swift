@@ -44,8 +44,14 @@ extension PresetCommand {
         @Option(help: "Residual blocks.")
         var blocks = FeedForwardNetwork.Shape().residualBlocks
 
-        @Option(help: "Seed of the initial weights and of the crops.")
+        @Option(help: "Seed of the initial weights and of the crops (and of the sliced loss's directions).")
         var seed: UInt64 = 1
+
+        @Option(help: "What the style layers compare: gram (the preset's Gram matrices), or sliced (the painting's feature distributions along random directions; needs the preset's painting).")
+        var styleLoss = StyleLossKind.gram
+
+        @Option(help: Defaults.projections.flagHelp)
+        var projections: Int?
 
         @Option(help: "Steps between checkpoints.")
         var checkpointEvery = 100
@@ -81,6 +87,8 @@ extension PresetCommand {
             guard FeedForwardNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
             if let lossPlot, !lossPlot.lowercased().hasSuffix(".svg") { throw ValidationError("--loss-plot must name an .svg file") }
             guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
+            try Defaults.projections.validate(projections)
+            if projections != nil && styleLoss != .sliced { throw ValidationError("--projections is for --style-loss sliced") }
         }
 
         /// Image files named directly, and those in the directories named (not recursing).
@@ -108,11 +116,13 @@ extension PresetCommand {
                 throw ValidationError("\(output) exists: --force replaces it when the training ends")
             }
             let network = try weightsFlag.network(pooling: preset.pooling)
-            let transfer = try preset.transferOptions(iterations: 0)
-            let last = preset.scales.last!.size
-            let style = try located.styleStatistics(network: network, longSides: [preset.styleLongSide(forScaleSize: last)]) {
-                Console.error($0)
-            }[0]
+            var transfer = try preset.transferOptions(iterations: 0)
+            transfer.styleLoss = styleLoss
+            transfer.projections = projections
+            transfer.seed = seed
+            let last = preset.scales.last!.size, styleSide = preset.styleLongSide(forScaleSize: last)
+            let style = styleLoss == .sliced ? try located.paintingStatistics(network: network, longSide: styleSide, options: transfer)
+                : try located.styleStatistics(network: network, longSides: [styleSide]) { Console.error($0) }[0]
             let paths = photoPaths()
             // Photos shrunk so their long side is the preset's last scale's: crops see a photo at
             // the size the preset paints at, strokes and picture in the proportion it gives them.
@@ -128,7 +138,8 @@ extension PresetCommand {
             var shape = FeedForwardNetwork.Shape(width: width, residualBlocks: blocks)
             let fields = try located.networkFields().merging([
                 "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
-                "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"]) { $1 }
+                "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"
+                    + (styleLoss == .sliced ? " style-loss=sliced projections=\(projections.map(String.init) ?? "channels")" : "")]) { $1 }
             let checkpoint = TrainingCheckpoint(network: output, fields: fields)
             let stopped = try checkpoint.stopped(resume: resume)
             // A training stopped before outputs were bounded continues as it began, linear.

@@ -29,6 +29,17 @@ final class PresetTrainTests: FilterctlTestCase {
          "--width", "4", "--blocks", "1", "--learning-rate", "0.01"] + extra
     }
 
+    /// `--style-loss sliced` trains against the painting's distributions; the network file says so.
+    func testTrainingWithTheSlicedLoss() throws {
+        try requireWeights()
+        try makePreset()
+        let trained = try run(train(["--steps", "3", "--style-loss", "sliced", "--projections", "8", "-q"]))
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let network = try FeedForwardFile(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: file("mine/tiny.network")))))
+        XCTAssertTrue(network.fields["training"]?.hasSuffix("style-loss=sliced projections=8") ?? false, "\(network.fields)")
+        try assertFails(train(["--steps", "3", "--projections", "8"]), mentions: "--projections is for --style-loss sliced")
+    }
+
     func testTrainingWritesTheNetworkAndItsLog() throws {
         try requireWeights()
         try makePreset()

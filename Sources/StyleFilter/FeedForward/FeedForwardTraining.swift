@@ -39,15 +39,13 @@ public final class FeedForwardTraining: @unchecked Sendable {
             throw StyleFilterError.invalidArgument("training needs batch ≥ 1, steps ≥ 0, a positive learning rate and content factor")
         }
         let vgg = VGG19Pass(network: network, height: size, width: size, deepest: transfer.deepestLayer)
-        let targets = try style.targets(for: transfer.activeStyleLayers)
         // Content targets are each crop's own features, copied in before every evaluation.
         let contentLosses = transfer.activeContentLayers.map {
             ContentLoss(layer: $0.index, weight: options.contentFactor * transfer.contentWeight * $0.weight, target: vgg.outputs[$0.index])
         }
-        let styleLosses = zip(transfer.activeStyleLayers, targets).map {
-            StyleLoss(layer: $0.index, weight: transfer.styleWeight * $0.weight, target: $1)
-        }
-        objective = Objective(pass: vgg, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: transfer.tvWeight)
+        // Gram matrices or the sliced distance, as `transfer.styleLoss` says (the sliced one needs
+        // `style` made with its directions).
+        objective = Objective(pass: vgg, contentLosses: contentLosses, styleLosses: try style.losses(transfer), tvWeight: transfer.tvWeight)
         self.feedForward = feedForward
         self.options = options
         pass = FeedForwardPass(network: feedForward, height: size, width: size)

@@ -51,6 +51,17 @@ extension LocatedPreset {
         return side
     }
 
+    /// The painting's statistics at `longSide` for `options`' style loss, its sliced targets
+    /// included: made from the painting itself, as the cache keeps Gram matrices only.
+    public func paintingStatistics(network: VGG19, longSide: Int, options: TransferOptions) throws -> StyleStatistics {
+        guard canComputeStatistics else {
+            throw StyleFilterError.invalidArgument("preset \(preset.name) is kept by its cached statistics alone: "
+                                                   + "without its painting there are no distributions to match")
+        }
+        return try StyleStatistics(network: network, styles: [(try styleImage(longSide: longSide).image, 1)], layers: options.activeStyleLayers,
+                                   sliced: options.styleLoss == .sliced ? options : nil)
+    }
+
     /// The style picture with its long side `longSide`, and its own (source) size.
     public func styleImage(longSide: Int) throws -> (image: RGBImage, sourceWidth: Int, sourceHeight: Int) {
         switch preset.style {

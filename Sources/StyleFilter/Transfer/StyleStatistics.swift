@@ -17,6 +17,20 @@ public struct StyleStatistics: Sendable, Equatable {
             && a.slices.count == b.slices.count && zip(a.slices, b.slices).allSatisfy { $0.layer == $1.layer && $0.targets == $1.targets }
     }
 
+    /// The style losses `options` asks for against these statistics, one per active style layer:
+    /// Gram matrices or the sliced distance (its targets must be here).
+    func losses(_ options: TransferOptions) throws -> [any FeatureLoss] {
+        let layers = options.activeStyleLayers
+        switch options.styleLoss {
+        case .gram:
+            return zip(layers, try targets(for: layers)).map { StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1) }
+        case .sliced:
+            return zip(layers, try sliceTargets(for: layers)).map {
+                SlicedWassersteinLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
+            }
+        }
+    }
+
     /// The sliced loss's targets of each layer, in order.
     func sliceTargets(for layers: [LayerWeight]) throws -> [SliceTargets] {
         try layers.map { layer in

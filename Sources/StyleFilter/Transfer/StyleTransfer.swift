@@ -63,24 +63,13 @@ public final class StyleTransfer: @unchecked Sendable {
 
     /// One network pass over the whole image.
     static func wholeImageObjective(network: VGG19, content: Tensor, style: StyleStatistics, options: TransferOptions) throws -> Objective {
-        let contentLayers = options.activeContentLayers, styleLayers = options.activeStyleLayers
+        let contentLayers = options.activeContentLayers
         let pass = VGG19Pass(network: network, height: content.height, width: content.width, deepest: options.deepestLayer)
         pass.forward(content)
         let contentLosses = contentLayers.map {
             ContentLoss(layer: $0.index, weight: options.contentWeight * $0.weight, target: pass.outputs[$0.index])
         }
-        let styleLosses: [any FeatureLoss]
-        switch options.styleLoss {
-        case .gram:
-            styleLosses = zip(styleLayers, try style.targets(for: styleLayers)).map {
-                StyleLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
-            }
-        case .sliced:
-            styleLosses = zip(styleLayers, try style.sliceTargets(for: styleLayers)).map {
-                SlicedWassersteinLoss(layer: $0.index, weight: options.styleWeight * $0.weight, target: $1)
-            }
-        }
-        return Objective(pass: pass, contentLosses: contentLosses, styleLosses: styleLosses, tvWeight: options.tvWeight)
+        return Objective(pass: pass, contentLosses: contentLosses, styleLosses: try style.losses(options), tvWeight: options.tvWeight)
     }
 
     /// Each pooling halves the image; the deepest layer must still have at least one pixel.
