@@ -4,7 +4,7 @@ with numpy, Pillow and filterctl itself (no PyTorch needed; benchmarks/quality.p
 independent scorer).
 
     python benchmarks/preset_look.py PHOTO [PHOTO ...] [--presets ink,mosaic,swirls]
-                                     [--full PHOTO] [--out DIR] [--filterctl PATH]
+                                     [--full PHOTO] [--out DIR] [--filterctl PATH] [--preset-dir DIR]
 
 For each preset and PHOTO (use photos the networks were not trained on), at 512 px:
 - fast and optimize: `filterctl apply --size 512` with the default method and with
@@ -17,6 +17,8 @@ With --full PHOTO: the default method at the photo's own size, its time and peak
 result reduced to 512 px scored against the 512 px fast result (the look when the print is seen
 whole) and against the optimization's full-size result when --out holds one
 (PRESET-full-optimize.png, made by hand: it takes many minutes).
+--preset-dir DIR scores the presets (and networks) in DIR instead of the shipped ones, e.g. a
+network trained with other settings beside a copy of the preset's JSON.
 """
 import argparse
 import os
@@ -58,22 +60,24 @@ def main():
     parser.add_argument('--full')
     parser.add_argument('--out', default='preset_look')
     parser.add_argument('--filterctl', default=os.path.join(os.path.dirname(__file__), '..', '.build', 'release', 'filterctl'))
+    parser.add_argument('--preset-dir')
     args = parser.parse_args()
+    where = ['--preset-dir', args.preset_dir] if args.preset_dir else []
     os.makedirs(args.out, exist_ok=True)
     f = args.filterctl
     for preset in args.presets.split(','):
         painting = os.path.join(args.out, f'{preset}-painting.png')
         if not os.path.exists(painting):
-            run([f, 'preset', 'paint', preset, '-o', painting])
+            run([f, 'preset', 'paint', preset, '-o', painting] + where)
         colours = painting_colours(Image.open(painting).convert('RGB'))
         styles, contents = [], []
         for photo in args.photos:
             name = os.path.splitext(os.path.basename(photo))[0]
             fast = os.path.join(args.out, f'{preset}-{name}-fast.png')
             optimized = os.path.join(args.out, f'{preset}-{name}-optimize.png')
-            run([f, 'apply', '--preset', preset, photo, '--size', '512', '-o', fast, '-q'])
+            run([f, 'apply', '--preset', preset, photo, '--size', '512', '-o', fast, '-q'] + where)
             if not os.path.exists(optimized):
-                run([f, 'apply', '--preset', preset, photo, '--size', '512', '--method', 'optimize', '-o', optimized, '-q'])
+                run([f, 'apply', '--preset', preset, photo, '--size', '512', '--method', 'optimize', '-o', optimized, '-q'] + where)
             fc, fs = scores(f, photo, painting, fast)
             oc, os_ = scores(f, photo, painting, optimized)
             styles.append(fs / os_)
@@ -86,9 +90,9 @@ def main():
             full = os.path.join(args.out, f'{preset}-{name}-full.png')
             small = os.path.join(args.out, f'{preset}-{name}-fast.png')
             if not os.path.exists(small):
-                run([f, 'apply', '--preset', preset, args.full, '--size', '512', '-o', small, '-q'])
+                run([f, 'apply', '--preset', preset, args.full, '--size', '512', '-o', small, '-q'] + where)
             start = time.time()
-            text = run(['/usr/bin/time', '-f', 'peak %M KB', f, 'apply', '--preset', preset, args.full, '-o', full, '-q']).stderr
+            text = run(['/usr/bin/time', '-f', 'peak %M KB', f, 'apply', '--preset', preset, args.full, '-o', full, '-q'] + where).stderr
             seconds = time.time() - start
             peak = int(re.findall(r'peak (\d+) KB', text)[-1]) // 1024
             reduced = os.path.join(args.out, f'{preset}-{name}-full-512.png')
