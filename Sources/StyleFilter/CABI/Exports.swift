@@ -36,17 +36,12 @@ public func sf_options_init(_ options: UnsafeMutablePointer<sf_options>?) {
 
 /// The numeric fields of sf_options, as the table has them.
 let settingsByField: [String: sf_setting] = {
-    func entry<V: BinaryInteger>(_ s: Setting<V>) -> (String, sf_setting) {
-        (s.cName, sf_setting(default_value: Double(s.value), minimum: Double(s.range.lowerBound), maximum: Double(s.range.upperBound)))
+    func entry<V>(_ s: Setting<V>, _ double: (V) -> Double) -> (String, sf_setting) {
+        (s.cName, sf_setting(default_value: double(s.value), minimum: double(s.range.lowerBound), maximum: double(s.range.upperBound)))
     }
-    func entry(_ s: Setting<Float>) -> (String, sf_setting) {
-        (s.cName, sf_setting(default_value: Double(s.value), minimum: Double(s.range.lowerBound), maximum: Double(s.range.upperBound)))
-    }
-    return Dictionary(uniqueKeysWithValues: [
-        entry(Defaults.iterations), entry(Defaults.contentWeight), entry(Defaults.styleWeight), entry(Defaults.tvWeight),
-        entry(Defaults.styleSize), entry(Defaults.maxMemory), entry(Defaults.baseSize), entry(Defaults.refineIterations),
-        entry(Defaults.refine),
-    ])
+    let integers = [Defaults.iterations, Defaults.styleSize, Defaults.maxMemory, Defaults.baseSize, Defaults.refineIterations, Defaults.refine]
+    let weights = [Defaults.contentWeight, Defaults.styleWeight, Defaults.tvWeight]
+    return Dictionary(uniqueKeysWithValues: integers.map { entry($0) { Double($0) } } + weights.map { entry($0) { Double($0) } })
 }()
 
 @_cdecl("sf_setting_get")

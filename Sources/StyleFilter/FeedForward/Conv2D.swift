@@ -69,28 +69,10 @@ final class Conv2D: @unchecked Sendable {
         }
     }
 
-    /// The forward pass of an unpadded input as its definition reads, in plain loops: what the
-    /// banded im2col product is checked against (FeedForwardLayerTests), never run for a picture.
+    /// The forward pass of an unpadded input by its definition (ReferenceConvolution): what the
+    /// banded im2col product is checked against (FeedForwardLayerTests).
     func referenceForward(_ input: Tensor) -> Tensor {
-        let size = outputSize(height: input.height, width: input.width)
-        let output = Tensor(channels: outChannels, height: size.height, width: size.width)
-        for k in 0..<outChannels {
-            for y in 0..<size.height {
-                for x in 0..<size.width {
-                    var sum = Double(bias[k])
-                    for c in 0..<inChannels {
-                        for dy in 0..<kernel {
-                            for dx in 0..<kernel {
-                                sum += Double(weights[((k * inChannels + c) * kernel + dy) * kernel + dx])
-                                    * Double(input[c, y * stride + dy, x * stride + dx])
-                            }
-                        }
-                    }
-                    output[k, y, x] = Float(sum)
-                }
-            }
-        }
-        return output
+        ReferenceConvolution.forward(input, weights: weights, bias: bias, outChannels: outChannels, kernel: kernel, stride: stride)
     }
 
     // MARK: backward

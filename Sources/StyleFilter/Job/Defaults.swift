@@ -10,7 +10,7 @@ public struct Setting<Value: Comparable & Sendable>: Sendable {
     public let help: String
 
     /// `name` in C's spelling (`style_weight`).
-    public var cName: String { name.replacingAll("-", with: "_") }
+    public var cName: String { name.replacingAll("-", "_") }
 
     /// "16 … 16384"
     public var rangeText: String { "\(Self.format(range.lowerBound)) … \(Self.format(range.upperBound))" }
@@ -22,7 +22,7 @@ public struct Setting<Value: Comparable & Sendable>: Sendable {
     /// (default: the name in words).
     @discardableResult
     public func checked(_ v: Value, as label: String? = nil) throws -> Value {
-        guard range.contains(v) else { throw StyleFilterError.invalidArgument(message(label ?? name.replacingAll("-", with: " "))) }
+        guard range.contains(v) else { throw StyleFilterError.invalidArgument(message(label ?? name.replacingAll("-", " "))) }
         return v
     }
 
@@ -35,10 +35,6 @@ public struct Setting<Value: Comparable & Sendable>: Sendable {
         if exponent >= 6, abs(d - power) <= power * 1e-6 { return "1e\(exponent)" }
         return d == d.rounded() ? String(Int(d)) : "\(d)"
     }
-}
-
-extension String {
-    func replacingAll(_ old: Character, with new: Character) -> String { String(map { $0 == old ? new : $0 }) }
 }
 
 /// The rule book: every default and limit that more than one door offers, written once.

@@ -88,28 +88,14 @@ struct Conv3x3: Sendable {
         }
     }
 
-    /// The forward pass as its definition reads, in double precision and plain loops: what the
-    /// im2col and Winograd paths are checked against (ConvolutionTests), never run for a picture.
+    /// The forward pass by its definition (ReferenceConvolution): what the im2col and Winograd
+    /// paths are checked against (ConvolutionTests).
     func referenceForward(_ input: Tensor) -> Tensor {
-        let output = Tensor(channels: outChannels, height: input.height, width: input.width)
-        for k in 0..<outChannels {
-            for y in 0..<input.height {
-                for x in 0..<input.width {
-                    var sum = Double(bias[k])
-                    for c in 0..<inChannels {
-                        for dy in 0..<3 {
-                            for dx in 0..<3 {
-                                let sy = y + dy - 1, sx = x + dx - 1
-                                guard sy >= 0, sy < input.height, sx >= 0, sx < input.width else { continue }
-                                sum += Double(weights[((k * inChannels + c) * 3 + dy) * 3 + dx]) * Double(input[c, sy, sx])
-                            }
-                        }
-                    }
-                    output[k, y, x] = Float(sum)
-                }
+        weights.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { b in
+                ReferenceConvolution.forward(input, weights: w.baseAddress!, bias: b.baseAddress!, outChannels: outChannels, kernel: 3, pad: 1)
             }
         }
-        return output
     }
 
     /// gradInput = Wᵀ ⋆ gradOutput (overwrites gradInput).
