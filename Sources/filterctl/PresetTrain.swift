@@ -20,7 +20,7 @@ extension PresetCommand {
         @Argument(help: "Preset name or path.", completion: Completions.presets)
         var name: String
 
-        @Option(parsing: .upToNextOption, help: "Training photos: image files or directories of them (never the photos you will judge it on; default: \(TrainingPhotos.defaultDirectory), installed by scripts/setup --for-training).", completion: Completions.file)
+        @Option(parsing: .upToNextOption, help: "Training photos: image files or directories of them (never the photos you will judge it on; default: \(TrainingPhotos.defaultDirectories.joined(separator: " and ")), installed by scripts/setup --for-training).", completion: Completions.file)
         var photos: [String] = []
 
         @Option(help: "Adam steps.")
@@ -38,6 +38,9 @@ extension PresetCommand {
         @Option(help: "Multiplies the preset's content weight: more keeps more of the photo's structure.")
         var contentFactor = FeedForwardTraining.Options().contentFactor
 
+        @Option(help: "Weight of the palette term: how closely the output's colours follow the distribution of the painting's own colours (0: not at all; needs the preset's painting).")
+        var paletteWeight = FeedForwardTraining.Options().paletteWeight
+
         @Option(help: "Channels of the network's first layer (the next stages have 2× and 4×).")
         var width = FeedForwardNetwork.Shape().width
 
@@ -52,6 +55,9 @@ extension PresetCommand {
 
         @Option(help: Defaults.projections.flagHelp)
         var projections: Int?
+
+        @Option(help: "Begin from this network's weights instead of random ones (its shape too): fine-tuning, e.g. a shipped network on more photos. Adam starts afresh and --steps counts from 0.", completion: Completions.file)
+        var startFrom: String?
 
         @Option(help: "Steps between checkpoints.")
         var checkpointEvery = 100
@@ -73,8 +79,8 @@ extension PresetCommand {
         @OptionGroup var weightsFlag: WeightsFlag
 
         func validate() throws {
-            if photos.isEmpty && !Files.isDirectory(TrainingPhotos.defaultDirectory) {
-                throw ValidationError("no training photos: install the default ones with scripts/setup --for-training (\(TrainingPhotos.defaultDirectory)), or give --photos")
+            if photos.isEmpty && !TrainingPhotos.defaultDirectories.contains(where: Files.isDirectory) {
+                throw ValidationError("no training photos: install the default ones with scripts/setup --for-training (\(TrainingPhotos.defaultDirectories.joined(separator: " and "))), or give --photos")
             }
             guard (1...1_000_000).contains(steps) else { throw ValidationError("--steps must be 1 … 1000000") }
             guard cropSize % FeedForwardNetwork.Shape.sizeMultiple == 0, (32...1024).contains(cropSize) else {
@@ -83,6 +89,7 @@ extension PresetCommand {
             guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1 … 64") }
             guard learningRate.isFinite, learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be > 0 and < 1") }
             guard contentFactor.isFinite, contentFactor > 0, contentFactor <= 1000 else { throw ValidationError("--content-factor must be > 0 and ≤ 1000") }
+            guard paletteWeight.isFinite, paletteWeight >= 0, paletteWeight <= 1e9 else { throw ValidationError("--palette-weight must be 0 … 1e9") }
             guard FeedForwardNetwork.Shape.widthRange.contains(width) else { throw ValidationError("--width must be 1 … 64") }
             guard FeedForwardNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
             if let lossPlot, !lossPlot.lowercased().hasSuffix(".svg") { throw ValidationError("--loss-plot must name an .svg file") }
@@ -94,7 +101,7 @@ extension PresetCommand {
         /// Image files named directly, and those in the directories named (not recursing).
         func photoPaths() -> [String] {
             let images = ["jpg", "jpeg", "png", "tif", "tiff", "webp"]
-            return (photos.isEmpty ? [TrainingPhotos.defaultDirectory] : photos).flatMap { path -> [String] in
+            return (photos.isEmpty ? TrainingPhotos.defaultDirectories.filter(Files.isDirectory) : photos).flatMap { path -> [String] in
                 guard Files.isDirectory(path) else { return [path] }
                 return Files.list(path).sorted().filter { images.contains($0.split(separator: ".").last.map { $0.lowercased() } ?? "") }
                     .map { path + "/" + $0 }
@@ -123,6 +130,11 @@ extension PresetCommand {
             let last = preset.scales.last!.size, styleSide = preset.styleLongSide(forScaleSize: last)
             let style = styleLoss == .sliced ? try located.paintingStatistics(network: network, longSide: styleSide, options: transfer)
                 : try located.styleStatistics(network: network, longSides: [styleSide]) { Console.error($0) }[0]
+            let startNetwork = try startFrom.map { path in
+                do { return try FeedForwardFile(decoding: try Files.read(path, limit: 1 << 30).get()) } catch {
+                    throw ValidationError("--start-from \(path) is not a network StyleFilter can read (\(error))")
+                }
+            }
             let paths = photoPaths()
             // Photos shrunk so their long side is the preset's last scale's: crops see a photo at
             // the size the preset paints at, strokes and picture in the proportion it gives them.
@@ -135,17 +147,21 @@ extension PresetCommand {
             options.batch = batch
             options.learningRate = learningRate
             options.contentFactor = contentFactor
+            options.paletteWeight = paletteWeight
             var shape = FeedForwardNetwork.Shape(width: width, residualBlocks: blocks)
             let fields = try located.networkFields().merging([
                 "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
                 "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"
-                    + (styleLoss == .sliced ? " style-loss=sliced projections=\(projections.map(String.init) ?? "channels")" : "")]) { $1 }
+                    + (styleLoss == .sliced ? " style-loss=sliced projections=\(projections.map(String.init) ?? "channels")" : "")
+                    + (paletteWeight > 0 ? " palette=\(paletteWeight)" : "")
+                    + (startFrom.map { " from=\(Files.basename($0))" } ?? "")]) { $1 }
             let checkpoint = TrainingCheckpoint(network: output, fields: fields)
             let stopped = try checkpoint.stopped(resume: resume)
             // A training stopped before outputs were bounded continues as it began, linear.
             if let kind = stopped?.shape?.boundedOutput { shape.boundedOutput = kind }
-            let training = try FeedForwardTraining(network: network, feedForward: FeedForwardNetwork(shape: shape, seed: seed),
-                                                   style: style, transfer: transfer, options: options)
+            let training = try FeedForwardTraining(network: network, feedForward: startNetwork?.network() ?? FeedForwardNetwork(shape: shape, seed: seed),
+                                                   style: style, transfer: transfer, options: options,
+                                                   painting: paletteWeight > 0 ? try located.styleImage(longSide: styleSide).image : nil)
             if let stopped {
                 try checkpoint.restore(stopped, into: training, photos: sampler)
                 Console.say("resuming at step \(training.adam.steps) of \(steps)")

@@ -39,6 +39,12 @@ struct RefineFlags: ParsableArguments {
     @Option(help: Defaults.gridShift.flagHelp)
     var gridShift = Defaults.gridShift.value
 
+    @Flag(help: "Refining scales blur each gradient by [1 2 2 2 1] before stepping, so steps do not paint the pooling's 2- and 4-px phases (the grid goes, and with it the finest marks).")
+    var refineSmooth = false
+
+    @Option(help: Defaults.refineMomentum.flagHelp)
+    var refineMomentum = Defaults.refineMomentum.value
+
     func validate() throws {
         try Defaults.scaleStep.validate(scaleStep)
         try Defaults.refineIterations.validate(refineIterations)
@@ -49,6 +55,7 @@ struct RefineFlags: ParsableArguments {
         try Defaults.iterations.validate(finestIterations, flag: "--finest-iterations")
         try Defaults.gridShift.validate(gridShift)
         try Defaults.refineHold.validate(refineHold)
+        try Defaults.refineMomentum.validate(refineMomentum)
         if refineStyleLoss == .sliced && styleRegion == 0 { throw ValidationError("--refine-style-loss sliced matches each --style-region on its own: not with 0") }
     }
 
@@ -71,6 +78,8 @@ struct RefineFlags: ParsableArguments {
         r.styleLoss = refineStyleLoss
         r.holdRatio = refineHold
         r.gridShift = gridShift
+        r.smoothsSteps = refineSmooth
+        r.momentum = refineMomentum
         r.detailPooling = refinePooling
         r.finestLayers = finestLayers == "all" ? nil : try? Self.checkLayers(finestLayers, flag: "--finest-layers")
         r.finestIterations = finestIterations

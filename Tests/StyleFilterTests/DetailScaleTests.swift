@@ -71,7 +71,11 @@ final class DetailScaleTests: FilterctlTestCase {
         func plan() -> JobPlan { JobPlan(finalSize: 2048, base: [Scale(size: 512, iterations: 300)], options: options, refinement: refinement) }
         XCTAssertEqual(plan().steps.map(\.scale.iterations), [300, 6, 8], "the largest scale: 8 with the fine layers")
         XCTAssertEqual(plan().steps[2].options.styleLayers.map(\.name), ["relu1_1", "relu2_1", "relu3_1"])
-        XCTAssertEqual(plan().steps.map(\.options.gridShift), [0, 0, 0])
+        // Detail scales move the grid under each evaluation and step without momentum, so no
+        // evaluation's pooling phase is carried into the others; the base scale is left alone.
+        XCTAssertEqual(plan().steps.map(\.options.gridShift), [0, 16, 16])
+        XCTAssertEqual(plan().steps.map(\.options.momentum), [0.9, 0, 0])
+        XCTAssertEqual(plan().steps.map(\.options.smoothsSteps), [false, false, false])
         XCTAssertEqual(plan().steps.map(\.options.pooling), [nil, .average, .average], "refining scales pool by averages")
         refinement.finestLayers = nil
         XCTAssertEqual(plan().steps.map(\.scale.iterations), [300, 6, 3], "without: as the other refining scales")
@@ -93,11 +97,29 @@ final class DetailScaleTests: FilterctlTestCase {
         XCTAssertEqual(steps[2].options.styleLayers.map(\.weight), steps[1].options.styleLayers.filter { ["relu1_1", "relu3_1"].contains($0.name) }.map(\.weight))
     }
 
+    /// `--refine-smooth`'s blur takes out the pooling's 2- and 4-px periods entirely, on rows and
+    /// columns, and keeps a smooth gradient as it is.
+    func testStepSmoothingRemovesThePoolingPeriods() {
+        let t = Tensor(channels: 2, height: 24, width: 32)
+        for c in 0..<2 { for y in 0..<24 { for x in 0..<32 {
+            let smooth = Float(c) + 0.01 * Float(x) - 0.02 * Float(y)
+            let period2 = (x % 2 == 0 ? 1 : -1) + (y % 2 == 0 ? 0.5 : -0.5)
+            let period4: Float = [1, 0, -1, 0][x % 4] + [0, 2, 0, -2][y % 4]
+            t[c, y, x] = smooth + Float(period2) + period4
+        } } }
+        StepSmoothing.apply(t)
+        // Away from the mirrored edges (2 px), only the smooth part is left.
+        for c in 0..<2 { for y in 2..<22 { for x in 2..<30 {
+            XCTAssertEqual(t[c, y, x], Float(c) + 0.01 * Float(x) - 0.02 * Float(y), accuracy: 1e-4, "\(c), \(y), \(x)")
+        } } }
+    }
+
     /// The refining scales' flags: out of range or unknown is a usage error (64) naming the flag,
     /// before any output exists.
     func testRefiningFlagsAreRefusedByName() throws {
         for (flag, value) in [("--refine-hold", "2"), ("--grid-shift", "100"), ("--refine-pooling", "min"), ("--finest-layers", "relu9_9"),
-                              ("--refine-layers", "bogus"), ("--finest-iterations", "200000")] {
+                              ("--refine-layers", "bogus"), ("--finest-iterations", "200000"),
+                              ("--refine-momentum", "1")] {
             let result = try run(["stylize", file("photo.png"), file("painting.png"), "-o", file("out.png"), flag, value])
             XCTAssertEqual(result.status, 64, "\(flag) \(value): \(result.stderr)")
             XCTAssertTrue(result.stderr.contains(flag), result.stderr)

@@ -4,8 +4,10 @@ import XCTest
 /// Training a feed-forward network against the optimizer's loss (issue 21): the loss goes down, and
 /// a training stopped and resumed from its checkpoint ends where an uninterrupted one does.
 final class FeedForwardTrainingTests: XCTestCase {
-    func makeTraining(network: VGG19, steps: Int, styleLoss: StyleLossKind = .gram) throws -> FeedForwardTraining {
-        let style = RGBImage.pattern(width: 48, height: 48, seed: 71)
+    static let painting = RGBImage.pattern(width: 48, height: 48, seed: 71)
+
+    func makeTraining(network: VGG19, steps: Int, styleLoss: StyleLossKind = .gram, paletteWeight: Float = 0) throws -> FeedForwardTraining {
+        let style = Self.painting
         var transfer = TransferOptions()
         transfer.styleLayers = try LayerWeight.parseList("relu1_1,relu2_1,relu3_1")
         transfer.contentLayers = [try LayerWeight("relu2_2")]
@@ -18,8 +20,10 @@ final class FeedForwardTrainingTests: XCTestCase {
         options.batch = 2
         options.learningRate = 1e-2
         options.steps = steps
+        options.paletteWeight = paletteWeight
         let feedForward = FeedForwardNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 7)
-        return try FeedForwardTraining(network: network, feedForward: feedForward, style: statistics, transfer: transfer, options: options)
+        return try FeedForwardTraining(network: network, feedForward: feedForward, style: statistics, transfer: transfer, options: options,
+                                       painting: Self.painting)
     }
 
     func photos() -> TrainingPhotos {
@@ -44,6 +48,34 @@ final class FeedForwardTrainingTests: XCTestCase {
         }
         // Two losses, not one loss twice: the same network's first output scores differently.
         XCTAssertNotEqual(firstStyle[.gram], firstStyle[.sliced])
+    }
+
+    /// The palette term (issue 39: mosaic painted salmon and blue where the painting is red, green,
+    /// yellow, purple) moves the network's colours towards the painting's own: measured by an
+    /// independent distance (other directions), the same steps with the term end nearer.
+    func testThePaletteTermBringsThePaintingsColours() throws {
+        let network = try TestSupport.network()
+        let crops = [RGBImage.pattern(width: 32, height: 32, seed: 72).networkTensor(), RGBImage.pattern(width: 32, height: 32, seed: 73).networkTensor()]
+        let judge = SlicedWassersteinLoss(layer: -1, weight: 1, target: SliceTargets(features: Self.painting.networkTensor(),
+                                                                                      directions: SliceDirections(channels: 3, count: 64, seed: 99)))
+        func distance(_ training: FeedForwardTraining) -> Double {
+            let pass = FeedForwardPass(network: training.feedForward, height: 32, width: 32)
+            return crops.map { judge.evaluate(pass.forward($0), addingGradientTo: nil) }.reduce(0, +)
+        }
+        var after: [Float: Double] = [:]
+        for weight: Float in [0, 2000] {
+            let training = try makeTraining(network: network, steps: 30, paletteWeight: weight)
+            for _ in 0..<30 { training.step(crops) }
+            after[weight] = distance(training)
+        }
+        XCTAssertLessThan(after[2000]!, 0.85 * after[0]!, "palette distance without the term \(after[0]!), with it \(after[2000]!)")
+        var options = FeedForwardTraining.Options()
+        options.paletteWeight = 1
+        XCTAssertThrowsError(try FeedForwardTraining(network: network, feedForward: FeedForwardNetwork(shape: .init(width: 4, residualBlocks: 1), seed: 7),
+                                                     style: StyleStatistics(network: network, styles: [(Self.painting, 1)], layers: TransferOptions().activeStyleLayers),
+                                                     transfer: TransferOptions(), options: options)) {
+            XCTAssertTrue("\($0)".contains("painting"), "\($0)")
+        }
     }
 
     func testResumedTrainingEndsWhereAnUninterruptedOneDoes() throws {

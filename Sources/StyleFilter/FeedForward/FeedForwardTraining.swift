@@ -17,6 +17,13 @@ public final class FeedForwardTraining: @unchecked Sendable {
         /// picture's structure for texture. 4: swirls with 1 lost Tübingen's houses under stripes
         /// (content 1.32× the optimization's); with 4 they stay (0.80–1.00×), style 1.40–1.49×.
         public var contentFactor: Float = 4
+        /// Weight of the palette term: the sliced Wasserstein distance between the output's pixel
+        /// colours and the painting's (0: none). The style layers' Gram matrices average a
+        /// painting's colours over the photos a network sees, so a network trained on them alone
+        /// paints a few mixtures of them (mosaic: salmon and blue tiles where the painting has
+        /// saturated reds, greens, yellows and purples); matching the colours' distribution itself
+        /// asks for the painting's own colours in its own proportions.
+        public var paletteWeight: Float = 0
         public init() {}
     }
 
@@ -25,18 +32,29 @@ public final class FeedForwardTraining: @unchecked Sendable {
     public let adam: ParameterAdam
     private let pass: FeedForwardPass
     private let objective: Objective
+    private let palette: SlicedWassersteinLoss?
     private let gradient: Tensor
 
-    /// `transfer`: the preset's layers and weights; `style`: its statistics for those layers.
+    /// `transfer`: the preset's layers and weights; `style`: its statistics for those layers;
+    /// `painting`: the style picture, needed for the palette term (`options.paletteWeight` > 0).
     public init(network: VGG19, feedForward: FeedForwardNetwork, style: StyleStatistics, transfer: TransferOptions,
-                options: Options) throws {
+                options: Options, painting: RGBImage? = nil) throws {
         let size = options.cropSize
         guard size % FeedForwardNetwork.Shape.sizeMultiple == 0, size >= 32 else {
             throw StyleFilterError.invalidArgument("crop size must be a multiple of 4, at least 32")
         }
         guard options.batch >= 1, options.steps >= 0, options.learningRate > 0, options.learningRate.isFinite,
-              options.contentFactor > 0, options.contentFactor.isFinite else {
-            throw StyleFilterError.invalidArgument("training needs batch ≥ 1, steps ≥ 0, a positive learning rate and content factor")
+              options.contentFactor > 0, options.contentFactor.isFinite, options.paletteWeight >= 0, options.paletteWeight.isFinite else {
+            throw StyleFilterError.invalidArgument("training needs batch ≥ 1, steps ≥ 0, a positive learning rate and content factor, a palette weight ≥ 0")
+        }
+        if options.paletteWeight > 0 {
+            guard let painting else { throw StyleFilterError.invalidArgument("the palette term needs the preset's painting") }
+            // Directions in colour space from the run's seed, as the sliced style loss draws its own.
+            let directions = SliceDirections(channels: 3, count: Self.paletteDirections, seed: transfer.seed ^ 0x9A1E77E)
+            palette = SlicedWassersteinLoss(layer: -1, weight: options.paletteWeight,
+                                            target: SliceTargets(features: painting.networkTensor(), directions: directions))
+        } else {
+            palette = nil
         }
         let vgg = VGG19Pass(network: network, height: size, width: size, deepest: transfer.deepestLayer)
         // Content targets are each crop's own features, copied in before every evaluation.
@@ -52,6 +70,10 @@ public final class FeedForwardTraining: @unchecked Sendable {
         gradient = Tensor(channels: 3, height: size, width: size)
         adam = ParameterAdam(count: feedForward.parameters.count, learningRate: options.learningRate)
     }
+
+    /// Directions of the palette term: colour space has three dimensions, so a few dozen
+    /// directions cover it.
+    static let paletteDirections = 32
 
     /// One Adam step on a batch of crops (network space, cropSize × cropSize); their mean losses.
     @discardableResult
@@ -75,7 +97,9 @@ public final class FeedForwardTraining: @unchecked Sendable {
         objective.pass.forward(crop)
         for loss in objective.contentLosses { loss.target.copy(from: objective.pass.outputs[loss.layer]) }
         let output = pass.forward(crop)
-        let losses = objective.evaluate(output, gradient: backward ? gradient : nil)
+        var losses = objective.evaluate(output, gradient: backward ? gradient : nil)
+        // Counted with the style: the palette is the painting's too.
+        if let palette { losses.style += palette.evaluate(output, addingGradientTo: backward ? gradient : nil) }
         if backward { pass.backward(gradient) }
         return losses
     }

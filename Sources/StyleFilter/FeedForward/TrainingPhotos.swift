@@ -3,8 +3,11 @@
 /// side would be less than a crop), and kept in memory as bytes.
 public final class TrainingPhotos: @unchecked Sendable {
     /// Where `scripts/setup --for-training` puts the default training photos: the twelve
-    /// photographs of Debian's mate-backgrounds (free licence; none of them is a test photo).
-    public static let defaultDirectory = "/usr/share/backgrounds/mate/nature"
+    /// photographs of Debian's mate-backgrounds (free licence), and 22 of OpenCV's sample photos
+    /// (Debian's opencv-doc) in the user cache. None of them is a test photo.
+    public static var defaultDirectories: [String] {
+        ["/usr/share/backgrounds/mate/nature", VGG19Weights.defaultCacheDirectory() + "/training-photos"]
+    }
 
     public let photos: [RGBImage]
     public let cropSize: Int

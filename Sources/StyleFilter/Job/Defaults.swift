@@ -75,8 +75,10 @@ public enum Defaults {
                                                  help: "Iterations at the largest scale; each smaller refining scale gets twice as many (at most the base scale's).")
     public static let styleRegion = Setting(name: "style-region", value: 512, range: 16...16_384,
                                             help: "Refining scales match the painting's statistics in regions of this many pixels a side, each on its own (0: the whole image's).")
-    public static let gridShift = Setting(name: "grid-shift", value: 0, range: 0...64,
+    public static let gridShift = Setting(name: "grid-shift", value: 16, range: 0...64,
                                           help: "The refining scales see the picture moved by 0 … N−1 pixels each evaluation, so their brushwork does not line up with the network's pooling grid (0: never).")
+    public static let refineMomentum = Setting(name: "refine-momentum", value: Float(0), range: 0...0.999,
+                                               help: "Momentum (Adam's β1) of the refining scales: 0 steps on each evaluation's own gradient, so the pooling phase of the first is not carried into every later step.")
     public static let refineHold = Setting(name: "refine-hold", value: 0.5, range: 0...1,
                                            help: "The refining scales keep the base scale's picture reduced by this fraction: 1 keeps its every pixel, 0 lets it drift.")
     /// 2 GiB: an 18 MP photo's full-size scales run in windows, the network's 800 MiB included.

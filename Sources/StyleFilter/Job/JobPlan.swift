@@ -50,9 +50,18 @@ public struct JobPlan: Sendable {
         /// ±9.0 %, 1.5 %), though in softer marks (docs/benchmarks-notebook.md#the-grid).
         public var detailPooling: PoolingMode? = .average
         /// Detail scales see the picture moved by 0…N−1 pixels each evaluation (GridShift); 0:
-        /// never. It lowers max pooling's grid (at 1294 px the row pattern ±11.6 → ±8.7 %) and
-        /// does nothing measurable for average pooling's, so it is off by default.
+        /// never. Alone it did little (at 2588 px, columns ±6.6 → ±7.2 %): Adam's momentum
+        /// carried the first evaluation's phase. With `momentum` 0 the column pattern halves
+        /// (±8.5 → ±4.2 %) at the same 1:1 texture (docs/benchmarks-notebook.md#momentum-and-shift).
         public var gridShift = Defaults.gridShift.value
+        /// Detail scales blur each gradient before stepping (StepSmoothing).
+        public var smoothsSteps = false
+        /// Adam's β1 at detail scales. With the usual 0.9 the first evaluation's gradient, and
+        /// the pooling phase it was taken in, makes up most of the early steps, so moving the
+        /// grid (`gridShift`) under later evaluations cannot balance it: at 2588 px the column
+        /// pattern stayed at ±7.2 %. Without momentum each step has its own phase
+        /// (docs/benchmarks-notebook.md#momentum-and-shift).
+        public var momentum = Defaults.refineMomentum.value
         /// The style layers of the largest scale, where an evaluation costs most and only the
         /// finest octave is left to paint (nil: as the other detail scales). Up to relu3_1 an
         /// evaluation costs a third of one to relu5_1, so the largest scale gets 8 iterations
@@ -107,6 +116,8 @@ public struct JobPlan: Sendable {
                     o.holdsComposition = refinement.holdRatio > 0
                     o.holdSize = max(16, Int((Double(last.size) * refinement.holdRatio).rounded()))
                     o.gridShift = refinement.gridShift
+                    o.smoothsSteps = refinement.smoothsSteps
+                    o.momentum = refinement.momentum
                     o.pooling = refinement.detailPooling
                     o.styleRegion = refinement.styleRegion
                     o.styleLoss = refinement.styleLoss

@@ -117,7 +117,7 @@ public final class StyleTransfer: @unchecked Sendable {
     func makeOptimizer() -> Optimizer {
         switch options.optimizer {
         case .lbfgs: return LBFGS(history: options.history, learningRate: options.learningRate ?? 1, bounds: bounds)
-        case .adam: return Adam(learningRate: options.learningRate ?? 10, bounds: bounds)
+        case .adam: return Adam(learningRate: options.learningRate ?? 10, beta1: options.momentum, bounds: bounds)
         }
     }
 
@@ -141,7 +141,9 @@ public final class StyleTransfer: @unchecked Sendable {
                 ? GridShift(evaluation: evaluations, origin: origin, limit: self.options.gridShift, height: self.image.height, width: self.image.width)
                 : GridShift(dy: 0, dx: 0)
             evaluations += 1
-            return shift.around(self.image, gradient: gradient) { self.objective.evaluate(self.image, gradient: gradient) }
+            let losses = shift.around(self.image, gradient: gradient) { self.objective.evaluate(self.image, gradient: gradient) }
+            if let gradient, self.options.smoothsSteps { StepSmoothing.apply(gradient) }
+            return losses
         }
         var losses = evaluate(gradient)
         try Self.checkFinite(losses, iteration: 0)

@@ -96,6 +96,9 @@ public struct TransferOptions: Sendable {
     /// axis), so detail does not line up with the pooling grid (GridShift); 0: never. Style and
     /// total variation only: with a content loss it must be 0.
     public var gridShift = 0
+    /// The gradient is blurred before each step (StepSmoothing), so steps do not paint the
+    /// pooling's 2- and 4-px phases.
+    public var smoothsSteps = false
     /// Style statistics per region of at most this many pixels a side (each window's core matches
     /// the style's Gram matrices on its own) instead of the whole image's. nil: the whole image's.
     public var styleRegion: Int?
@@ -104,6 +107,8 @@ public struct TransferOptions: Sendable {
     public var history = Defaults.history.value
     /// Step scale; nil means 1 for L-BFGS and 10 (pixel units) for Adam.
     public var learningRate: Float?
+    /// Adam's first-moment decay (β1). Detail scales take 0 (`Defaults.refineMomentum`).
+    public var momentum: Float = 0.9
     public var initialization: Initialization = .content
     public var seed: UInt64 = 0
     /// Evaluate images larger than this (pixels, both axes) window by window (TiledObjective);
@@ -153,6 +158,7 @@ public struct TransferOptions: Sendable {
         if let lr = learningRate, !(lr.isFinite && lr > 0) {
             throw StyleFilterError.invalidArgument("learning rate must be a finite number > 0")
         }
+        guard momentum >= 0 && momentum < 1 else { throw StyleFilterError.invalidArgument("momentum must be in 0 … <1") }
         if case .blend(let alpha) = initialization, !(alpha >= 0 && alpha <= 1) {
             throw StyleFilterError.invalidArgument("blend alpha must be in 0 … 1")
         }
