@@ -42,6 +42,9 @@ struct RefineFlags: ParsableArguments {
     @Flag(help: "Refining scales blur each gradient by [1 2 2 2 1] before stepping, so steps do not paint the pooling's 2- and 4-px phases (the grid goes, and with it the finest marks).")
     var refineSmooth = false
 
+    @Flag(help: "Refining scales blur their start (the scale before, enlarged) once by [1 2 1]: the enlargement's 2-px phase is not painted into a grid.")
+    var refineBlurStart = false
+
     @Option(help: Defaults.refineMomentum.flagHelp)
     var refineMomentum = Defaults.refineMomentum.value
 
@@ -79,6 +82,7 @@ struct RefineFlags: ParsableArguments {
         r.holdRatio = refineHold
         r.gridShift = gridShift
         r.smoothsSteps = refineSmooth
+        r.blursStart = refineBlurStart
         r.momentum = refineMomentum
         r.detailPooling = refinePooling
         r.finestLayers = finestLayers == "all" ? nil : try? Self.checkLayers(finestLayers, flag: "--finest-layers")

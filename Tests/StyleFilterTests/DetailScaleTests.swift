@@ -76,6 +76,7 @@ final class DetailScaleTests: FilterctlTestCase {
         XCTAssertEqual(plan().steps.map(\.options.gridShift), [0, 16, 16])
         XCTAssertEqual(plan().steps.map(\.options.momentum), [0.9, 0, 0])
         XCTAssertEqual(plan().steps.map(\.options.smoothsSteps), [false, false, false])
+        XCTAssertEqual(plan().steps.map(\.options.blursStart), [false, false, false])
         XCTAssertEqual(plan().steps.map(\.options.pooling), [nil, .average, .average], "refining scales pool by averages")
         refinement.finestLayers = nil
         XCTAssertEqual(plan().steps.map(\.scale.iterations), [300, 6, 3], "without: as the other refining scales")
@@ -112,6 +113,15 @@ final class DetailScaleTests: FilterctlTestCase {
         for c in 0..<2 { for y in 2..<22 { for x in 2..<30 {
             XCTAssertEqual(t[c, y, x], Float(c) + 0.01 * Float(x) - 0.02 * Float(y), accuracy: 1e-4, "\(c), \(y), \(x)")
         } } }
+        // `--refine-blur-start`'s blur: an enlargement's 2-px phase goes, the rest stays.
+        let start = Tensor(channels: 1, height: 8, width: 12)
+        for y in 0..<8 { for x in 0..<12 { start[0, y, x] = 0.5 * Float(x) + (x % 2 == 0 ? 1 : -1) * (y % 2 == 0 ? 2 : 1) } }
+        StepSmoothing.blurOnce(start)
+        for y in 1..<7 { for x in 1..<11 { XCTAssertEqual(start[0, y, x], 0.5 * Float(x), accuracy: 1e-5, "\(y), \(x)") } }
+        var refinement = JobPlan.Refinement()
+        refinement.blursStart = true
+        let plan = JobPlan(finalSize: 2048, base: [Scale(size: 512, iterations: 300)], options: TransferOptions(), refinement: refinement)
+        XCTAssertEqual(plan.steps.map(\.options.blursStart), [false, true, true])
     }
 
     /// The refining scales' flags: out of range or unknown is a usage error (64) naming the flag,

@@ -56,6 +56,9 @@ public struct JobPlan: Sendable {
         public var gridShift = Defaults.gridShift.value
         /// Detail scales blur each gradient before stepping (StepSmoothing).
         public var smoothsSteps = false
+        /// Detail scales blur their enlarged start once (StepSmoothing.blurOnce). Off until
+        /// measured at full size.
+        public var blursStart = false
         /// Adam's β1 at detail scales. With the usual 0.9 the first evaluation's gradient, and
         /// the pooling phase it was taken in, makes up most of the early steps, so moving the
         /// grid (`gridShift`) under later evaluations cannot balance it: at 2588 px the column
@@ -117,6 +120,7 @@ public struct JobPlan: Sendable {
                     o.holdSize = max(16, Int((Double(last.size) * refinement.holdRatio).rounded()))
                     o.gridShift = refinement.gridShift
                     o.smoothsSteps = refinement.smoothsSteps
+                    o.blursStart = refinement.blursStart
                     o.momentum = refinement.momentum
                     o.pooling = refinement.detailPooling
                     o.styleRegion = refinement.styleRegion

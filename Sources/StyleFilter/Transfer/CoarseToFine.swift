@@ -99,7 +99,9 @@ enum CoarseToFine {
                 throw StyleFilterError.cancelled
             }
             if let previous = result {
-                options.initialization = .start(try ImageIO.resize(previous, width: width, height: height).networkTensor())
+                let start = try ImageIO.resize(previous, width: width, height: height).networkTensor()
+                if options.blursStart { StepSmoothing.blurOnce(start) }
+                options.initialization = .start(start)
                 result = nil
             } else if case .image(let picture) = options.initialization, picture.width != width || picture.height != height {
                 options.initialization = .image(try ImageIO.resize(picture, width: width, height: height))

@@ -7,22 +7,32 @@
 enum StepSmoothing {
     static let kernel: [Float] = [1, 2, 2, 2, 1].map { $0 / 8 }
 
+    /// A detail scale's start (the scale before, enlarged by 2) blurred by [1 2 1]/4. A linear
+    /// enlargement keeps the smaller picture's pixels at even positions and their means between
+    /// them, so all its curvature is at even positions; the fine layers' gradient answers
+    /// curvature, and the steps painted that phase as a 2-px grid no shift of the network can
+    /// move (at 2588 px: columns ±4.2 → ±1.9 %, at 1.25× the fine-layer Gram loss;
+    /// docs/benchmarks-notebook.md#momentum-and-shift).
+    static func blurOnce(_ t: Tensor) { apply(t, kernel: [0.25, 0.5, 0.25]) }
+
     /// In place, each channel's plane; the picture mirrored at its edges.
-    static func apply(_ t: Tensor) {
+    static func apply(_ t: Tensor) { apply(t, kernel: kernel) }
+
+    private static func apply(_ t: Tensor, kernel: [Float]) {
         let h = t.height, w = t.width, data = SendablePointer(t.data)
         guard h > 2, w > 2 else { return }
         parallel(t.channels * h) { rows in
             var line = [Float](repeating: 0, count: w)
-            for r in rows { filter(data.pointer + r * w, count: w, stride: 1, line: &line) }
+            for r in rows { filter(data.pointer + r * w, count: w, stride: 1, kernel: kernel, line: &line) }
         }
         parallel(t.channels * w) { columns in
             var line = [Float](repeating: 0, count: h)
-            for k in columns { filter(data.pointer + (k / w) * h * w + k % w, count: h, stride: w, line: &line) }
+            for k in columns { filter(data.pointer + (k / w) * h * w + k % w, count: h, stride: w, kernel: kernel, line: &line) }
         }
     }
 
     /// One line of `count` values `stride` apart, through `line` (scratch of `count`).
-    private static func filter(_ p: UnsafeMutablePointer<Float>, count n: Int, stride: Int, line: inout [Float]) {
+    private static func filter(_ p: UnsafeMutablePointer<Float>, count n: Int, stride: Int, kernel: [Float], line: inout [Float]) {
         for i in 0..<n { line[i] = p[i * stride] }
         let reach = kernel.count / 2
         for i in 0..<n {

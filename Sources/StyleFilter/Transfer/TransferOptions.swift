@@ -99,6 +99,8 @@ public struct TransferOptions: Sendable {
     /// The gradient is blurred before each step (StepSmoothing), so steps do not paint the
     /// pooling's 2- and 4-px phases.
     public var smoothsSteps = false
+    /// A detail scale's start is blurred once before its first step (StepSmoothing.blurOnce).
+    public var blursStart = false
     /// Style statistics per region of at most this many pixels a side (each window's core matches
     /// the style's Gram matrices on its own) instead of the whole image's. nil: the whole image's.
     public var styleRegion: Int?
