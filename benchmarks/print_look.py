@@ -17,7 +17,10 @@ For each RESULT, and for the PAINTING's own crops as the reference a crop of pai
   grouped by position modulo 8: the largest group's departure from the mean, in percent;
 - with --photo and --preview (the run's 512 px composition): the look when the print is seen
   whole, the RESULT reduced to the preview's size and scored with filterctl's default losses
-  (style and content, as at the preview's iteration 0), as ratios to the preview's own scores.
+  (style and content, as at the preview's iteration 0), as ratios to the preview's own scores;
+  --look-size 256 reduces both the RESULT and the preview to that long side first (the
+  restatement proposed in issue 38: at the preview's own size a half-pixel blur of an L-BFGS
+  optimum already multiplies its Gram loss hundreds of times).
 """
 import argparse
 import os
@@ -105,6 +108,7 @@ def main():
     parser.add_argument('results', nargs='*')
     parser.add_argument('--photo', help='the photo the results were made from')
     parser.add_argument('--preview', help="the run's composition (its base scale's result)")
+    parser.add_argument('--look-size', type=int, help="long side the look is judged at (default: the preview's)")
     parser.add_argument('--filterctl', default=os.path.join(os.path.dirname(__file__), '..', '.build', 'release', 'filterctl'))
     args = parser.parse_args()
     painting = Image.open(args.painting).convert('RGB')
@@ -114,7 +118,12 @@ def main():
         look = None
         if args.photo and args.preview:
             preview = Image.open(args.preview).convert('RGB')
-            look = (preview.size, gatys(args.filterctl, args.photo, args.painting, args.preview, max(preview.size)))
+            if args.look_size:
+                scale = args.look_size / max(preview.size)
+                preview = preview.resize((round(preview.size[0] * scale), round(preview.size[1] * scale)), Image.BILINEAR)
+            preview_path = os.path.join(tmp, 'preview.png')
+            preview.save(preview_path)
+            look = (preview.size, gatys(args.filterctl, args.photo, args.painting, preview_path, max(preview.size)))
             print(f'preview: content {look[1][0]:.4g}  style {look[1][1]:.4g}', flush=True)
         for name, image in [('painting', painting)] + [(p, Image.open(p).convert('RGB')) for p in args.results]:
             grams, slices, foreign = [], [], []

@@ -41,11 +41,11 @@ extension PresetCommand {
         @Option(help: "Weight of the palette term: how closely the output's colours follow the distribution of the painting's own colours (0: not at all; needs the preset's painting).")
         var paletteWeight = FeedForwardTraining.Options().paletteWeight
 
-        @Option(help: "Channels of the network's first layer (the next stages have 2× and 4×).")
-        var width = FeedForwardNetwork.Shape().width
+        @Option(help: "Channels of the network's first layer (the next stages have 2× and 4×; default: \(FeedForwardNetwork.Shape().width)).")
+        var width: Int?
 
-        @Option(help: "Residual blocks.")
-        var blocks = FeedForwardNetwork.Shape().residualBlocks
+        @Option(help: "Residual blocks (default: \(FeedForwardNetwork.Shape().residualBlocks)).")
+        var blocks: Int?
 
         @Option(help: "Seed of the initial weights and of the crops (and of the sliced loss's directions).")
         var seed: UInt64 = 1
@@ -90,12 +90,22 @@ extension PresetCommand {
             guard learningRate.isFinite, learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be > 0 and < 1") }
             guard contentFactor.isFinite, contentFactor > 0, contentFactor <= 1000 else { throw ValidationError("--content-factor must be > 0 and ≤ 1000") }
             guard paletteWeight.isFinite, paletteWeight >= 0, paletteWeight <= 1e9 else { throw ValidationError("--palette-weight must be 0 … 1e9") }
-            guard FeedForwardNetwork.Shape.widthRange.contains(width) else { throw ValidationError("--width must be 1 … 64") }
-            guard FeedForwardNetwork.Shape.blockRange.contains(blocks) else { throw ValidationError("--blocks must be 0 … 10") }
+            if let width, !FeedForwardNetwork.Shape.widthRange.contains(width) { throw ValidationError("--width must be 1 … 64") }
+            if let blocks, !FeedForwardNetwork.Shape.blockRange.contains(blocks) { throw ValidationError("--blocks must be 0 … 10") }
+            // The network started from has its own shape; a different one asked for would be ignored.
+            if startFrom != nil && (width != nil || blocks != nil) {
+                throw ValidationError("--width and --blocks are the --start-from network's own: leave them out")
+            }
             if let lossPlot, !lossPlot.lowercased().hasSuffix(".svg") { throw ValidationError("--loss-plot must name an .svg file") }
             guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be ≥ 1") }
             try Defaults.projections.validate(projections)
             if projections != nil && styleLoss != .sliced { throw ValidationError("--projections is for --style-loss sliced") }
+        }
+
+        /// A fine-tuned network keeps how the network it started from was trained, and that one's
+        /// own lineage before it, oldest first: its `training` field alone would name only a file.
+        static func lineage(from start: FeedForwardFile) -> [String: String] {
+            ["lineage": ([start.fields["lineage"]].compactMap { $0 } + [start.fields["training"] ?? "untrained"]).joined(separator: " | ")]
         }
 
         /// Image files named directly, and those in the directories named (not recursing).
@@ -148,13 +158,15 @@ extension PresetCommand {
             options.learningRate = learningRate
             options.contentFactor = contentFactor
             options.paletteWeight = paletteWeight
-            var shape = FeedForwardNetwork.Shape(width: width, residualBlocks: blocks)
+            var shape = FeedForwardNetwork.Shape(width: width ?? FeedForwardNetwork.Shape().width,
+                                                 residualBlocks: blocks ?? FeedForwardNetwork.Shape().residualBlocks)
             let fields = try located.networkFields().merging([
                 "loss-weights": "\(contentFactor * transfer.contentWeight),\(transfer.styleWeight),\(transfer.tvWeight)",
                 "training": "steps=\(steps) crop=\(cropSize) batch=\(batch) lr=\(learningRate) content-factor=\(contentFactor) seed=\(seed) photos=\(sampler.photos.count) size=\(last)"
                     + (styleLoss == .sliced ? " style-loss=sliced projections=\(projections.map(String.init) ?? "channels")" : "")
                     + (paletteWeight > 0 ? " palette=\(paletteWeight)" : "")
-                    + (startFrom.map { " from=\(Files.basename($0))" } ?? "")]) { $1 }
+                    + (startFrom.map { " from=\(Files.basename($0))" } ?? ""),
+            ]) { $1 }.merging(startNetwork.map { Self.lineage(from: $0) } ?? [:]) { $1 }
             let checkpoint = TrainingCheckpoint(network: output, fields: fields)
             let stopped = try checkpoint.stopped(resume: resume)
             // A training stopped before outputs were bounded continues as it began, linear.
