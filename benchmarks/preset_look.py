@@ -15,7 +15,8 @@ For each preset and PHOTO (use photos the networks were not trained on), at 512 
   painting's cells with 3 or more pixels, widened by one cell each way), fast and optimize.
 With --full PHOTO: the default method at the photo's own size, its time and peak memory, and its
 result reduced to 512 px scored against the 512 px fast result (the look when the print is seen
-whole) and against the optimization's full-size result when --out holds one
+whole; with --look-size 256 also both reduced to 256 px, where a carried-up picture is not
+penalised for the blur of the reduction itself) and against the optimization's full-size result when --out holds one
 (PRESET-full-optimize.png, made by hand: it takes many minutes).
 --preset-dir DIR scores the presets (and networks) in DIR instead of the shipped ones, e.g. a
 network trained with other settings beside a copy of the preset's JSON.
@@ -41,8 +42,8 @@ def run(args):
     return result
 
 
-def scores(filterctl, photo, painting, image_path):
-    text = run([filterctl, 'stylize', photo, painting, '--init', image_path, '--iterations', '0', '--size', '512',
+def scores(filterctl, photo, painting, image_path, size=512):
+    text = run([filterctl, 'stylize', photo, painting, '--init', image_path, '--iterations', '0', '--size', str(size),
                 '-o', image_path + '.scored.png']).stderr
     os.remove(image_path + '.scored.png')
     found = re.findall(r'iteration 0/0 +content (\S+) +style (\S+)', text)
@@ -58,6 +59,7 @@ def main():
     parser.add_argument('photos', nargs='+')
     parser.add_argument('--presets', default='ink,mosaic,swirls')
     parser.add_argument('--full')
+    parser.add_argument('--look-size', type=int, help='also judge the full-size look with both pictures reduced to this long side (e.g. 256)')
     parser.add_argument('--out', default='preset_look')
     parser.add_argument('--filterctl', default=os.path.join(os.path.dirname(__file__), '..', '.build', 'release', 'filterctl'))
     parser.add_argument('--preset-dir')
@@ -107,6 +109,16 @@ def main():
                 Image.open(optimized_full).convert('RGB').resize(Image.open(small).size, Image.BILINEAR).save(reduced_opt)
                 _, os_ = scores(f, args.full, painting, reduced_opt)
                 line += f', {rs / os_:.2f}x the optimization\'s'
+            if args.look_size:
+                def at_look(path):
+                    picture = Image.open(path).convert('RGB')
+                    scale = args.look_size / max(picture.size)
+                    reduced = path + f'.{args.look_size}.png'
+                    picture.resize((round(picture.size[0] * scale), round(picture.size[1] * scale)), Image.BILINEAR).save(reduced)
+                    return scores(f, args.full, painting, reduced, args.look_size)[1]
+                line += f'; at {args.look_size} px: {at_look(full) / at_look(small):.2f}x'
+                if os.path.exists(optimized_full):
+                    line += f' ({at_look(full) / at_look(optimized_full):.2f}x the optimization\'s)'
             print(line + f'; foreign {foreign(colours, full):.1f} %', flush=True)
 
 

@@ -42,8 +42,8 @@ struct RefineFlags: ParsableArguments {
     @Flag(help: "Refining scales blur each gradient by [1 2 2 2 1] before stepping, so steps do not paint the pooling's 2- and 4-px phases (the grid goes, and with it the finest marks).")
     var refineSmooth = false
 
-    @Flag(help: "Refining scales blur their start (the scale before, enlarged) once by [1 2 1]: the enlargement's 2-px phase is not painted into a grid.")
-    var refineBlurStart = false
+    @Flag(inversion: .prefixedNo, help: "Refining scales blur their start (the scale before, enlarged) once by [1 2 1]: the enlargement's 2-px phase is not painted into a grid.")
+    var refineBlurStart = JobPlan.Refinement().blursStart
 
     @Option(help: Defaults.refineMomentum.flagHelp)
     var refineMomentum = Defaults.refineMomentum.value

@@ -76,7 +76,7 @@ final class DetailScaleTests: FilterctlTestCase {
         XCTAssertEqual(plan().steps.map(\.options.gridShift), [0, 16, 16])
         XCTAssertEqual(plan().steps.map(\.options.momentum), [0.9, 0, 0])
         XCTAssertEqual(plan().steps.map(\.options.smoothsSteps), [false, false, false])
-        XCTAssertEqual(plan().steps.map(\.options.blursStart), [false, false, false])
+        XCTAssertEqual(plan().steps.map(\.options.blursStart), [false, true, true], "refining scales blur their enlarged start")
         XCTAssertEqual(plan().steps.map(\.options.pooling), [nil, .average, .average], "refining scales pool by averages")
         refinement.finestLayers = nil
         XCTAssertEqual(plan().steps.map(\.scale.iterations), [300, 6, 3], "without: as the other refining scales")
@@ -119,9 +119,9 @@ final class DetailScaleTests: FilterctlTestCase {
         StepSmoothing.blurOnce(start)
         for y in 1..<7 { for x in 1..<11 { XCTAssertEqual(start[0, y, x], 0.5 * Float(x), accuracy: 1e-5, "\(y), \(x)") } }
         var refinement = JobPlan.Refinement()
-        refinement.blursStart = true
+        refinement.blursStart = false
         let plan = JobPlan(finalSize: 2048, base: [Scale(size: 512, iterations: 300)], options: TransferOptions(), refinement: refinement)
-        XCTAssertEqual(plan.steps.map(\.options.blursStart), [false, true, true])
+        XCTAssertEqual(plan.steps.map(\.options.blursStart), [false, false, false], "--no-refine-blur-start")
     }
 
     /// The refining scales' flags: out of range or unknown is a usage error (64) naming the flag,

@@ -56,9 +56,12 @@ public struct JobPlan: Sendable {
         public var gridShift = Defaults.gridShift.value
         /// Detail scales blur each gradient before stepping (StepSmoothing).
         public var smoothsSteps = false
-        /// Detail scales blur their enlarged start once (StepSmoothing.blurOnce). Off until
-        /// measured at full size.
-        public var blursStart = false
+        /// Detail scales blur their enlarged start once (StepSmoothing.blurOnce), so the
+        /// enlargement's 2-px phase is not painted into a grid: boston.jpg at full size, columns
+        /// ±6.7 → ±5.2 %, at 1.3× the fine layers' 1:1 Gram loss; a [1 2 2 2 1] blur, which also
+        /// takes out the scale before's own 2-px pattern, gave ±3.1 % columns but ±5.5 % rows
+        /// (docs/benchmarks-notebook.md#blur-start-full-size).
+        public var blursStart = true
         /// Adam's β1 at detail scales. With the usual 0.9 the first evaluation's gradient, and
         /// the pooling phase it was taken in, makes up most of the early steps, so moving the
         /// grid (`gridShift`) under later evaluations cannot balance it: at 2588 px the column
