@@ -116,9 +116,10 @@ def main():
                     reduced = path + f'.{args.look_size}.png'
                     picture.resize((round(picture.size[0] * scale), round(picture.size[1] * scale)), Image.BILINEAR).save(reduced)
                     return scores(f, args.full, painting, reduced, args.look_size)[1]
-                line += f'; at {args.look_size} px: {at_look(full) / at_look(small):.2f}x'
+                full_look = at_look(full)
+                line += f'; at {args.look_size} px: {full_look / at_look(small):.2f}x'
                 if os.path.exists(optimized_full):
-                    line += f' ({at_look(full) / at_look(optimized_full):.2f}x the optimization\'s)'
+                    line += f' ({full_look / at_look(optimized_full):.2f}x the optimization\'s)'
             print(line + f'; foreign {foreign(colours, full):.1f} %', flush=True)
 
 
