@@ -30,7 +30,7 @@ import time
 import numpy
 from PIL import Image
 
-from print_look import cells, painting_colours
+from print_look import cells, painting_colours, reduced
 
 Image.MAX_IMAGE_PIXELS = None
 
@@ -97,10 +97,10 @@ def main():
             text = run(['/usr/bin/time', '-f', 'peak %M KB', f, 'apply', '--preset', preset, args.full, '-o', full, '-q'] + where).stderr
             seconds = time.time() - start
             peak = int(re.findall(r'peak (\d+) KB', text)[-1]) // 1024
-            reduced = os.path.join(args.out, f'{preset}-{name}-full-512.png')
+            reduced_path = os.path.join(args.out, f'{preset}-{name}-full-512.png')
             image = Image.open(full).convert('RGB')
-            image.resize(Image.open(small).size, Image.BILINEAR).save(reduced)
-            _, rs = scores(f, args.full, painting, reduced)
+            image.resize(Image.open(small).size, Image.BILINEAR).save(reduced_path)
+            _, rs = scores(f, args.full, painting, reduced_path)
             _, ss = scores(f, args.full, painting, small)
             line = f'{preset} {name} full size: {seconds:.0f} s, {peak} MiB; reduced to 512: style {rs / ss:.2f}x the 512 px fast result'
             optimized_full = os.path.join(args.out, f'{preset}-full-optimize.png')
@@ -111,11 +111,9 @@ def main():
                 line += f', {rs / os_:.2f}x the optimization\'s'
             if args.look_size:
                 def at_look(path):
-                    picture = Image.open(path).convert('RGB')
-                    scale = args.look_size / max(picture.size)
-                    reduced = path + f'.{args.look_size}.png'
-                    picture.resize((round(picture.size[0] * scale), round(picture.size[1] * scale)), Image.BILINEAR).save(reduced)
-                    return scores(f, args.full, painting, reduced, args.look_size)[1]
+                    small_path = path + f'.{args.look_size}.png'
+                    reduced(Image.open(path).convert('RGB'), args.look_size).save(small_path)
+                    return scores(f, args.full, painting, small_path, args.look_size)[1]
                 full_look = at_look(full)
                 line += f'; at {args.look_size} px: {full_look / at_look(small):.2f}x'
                 if os.path.exists(optimized_full):

@@ -34,6 +34,12 @@ from PIL import Image
 Image.MAX_IMAGE_PIXELS = None
 
 
+def reduced(image, long_side):
+    """The picture bilinearly reduced so its long side is long_side (the look's measure)."""
+    scale = long_side / max(image.size)
+    return image.resize((round(image.size[0] * scale), round(image.size[1] * scale)), Image.BILINEAR)
+
+
 def crops(image, size=512, columns=3, rows=2):
     w, h = image.size
     xs = [round(i * (w - size) / (columns - 1)) for i in range(columns)]
@@ -119,8 +125,7 @@ def main():
         if args.photo and args.preview:
             preview = Image.open(args.preview).convert('RGB')
             if args.look_size:
-                scale = args.look_size / max(preview.size)
-                preview = preview.resize((round(preview.size[0] * scale), round(preview.size[1] * scale)), Image.BILINEAR)
+                preview = reduced(preview, args.look_size)
             preview_path = os.path.join(tmp, 'preview.png')
             preview.save(preview_path)
             look = (preview.size, gatys(args.filterctl, args.photo, args.painting, preview_path, max(preview.size)))
